@@ -1,0 +1,77 @@
+r"""AdamW exactly as torch.optim.AdamW, and the Henighan learning-rate schedule.
+
+AdamW (Loshchilov & Hutter 2019), in the order torch.optim.AdamW applies it, at step t = 1, 2, ...
+
+    (1) p <- p - lr * wd * p                       decoupled weight decay (before the Adam step)
+    (2) m <- beta1 * m + (1 - beta1) * g           first moment
+    (3) v <- beta2 * v + (1 - beta2) * g^2         second moment
+    (4) m_hat = m / (1 - beta1^t),  v_hat = v / (1 - beta2^t)      bias correction
+    (5) p <- p - lr * m_hat / (sqrt(v_hat) + eps)
+
+reference: https://pytorch.org/docs/stable/generated/torch.optim.AdamW.html (torch computes (5) as
+p - (lr / (1 - beta1^t)) * m / (sqrt(v) / sqrt(1 - beta2^t) + eps), the same number up to rounding).
+Defaults betas (0.9, 0.999), eps 1e-8, weight decay 1e-2 as torch.optim.AdamW.
+
+Biases are decayed like every other parameter by default, as ``torch.optim.AdamW(model.parameters())``
+does in the TMS and Henighan notebooks; pass ``no_decay={"b_final", ...}`` to exempt names.
+
+Henighan et al. (2023) schedule over ``steps`` steps (step index s = 0 .. steps-1):
+
+    lr(s) = lr_max * s / warmup                                          s <  warmup
+    lr(s) = lr_max * (1 + cos(pi * (s - warmup) / (steps - 1 - warmup))) / 2   s >= warmup
+
+so lr(0) = 0, lr(warmup) = lr_max and lr(steps - 1) = 0.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from ._validate import check_float, check_int
+
+
+def adamw_init(params):
+    """Optimizer state: zero moments shaped like params and the step counter t = 0."""
+    return {"t": 0,
+            "m": {k: np.zeros_like(p) for k, p in params.items()},
+            "v": {k: np.zeros_like(p) for k, p in params.items()}}
+
+
+def adamw_step(params, grads, state, lr, beta1=0.9, beta2=0.999, eps=1e-8, weight_decay=1e-2,
+               no_decay=()):
+    """One in-place AdamW update of every array in ``params`` (see the module docstring)."""
+    state["t"] += 1
+    t = state["t"]
+    bc1 = 1.0 - beta1 ** t  # bias correction of the first moment
+    bc2 = 1.0 - beta2 ** t  # bias correction of the second moment
+    for k, p in params.items():
+        g = grads[k]
+        m, v = state["m"][k], state["v"][k]
+        if weight_decay and k not in no_decay:
+            p -= lr * weight_decay * p  # (1) decoupled weight decay
+        m *= beta1
+        m += (1.0 - beta1) * g  # (2) first moment
+        v *= beta2
+        v += (1.0 - beta2) * g * g  # (3) second moment
+        m_hat = m / bc1  # (4) bias correction
+        v_hat = v / bc2
+        p -= lr * m_hat / (np.sqrt(v_hat) + eps)  # (5) Adam step
+    return params
+
+
+def lr_schedule(steps, lr=1e-3, schedule="henighan", warmup=2500):
+    """All learning rates of a run, shape (steps,): 'henighan' or 'constant'."""
+    steps = check_int("steps", steps, 1)
+    lr = check_float("lr", lr, 0.0)
+    if schedule == "constant":
+        return np.full(steps, lr)
+    if schedule == "henighan":
+        warmup = check_int("warmup", warmup, 0)
+        if warmup >= steps:
+            raise ValueError(f"warmup ({warmup}) must be smaller than steps ({steps}); "
+                             f"pass warmup=0 or fewer warm-up steps for short runs")
+        s = np.arange(steps, dtype=np.float64)
+        span = max(steps - 1 - warmup, 1)
+        cos = lr * 0.5 * (1.0 + np.cos(np.pi * (s - warmup) / span))
+        return np.where(s < warmup, lr * s / max(warmup, 1), cos)
+    raise ValueError(f"unknown schedule {schedule!r}; choose 'henighan' or 'constant'")

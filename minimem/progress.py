@@ -1,0 +1,59 @@
+"""A small progress bar on stderr, with no dependency: shown for long work, silent for short work."""
+
+from __future__ import annotations
+
+import sys
+import time
+
+
+class Progress:
+    """``Progress(total, desc)``; call ``update(k)`` as work finishes and ``close()`` at the end.
+
+    ``enabled``: True always shows, False never, None (default) shows only once the work has taken
+    longer than ``delay`` seconds, so short runs (tests, small models) print nothing."""
+
+    def __init__(self, total, desc="", enabled=None, delay=2.0, stream=None, interval=0.5):
+        self.total, self.desc, self.enabled = max(int(total), 1), desc, enabled
+        self.delay, self.interval = delay, interval
+        self.stream = stream if stream is not None else sys.stderr
+        self.count = 0
+        self.start = time.perf_counter()
+        self._last = 0.0
+        self._shown = False
+        # on a terminal the bar redraws in place; in a log file it writes a line every 10 s
+        self._tty = hasattr(self.stream, "isatty") and self.stream.isatty()
+        if not self._tty:
+            self.interval = max(self.interval, 10.0)
+
+    def _visible(self, now):
+        if self.enabled is None:
+            return now - self.start >= self.delay
+        return self.enabled
+
+    def update(self, k=1, info=""):
+        self.count = min(self.count + k, self.total)
+        now = time.perf_counter()
+        if now - self._last < self.interval and self.count < self.total:
+            return
+        if self._visible(now):
+            self._last = now
+            self._draw(now, info)
+
+    def _draw(self, now, info=""):
+        frac = self.count / self.total
+        elapsed = now - self.start
+        eta = elapsed * (1 - frac) / frac if frac > 0 else float("nan")
+        bar = "#" * int(30 * frac)
+        start, end = ("\r", "") if self._tty else ("", "\n")
+        self.stream.write(f"{start}{self.desc} [{bar:<30}] {self.count}/{self.total} "
+                          f"{elapsed:6.1f}s elapsed, {eta:6.1f}s left {info}   {end}")
+        self.stream.flush()
+        self._shown = True
+
+    def close(self, info=""):
+        now = time.perf_counter()
+        if self._shown or (self.enabled and self._visible(now)):
+            self._draw(now, info)
+            if self._tty:
+                self.stream.write("\n")
+            self.stream.flush()

@@ -1,0 +1,78 @@
+"""Metrics on closed-form cases."""
+
+import numpy as np
+import pytest
+
+from minimem import metrics, relu_output
+
+
+def _polygon(T, radius=1.0, phase=0.3):
+    angles = phase + 2 * np.pi * np.arange(T) / T
+    return radius * np.stack([np.cos(angles), np.sin(angles)], axis=-1)  # (T, 2)
+
+
+@pytest.mark.parametrize("T", [3, 4, 5, 7, 12, 100])
+def test_T_gon_in_2d_has_data_dimensionality_m_over_T(T):
+    H = _polygon(T, radius=1.7)
+    np.testing.assert_allclose(metrics.fractional_dimensionality(H), 2.0 / T, rtol=1e-12)
+
+
+def test_orthogonal_features_have_dimension_one_and_no_superposition():
+    W = np.zeros((3, 5))
+    W[0, 0], W[1, 1], W[2, 2] = 2.0, 0.5, 1.0  # features 3, 4 unused (zero columns)
+    np.testing.assert_allclose(metrics.feature_dimensionality(W), [1, 1, 1, 0, 0])
+    np.testing.assert_allclose(metrics.superposition(W), 0.0)
+
+
+def test_antipodal_pair_shares_one_dimension():
+    W = np.array([[1.0, -1.0, 0.0], [0.0, 0.0, 3.0]])  # features 0, 1 antipodal, 2 alone
+    np.testing.assert_allclose(metrics.feature_dimensionality(W), [0.5, 0.5, 1.0])
+    W = np.array([[1.0, -2.0, 0.0], [0.0, 0.0, 3.0]])  # unequal norms: D = 1/(1+4), 4/(4+1)
+    np.testing.assert_allclose(metrics.feature_dimensionality(W), [0.2, 0.8, 1.0])
+    # superposition_0 = (W0_hat . W1)^2 = 4; superposition_1 = (W1_hat . W0)^2 = 1
+    np.testing.assert_allclose(metrics.superposition(W), [4.0, 1.0, 0.0])
+
+
+def test_superposition_by_definition_on_random_W():
+    rng = np.random.default_rng(0)
+    W = rng.standard_normal((2, 4, 6))  # (I, m, n)
+    got = metrics.superposition(W)
+    for k in range(2):
+        for i in range(6):
+            wi = W[k, :, i] / np.linalg.norm(W[k, :, i])
+            expect = sum((wi @ W[k, :, j]) ** 2 for j in range(6) if j != i)
+            np.testing.assert_allclose(got[k, i], expect, rtol=1e-12)
+
+
+@pytest.mark.parametrize("T,m,rank", [(10, 2, 2), (50, 5, 5), (3, 5, 3), (20, 4, 2)])
+def test_max_data_dimensionality_sums_to_rank(T, m, rank):
+    rng = np.random.default_rng(T * m)
+    H = rng.standard_normal((T, rank)) @ rng.standard_normal((rank, m))  # rank-deficient when rank < m
+    D = metrics.max_data_dimensionality(H)
+    assert D.shape == (T,)
+    np.testing.assert_allclose(D.sum(), rank, rtol=1e-9)
+    assert np.all(D > -1e-12) and np.all(D < 1 + 1e-12)
+
+
+def test_max_data_dimensionality_of_T_gon_is_m_over_T():
+    np.testing.assert_allclose(metrics.max_data_dimensionality(_polygon(8)), 2 / 8, rtol=1e-12)
+
+
+def test_cosine_similarity():
+    V = np.array([[1.0, 0.0], [0.0, 2.0], [-3.0, 0.0], [0.0, 0.0]])
+    C = metrics.cosine_similarity(V)
+    np.testing.assert_allclose(C[0], [1, 0, -1, 0])
+    np.testing.assert_allclose(np.diag(C), [1, 1, 1, 0])
+
+
+def test_argmax_and_onehot_accuracy():
+    out = np.array([[[0.1, 0.9], [0.8, 0.2], [0.3, 0.7]]])
+    np.testing.assert_allclose(metrics.argmax_accuracy(out, np.array([[1, 0, 0]])), [2 / 3])
+    np.testing.assert_allclose(metrics.argmax_accuracy(out, out), [1.0])
+    # a tied relu_output model with W = identity reconstructs every one-hot vector
+    params = {"W": np.eye(4)[None], "b_final": np.zeros((1, 4))}
+    np.testing.assert_allclose(metrics.onehot_accuracy(relu_output.forward, params, 4, 1), [1.0])
+    # through an embedding E (d=4, n=4) and the identity model: argmax(E e_i) vs argmax(E' e_i)
+    E = np.abs(np.random.default_rng(1).standard_normal((4, 4)))
+    acc = metrics.onehot_accuracy(relu_output.forward, params, 4, 1, E=E, E_out=E)
+    np.testing.assert_allclose(acc, [1.0])

@@ -1,0 +1,72 @@
+"""AdamW against a hand-computed sequence (and torch.optim.AdamW when torch is installed); the
+Henighan schedule at its landmarks."""
+
+import numpy as np
+import pytest
+
+from minimem.optim import adamw_init, adamw_step, lr_schedule
+
+
+def test_adamw_three_steps_by_hand():
+    # p0 = 1, grads 0.5, -0.3, 0.2, lr 0.1, weight decay 0.01, betas (0.9, 0.999), eps 1e-8.
+    # Expected values computed with 40-digit decimals from the five numbered lines in optim.py:
+    # step 1: p <- 1 - 0.1*0.01*1 = 0.999; m = 0.05, v = 0.00025; m_hat = 0.5, v_hat = 0.25;
+    #         p <- 0.999 - 0.1 * 0.5 / (0.5 + 1e-8) = 0.899000002
+    expected_p = [0.89900000199999996, 0.87895119893977506, 0.84332947958994215]
+    expected_m = [0.05, 0.015, 0.0335]
+    expected_v = [0.00025, 0.00033975, 0.00037941025]
+    params = {"p": np.array([1.0])}
+    state = adamw_init(params)
+    for t, g in enumerate([0.5, -0.3, 0.2]):
+        adamw_step(params, {"p": np.array([g])}, state, lr=0.1, weight_decay=0.01)
+        np.testing.assert_allclose(params["p"][0], expected_p[t], rtol=1e-15)
+        np.testing.assert_allclose(state["m"]["p"][0], expected_m[t], rtol=1e-14)
+        np.testing.assert_allclose(state["v"]["p"][0], expected_v[t], rtol=1e-14)
+    assert state["t"] == 3
+
+
+def test_adamw_no_decay_names_are_not_decayed():
+    params = {"W": np.array([2.0]), "b": np.array([2.0])}
+    state = adamw_init(params)
+    zero = {"W": np.array([0.0]), "b": np.array([0.0])}
+    adamw_step(params, zero, state, lr=0.5, weight_decay=0.1, no_decay={"b"})
+    np.testing.assert_allclose(params["W"], [2.0 * (1 - 0.05)])  # decayed only
+    np.testing.assert_allclose(params["b"], [2.0])
+
+
+def test_adamw_matches_torch():
+    torch = pytest.importorskip("torch")
+    rng = np.random.default_rng(0)
+    p0 = rng.standard_normal((3, 4))
+    grads = [rng.standard_normal((3, 4)) for _ in range(5)]
+    tp = torch.tensor(p0.copy(), dtype=torch.float64, requires_grad=True)
+    opt = torch.optim.AdamW([tp], lr=0.01)
+    params = {"W": p0.copy()}
+    state = adamw_init(params)
+    for g in grads:
+        opt.zero_grad()
+        tp.grad = torch.tensor(g)
+        opt.step()
+        adamw_step(params, {"W": g}, state, lr=0.01)
+    np.testing.assert_allclose(params["W"], tp.detach().numpy(), rtol=1e-13, atol=1e-15)
+
+
+def test_henighan_schedule_landmarks():
+    lrs = lr_schedule(50_000, lr=1e-3, schedule="henighan", warmup=2500)
+    assert lrs.shape == (50_000,)
+    assert lrs[0] == 0.0  # warm-up start
+    np.testing.assert_allclose(lrs[1250], 0.5e-3, rtol=1e-15)  # half way up, linear
+    np.testing.assert_allclose(lrs[2500], 1e-3, rtol=1e-15)  # warm-up end = peak
+    np.testing.assert_allclose(lrs[2500 + (50_000 - 1 - 2500) // 2], 0.5e-3, rtol=1e-4)  # cosine mid
+    assert abs(lrs[-1]) < 1e-20  # last step: 0
+    assert np.all(np.diff(lrs[:2501]) > 0) and np.all(np.diff(lrs[2500:]) <= 0)
+
+
+def test_constant_schedule_and_bad_schedules():
+    np.testing.assert_array_equal(lr_schedule(10, 0.1, "constant"), np.full(10, 0.1))
+    with pytest.raises(ValueError, match="schedule"):
+        lr_schedule(10, 0.1, "cosine")
+    with pytest.raises(ValueError, match="warmup"):
+        lr_schedule(100, 0.1, "henighan", warmup=100)
+    with pytest.raises(ValueError, match="steps"):
+        lr_schedule(0, 0.1)
