@@ -64,7 +64,7 @@ def get_model(model):
 def train(model, params, x, target, *, steps, lr=1e-3, schedule="henighan", warmup=2500,
           weight_decay=1e-2, betas=(0.9, 0.999), eps=1e-8, no_decay=(), loss=None,
           importance=None, mask=None, snapshot_steps=(), progress=None, copy_params=True,
-          desc="train", **model_options):
+          desc="train", backend="auto", parallel="auto", **model_options):
     """Train ``params`` of ``model`` full batch for ``steps`` AdamW steps.
 
     Parameters
@@ -87,6 +87,11 @@ def train(model, params, x, target, *, steps, lr=1e-3, schedule="henighan", warm
         Keep a copy of params after that many updates (0 = initial, ``steps`` = final).
     progress : None, True or False
         Progress bar on stderr: None shows it only for runs longer than 2 s.
+    backend : 'auto', 'numpy' or 'numba'
+        'numpy' runs the readable reference loop below; 'numba' the fused kernels of fused.py
+        (the same math, tested equal); 'auto' picks numba when it is installed.
+    parallel : 'auto', 'instances', 'samples' or 'serial'
+        How the numba backend uses the cores (see fused.train_fused).
     **model_options
         Passed to forward, e.g. ``relu_out=True`` for the MLP.
     """
@@ -97,12 +102,27 @@ def train(model, params, x, target, *, steps, lr=1e-3, schedule="henighan", warm
     if snaps and snaps[-1] > steps:
         raise ValueError(f"snapshot_steps must be <= steps={steps}, got {snaps[-1]}")
     lrs = lr_schedule(steps, lr, schedule, warmup)  # (steps,)
+    backend = check_choice("backend", backend, ("auto", "numpy", "numba"))
+    if backend == "auto":
+        backend = "numba" if _have_numba() else "numpy"
+    bar = Progress(steps, desc=desc, enabled=progress)
+    if backend == "numba":
+        from .fused import train_fused
+        check_choice("parallel", parallel, ("auto", "instances", "samples", "serial"))
+        unknown = set(model_options) - {"relu_out"}
+        if unknown:
+            raise TypeError(f"unknown model options {sorted(unknown)}")
+        out = train_fused(model, params, x, target, lrs, loss=loss, importance=importance, mask=mask,
+                          weight_decay=weight_decay, betas=betas, eps=eps, no_decay=set(no_decay),
+                          snapshot_steps=snaps, bar=bar, parallel=parallel, **model_options)
+        params, hist, final, snapshots = out
+        bar.close(info=f"final loss {final.mean():.4g}")
+        return TrainResult(params=params, losses=hist, final_loss=final, snapshots=snapshots, lrs=lrs)
     if copy_params:
         params = {k: v.copy() for k, v in params.items()}
     state = adamw_init(params)
     hist = None
     snapshots = {}
-    bar = Progress(steps, desc=desc, enabled=progress)
     for s in range(steps):
         if s in snaps:
             snapshots[s] = copy.deepcopy(params)
@@ -125,6 +145,14 @@ def train(model, params, x, target, *, steps, lr=1e-3, schedule="henighan", warm
         snapshots[steps] = copy.deepcopy(params)
     bar.close(info=f"final loss {final.mean():.4g}")
     return TrainResult(params=params, losses=hist, final_loss=final, snapshots=snapshots, lrs=lrs)
+
+
+def _have_numba():
+    try:
+        import numba  # noqa: F401
+    except ImportError:  # pragma: no cover - numba is a dependency, but the numpy path needs none
+        return False
+    return True
 
 
 def best_of_seeds(final_loss, n_seeds):

@@ -16,7 +16,8 @@ def _setup(I=3, T=6, n=8, seed=0):
 
 def test_train_matches_the_loop_written_out():
     params, x = _setup()
-    res = train(relu_output, params, x, x, steps=20, warmup=5, lr=1e-2, snapshot_steps=[0, 7, 20])
+    res = train(relu_output, params, x, x, steps=20, warmup=5, lr=1e-2, snapshot_steps=[0, 7, 20],
+                backend="numpy")
     p = {k: v.copy() for k, v in params.items()}
     state = adamw_init(p)
     lrs = lr_schedule(20, 1e-2, "henighan", 5)
