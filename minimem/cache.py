@@ -1,0 +1,85 @@
+"""Results cached on disk, keyed by their full configuration, written atomically.
+
+``cached(name, config, compute)`` returns ``compute()``'s dict of arrays, from
+``results/<name>-<key>.npz`` when a run with exactly this configuration finished before, and says
+which happened:
+
+    using cached results/B2_double_descent-3f2a9c1e.npz
+    computing B2_double_descent (config changed: steps 5000 -> 50000)
+
+The configuration is stored beside the arrays (``.json``) so a changed setting can be named. Files
+are written to a temporary name and renamed, so an interrupted run never leaves a half-written
+result, and a sweep that caches each of its runs separately resumes where it stopped.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import pathlib
+import sys
+import tempfile
+
+import numpy as np
+
+RESULTS = pathlib.Path(__file__).resolve().parents[1] / "results"
+
+
+def config_key(config):
+    """A short stable hash of a JSON-serialisable configuration."""
+    text = json.dumps(config, sort_keys=True, default=_jsonable)
+    return hashlib.sha256(text.encode()).hexdigest()[:12]
+
+
+def _jsonable(v):
+    if isinstance(v, np.ndarray):
+        return v.tolist()
+    if isinstance(v, (np.integer,)):
+        return int(v)
+    if isinstance(v, (np.floating,)):
+        return float(v)
+    raise TypeError(f"config value {v!r} of type {type(v).__name__} is not JSON-serialisable")
+
+
+def _atomic_write(path, write):
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=path.name + ".", suffix=".tmp")
+    os.close(fd)
+    try:
+        write(tmp)
+        os.replace(tmp, path)
+    finally:
+        if os.path.exists(tmp):
+            os.remove(tmp)
+
+
+def _diff(old, new):
+    keys = sorted(set(old) | set(new))
+    changes = [f"{k} {old.get(k, '-')} -> {new.get(k, '-')}" for k in keys if old.get(k) != new.get(k)]
+    return ", ".join(changes[:4]) + (" ..." if len(changes) > 4 else "")
+
+
+def cached(name, config, compute, fresh=False, results_dir=None, verbose=True):
+    """Load ``name``'s results for ``config`` or compute and store them. ``compute()`` returns a
+    dict of numpy arrays (or numbers). ``fresh=True`` recomputes even when cached."""
+    root = pathlib.Path(results_dir) if results_dir is not None else RESULTS
+    config = json.loads(json.dumps(config, sort_keys=True, default=_jsonable))
+    key = config_key(config)
+    npz, meta = root / f"{name}-{key}.npz", root / f"{name}-{key}.json"
+    shown = npz.relative_to(root.parent) if root.parent in npz.parents else npz
+    log = (lambda msg: print(msg, file=sys.stderr)) if verbose else (lambda msg: None)
+    if npz.exists() and not fresh:
+        log(f"using cached {shown}")
+        with np.load(npz) as f:
+            return {k: f[k] for k in f.files}
+    why = "--fresh" if fresh else "no cached result"
+    others = sorted(root.glob(f"{name}-*.json"), key=lambda p: p.stat().st_mtime) if root.exists() else []
+    if others and not fresh:
+        why = f"config changed: {_diff(json.loads(others[-1].read_text()), config)}"
+    log(f"computing {name} ({why})")
+    out = compute()
+    arrays = {k: np.asarray(v) for k, v in out.items()}
+    _atomic_write(npz, lambda tmp: np.savez(open(tmp, "wb"), **arrays))
+    _atomic_write(meta, lambda tmp: pathlib.Path(tmp).write_text(json.dumps(config, indent=1, sort_keys=True)))
+    return arrays
