@@ -60,9 +60,12 @@ def _diff(old, new):
     return ", ".join(changes[:4]) + (" ..." if len(changes) > 4 else "")
 
 
-def cached(name, config, compute, fresh=False, results_dir=None, verbose=True):
+def cached(name, config, compute, fresh=False, results_dir=None, verbose=True, same=()):
     """Load ``name``'s results for ``config`` or compute and store them. ``compute()`` returns a
-    dict of numpy arrays (or numbers). ``fresh=True`` recomputes even when cached."""
+    dict of numpy arrays (or numbers). ``fresh=True`` recomputes even when cached.
+
+    When nothing matches, the message names what changed against the closest cached configuration
+    that agrees on the keys in ``same`` (e.g. ``same=("T",)`` for one run of a sweep over T)."""
     root = pathlib.Path(results_dir) if results_dir is not None else RESULTS
     config = json.loads(json.dumps(config, sort_keys=True, default=_jsonable))
     key = config_key(config)
@@ -74,9 +77,11 @@ def cached(name, config, compute, fresh=False, results_dir=None, verbose=True):
         with np.load(npz) as f:
             return {k: f[k] for k in f.files}
     why = "--fresh" if fresh else "no cached result"
-    others = sorted(root.glob(f"{name}-*.json"), key=lambda p: p.stat().st_mtime) if root.exists() else []
+    others = [json.loads(p.read_text()) for p in root.glob(f"{name}-*.json")] if root.exists() else []
+    others = [o for o in others if all(o.get(k) == config.get(k) for k in same)]
     if others and not fresh:
-        why = f"config changed: {_diff(json.loads(others[-1].read_text()), config)}"
+        closest = min(others, key=lambda o: len(_diff(o, config)))
+        why = f"config changed: {_diff(closest, config)}"
     log(f"computing {name} ({why})")
     out = compute()
     arrays = {k: np.asarray(v) for k, v in out.items()}

@@ -1,0 +1,83 @@
+"""Command line: ``python -m minimem reproduce [IDs...] [--quick | --full] [--fresh]``.
+
+Runs the figure scripts ``scripts/<ID>_*.py`` one after the other with an overall progress line.
+Each script caches its training runs under results/ keyed by configuration, so a script whose
+runs are cached only redraws its figure. With no IDs, every figure script runs.
+
+--quick (the default) writes reduced figures to figures/quick/ in minutes; --full runs the
+write-up's settings (50,000 steps, 4 seeds) and writes the committed figures/<ID>_*.png.
+"""
+
+from __future__ import annotations
+
+import argparse
+import pathlib
+import re
+import subprocess
+import sys
+import time
+
+ROOT = pathlib.Path(__file__).resolve().parents[1]
+SCRIPTS = ROOT / "scripts"
+ID_RE = re.compile(r"^([A-Z]\d+)_\w+\.py$")
+
+
+def figure_scripts():
+    """{ID: path} of every figure script, in catalogue order (B, M, F, A, X; then by number)."""
+    if not SCRIPTS.is_dir():
+        raise SystemExit(f"minimem: no scripts/ folder next to the package ({SCRIPTS}); "
+                         f"reproduce needs a source checkout installed with `pip install -e .`")
+    found = {}
+    for p in SCRIPTS.glob("*.py"):
+        m = ID_RE.match(p.name)
+        if m:
+            found[m.group(1)] = p
+    order = "BMFAX"
+    return dict(sorted(found.items(), key=lambda kv: (order.index(kv[0][0]) if kv[0][0] in order else 9,
+                                                      int(kv[0][1:]))))
+
+
+def reproduce(ids, quick, fresh):
+    scripts = figure_scripts()
+    wanted = [i.upper() for i in ids] or list(scripts)
+    unknown = [i for i in wanted if i not in scripts]
+    if unknown:
+        raise SystemExit(f"minimem: unknown figure IDs {unknown}; available: {' '.join(scripts)}")
+    mode = "quick" if quick else "full"
+    print(f"minimem reproduce ({mode}): {' '.join(wanted)}", flush=True)
+    t0 = time.perf_counter()
+    failed = []
+    for k, fid in enumerate(wanted, 1):
+        cmd = [sys.executable, str(scripts[fid])] + (["--quick"] if quick else []) + (["--fresh"] if fresh else [])
+        print(f"[{k}/{len(wanted)}] {fid}: {scripts[fid].name} ({time.perf_counter() - t0:.0f} s so far)", flush=True)
+        t = time.perf_counter()
+        rc = subprocess.call(cmd, cwd=ROOT)
+        print(f"[{k}/{len(wanted)}] {fid}: {'done' if rc == 0 else f'FAILED (exit {rc})'} in "
+              f"{time.perf_counter() - t:.0f} s", flush=True)
+        if rc != 0:
+            failed.append(fid)
+    print(f"minimem reproduce: {len(wanted) - len(failed)}/{len(wanted)} figures in "
+          f"{time.perf_counter() - t0:.0f} s" + (f"; failed: {' '.join(failed)}" if failed else ""))
+    return 1 if failed else 0
+
+
+def main(argv=None):
+    ap = argparse.ArgumentParser(prog="python -m minimem", description=__doc__.splitlines()[0])
+    sub = ap.add_subparsers(dest="command", required=True)
+    rp = sub.add_parser("reproduce", help="run figure scripts (all, or the IDs given)")
+    rp.add_argument("ids", nargs="*", help="figure IDs such as B2 F1 (default: all)")
+    g = rp.add_mutually_exclusive_group()
+    g.add_argument("--quick", action="store_true", default=True, help="reduced runs (the default)")
+    g.add_argument("--full", action="store_true", help="the write-up's settings; writes the committed figures")
+    rp.add_argument("--fresh", action="store_true", help="retrain even when results/ holds the runs")
+    sub.add_parser("list", help="list the figure scripts")
+    args = ap.parse_args(argv)
+    if args.command == "list":
+        for fid, p in figure_scripts().items():
+            print(f"{fid:4s} scripts/{p.name}")
+        return 0
+    return reproduce(args.ids, quick=not args.full, fresh=args.fresh)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
