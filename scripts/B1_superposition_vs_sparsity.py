@@ -18,9 +18,8 @@ Run: python scripts/B1_superposition_vs_sparsity.py [--quick] [--fresh]   (full:
 
 import numpy as np
 
-from _common import parser, plt, print_config, save
+from _common import cache, parser, plt, print_config, save, shrink
 from minimem import data, metrics, relu_output
-from minimem.cache import cached
 from minimem.train import train
 
 SPARSITIES = [0.0, 0.7, 0.9, 0.97, 0.99, 0.997, 0.999]
@@ -31,6 +30,7 @@ def main(argv=None):
     cfg = dict(n=20, m=5, importance_ratio=0.7, sparsities=SPARSITIES, T=5_000 if args.quick else 50_000,
                steps=2_000 if args.quick else 10_000, lr=1e-3, weight_decay=1e-2, init="xavier_normal",
                dtype="float64", seed=0)
+    cfg = shrink(cfg)
     print_config(cfg)
     I = len(cfg["sparsities"])
 
@@ -43,7 +43,7 @@ def main(argv=None):
                     schedule="constant", weight_decay=cfg["weight_decay"], desc="B1")
         return {"W": res.params["W"], "b": res.params["b_final"], "loss": res.final_loss}
 
-    r = cached("B1_superposition_vs_sparsity", cfg, run, fresh=args.fresh)
+    r = cache("B1_superposition_vs_sparsity", cfg, run, fresh=args.fresh)
     W, b = r["W"], r["b"]  # (I, m, n), (I, n)
     norms = np.linalg.norm(W, axis=1)  # (I, n)
     sup = metrics.superposition(W)  # (I, n)

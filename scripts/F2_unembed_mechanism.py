@@ -25,8 +25,9 @@ from minimem import data
 def main(argv=None):
     args = parser(__doc__).parse_args(argv)
     cfg, res = unembed_dd(args.quick, args.fresh)
-    T = 500
-    i = list(cfg["sizes"]).index(T)
+    sizes = list(cfg["sizes"])
+    T = 500 if 500 in sizes else sizes[len(sizes) // 2]  # 500 in the full and quick sweeps
+    i = sizes.index(T)
     W1 = res["param_W1"][i, 0].astype(np.float64)  # (m, n)
     W2 = res["param_W2"][i, 0].astype(np.float64)  # (V, m)
     b2 = res["param_b2"][i, 0].astype(np.float64)  # (V,)

@@ -4,6 +4,7 @@ double-descent sweep (one cached, resumable run per data set size, all seeds tra
 from __future__ import annotations
 
 import argparse
+import os
 import pathlib
 import sys
 import time
@@ -12,6 +13,11 @@ import numpy as np
 
 ROOT = pathlib.Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
+# MINIMEM_OUT moves results/ and figures/ (the tests use a temporary folder); MINIMEM_SMOKE=1
+# shrinks every configuration to a few steps on tiny data, so the tests run each script's code path
+OUT = pathlib.Path(os.environ.get("MINIMEM_OUT", ROOT))
+SMOKE = os.environ.get("MINIMEM_SMOKE") == "1"
+SMOKE_SETTINGS = dict(steps=20, warmup=2, sizes=[3, 8], seeds=2, n_test=64, T=64, features=[5, 10], hidden=[2, 3])
 
 from minimem import data, fused  # noqa: E402
 from minimem.cache import cached  # noqa: E402
@@ -38,15 +44,27 @@ def plt():
 
 def save(fig, name, quick):
     """figures/<name>.png (full fidelity, committed) or figures/quick/<name>.png (--quick)."""
-    out = ROOT / "figures" / ("quick" if quick else "") / f"{name}.png"
+    out = OUT / "figures" / ("quick" if quick else "") / f"{name}.png"
     out.parent.mkdir(parents=True, exist_ok=True)
     fig.savefig(out, bbox_inches="tight")
-    print(f"wrote {out.relative_to(ROOT)}")
+    print(f"wrote {out.relative_to(OUT)}")
     return out
 
 
 def print_config(cfg):
     print("config: " + ", ".join(f"{k}={v}" for k, v in cfg.items()), flush=True)
+
+
+def shrink(cfg):
+    """Under MINIMEM_SMOKE=1, the configuration with tiny sizes and a few steps; else unchanged."""
+    if not SMOKE:
+        return cfg
+    return dict(cfg, **{k: v for k, v in SMOKE_SETTINGS.items() if k in cfg}, smoke=True)
+
+
+def cache(name, cfg, run, fresh=False, same=()):
+    """minimem.cache.cached under OUT/results."""
+    return cached(name, cfg, run, fresh=fresh, results_dir=OUT / "results", same=same)
 
 
 def sizes_grid(lo, hi, count):
@@ -93,7 +111,7 @@ def dd_sweep(name, cfg, model, init_params, make_target, fresh=False, evaluate_e
                 r.update(evaluate_extra(res.params, x, xt, tt))
             return r
 
-        r = cached(name, key, run, fresh=fresh, same=("T",))
+        r = cache(name, key, run, fresh=fresh, same=("T",))
         for k, v in r.items():
             out.setdefault(k, []).append(v)
         print(f"  [{i + 1}/{len(cfg['sizes'])}] T={T}: train {np.mean(r['train_loss']):.3e}  "

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from _common import dd_sweep, print_config, sizes_grid
+from _common import dd_sweep, print_config, shrink, sizes_grid
 from minimem import data, relu_output, unembed
 
 # dense around the test-loss peaks
@@ -32,8 +32,8 @@ def _base(quick):
 def bottleneck_dd(quick=False, fresh=False, tied=True):
     """x' = ReLU(W^T W x + b) (tied) or ReLU(W2 W1 x + b), n=1000, m=2, S=0.99, normalised inputs,
     MSE with uniform importance; xavier_normal init (the TMS notebook), zero bias."""
-    cfg = dict(_base(quick), model="relu_output", tied=tied, normalize=True, loss="mse",
-               init="xavier_normal")
+    cfg = shrink(dict(_base(quick), model="relu_output", tied=tied, normalize=True, loss="mse",
+                      init="xavier_normal"))
     print_config(cfg)
     dtype = np.dtype(cfg["dtype"]).type
 
@@ -60,6 +60,7 @@ def unembed_dd(quick=False, fresh=False, labels="hard", init="uniform", sizes=No
     cfg["sizes"] = sizes or (F_QUICK_SIZES if quick else F_SIZES)
     if seeds:
         cfg["seeds"] = seeds
+    cfg = shrink(cfg)
     print_config(cfg)
     dtype = np.dtype(cfg["dtype"]).type
 

@@ -1,0 +1,70 @@
+"""Every figure script's code path, on tiny settings (MINIMEM_SMOKE=1), into a temporary folder;
+the results cache; the reproduce command."""
+
+import json
+import os
+import pathlib
+import subprocess
+import sys
+
+import numpy as np
+import pytest
+
+from minimem.__main__ import figure_scripts, main as cli_main
+from minimem.cache import cached
+
+ROOT = pathlib.Path(__file__).resolve().parents[1]
+SCRIPTS = figure_scripts()
+
+
+@pytest.mark.parametrize("fid", list(SCRIPTS))
+def test_figure_script_runs_and_then_redraws_from_cache(fid, tmp_path):
+    env = dict(os.environ, MINIMEM_SMOKE="1", MINIMEM_OUT=str(tmp_path))
+    cmd = [sys.executable, str(SCRIPTS[fid]), "--quick"]
+    first = subprocess.run(cmd, env=env, cwd=ROOT, capture_output=True, text=True, timeout=600)
+    assert first.returncode == 0, first.stderr[-3000:]
+    pngs = list((tmp_path / "figures" / "quick").glob(f"{fid}_*.png"))
+    assert len(pngs) == 1 and pngs[0].stat().st_size > 10_000
+    assert list((tmp_path / "results").glob("*.npz")), "the script cached no results"
+    second = subprocess.run(cmd, env=env, cwd=ROOT, capture_output=True, text=True, timeout=600)
+    assert second.returncode == 0, second.stderr[-3000:]
+    assert "using cached" in second.stderr and "computing" not in second.stderr
+
+
+def test_cache_keys_messages_and_atomic_files(tmp_path, capsys):
+    calls = []
+
+    def compute():
+        calls.append(1)
+        return {"a": np.arange(3), "b": 2.5}
+
+    cfg = {"steps": 10, "T": 3}
+    r = cached("demo", cfg, compute, results_dir=tmp_path)
+    assert "computing demo (no cached result)" in capsys.readouterr().err
+    r2 = cached("demo", cfg, compute, results_dir=tmp_path)
+    assert "using cached" in capsys.readouterr().err and len(calls) == 1
+    np.testing.assert_array_equal(r2["a"], r["a"])
+    cached("demo", {"steps": 20, "T": 3}, compute, results_dir=tmp_path, same=("T",))
+    assert "config changed: steps 10 -> 20" in capsys.readouterr().err
+    cached("demo", cfg, compute, results_dir=tmp_path, fresh=True)
+    assert "--fresh" in capsys.readouterr().err and len(calls) == 3
+    assert not list(tmp_path.glob("*.tmp")), "a temporary file was left behind"
+    metas = [json.loads(p.read_text()) for p in tmp_path.glob("demo-*.json")]
+    assert {m["steps"] for m in metas} == {10, 20}
+
+
+def test_interrupted_compute_leaves_no_result(tmp_path):
+    def boom():
+        raise KeyboardInterrupt
+
+    with pytest.raises(KeyboardInterrupt):
+        cached("demo", {"x": 1}, boom, results_dir=tmp_path)
+    assert not list(tmp_path.iterdir()) or not list(tmp_path.glob("*.npz"))
+
+
+def test_reproduce_lists_scripts_and_rejects_unknown_ids(capsys):
+    assert cli_main(["list"]) == 0
+    out = capsys.readouterr().out
+    assert "B2" in out and "F1" in out
+    with pytest.raises(SystemExit, match="unknown figure IDs"):
+        cli_main(["reproduce", "Z9"])
