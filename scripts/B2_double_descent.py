@@ -16,17 +16,8 @@ Run: python scripts/B2_double_descent.py [--quick] [--fresh]   (full: ~6 min on 
 
 import numpy as np
 
-from _common import parser, plt, save
+from _common import parser, peak, plt, save
 from _runs import bottleneck_dd
-
-
-def peak(sizes, test_loss):
-    """Where the mean test loss peaks (T) and its height, and the per-seed peaks."""
-    mean = test_loss.mean(axis=1)
-    i = int(np.argmax(mean))
-    per_seed = [(int(sizes[j]), float(test_loss[j, s])) for s in range(test_loss.shape[1])
-                for j in [int(np.argmax(test_loss[:, s]))]]
-    return int(sizes[i]), float(mean[i]), per_seed
 
 
 def plot_dd(ax, sizes, train_loss, test_loss, title):

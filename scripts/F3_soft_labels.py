@@ -15,13 +15,13 @@ Run: python scripts/F3_soft_labels.py [--quick] [--fresh]   (full: ~8 min on two
 
 from _common import parser
 from _runs import unembed_dd
-from F1_unembed_double_descent import plot_unembed_sweep
+from _common import plot_sweep
 
 
 def main(argv=None):
     args = parser(__doc__).parse_args(argv)
     cfg, res = unembed_dd(args.quick, args.fresh, labels="soft", sizes=[100, 500, 2000], seeds=2)
-    plot_unembed_sweep(cfg, res, "F3_soft_labels", args.quick, "soft labels")
+    plot_sweep(cfg, res, "F3_soft_labels", args.quick, "soft labels")
 
 
 if __name__ == "__main__":

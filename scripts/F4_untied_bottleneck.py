@@ -13,9 +13,9 @@ Run: python scripts/F4_untied_bottleneck.py [--quick] [--fresh]   (full: ~10 min
 
 import numpy as np
 
-from _common import parser, plt, save
+from _common import parser, peak, plt, save
 from _runs import bottleneck_dd
-from B2_double_descent import peak, plot_dd
+from B2_double_descent import plot_dd
 
 SHOW = [10, 100, 300, 1000, 5000]
 

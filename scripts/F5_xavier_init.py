@@ -13,13 +13,13 @@ Run: python scripts/F5_xavier_init.py [--quick] [--fresh]   (full: ~8 min on two
 
 from _common import parser
 from _runs import unembed_dd
-from F1_unembed_double_descent import plot_unembed_sweep
+from _common import plot_sweep
 
 
 def main(argv=None):
     args = parser(__doc__).parse_args(argv)
     cfg, res = unembed_dd(args.quick, args.fresh, init="xavier_normal", sizes=[100, 500, 2000], seeds=2)
-    plot_unembed_sweep(cfg, res, "F5_xavier_init", args.quick, "Xavier normal init")
+    plot_sweep(cfg, res, "F5_xavier_init", args.quick, "Xavier normal init")
 
 
 if __name__ == "__main__":

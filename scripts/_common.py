@@ -78,7 +78,7 @@ def sparse_set(T, n, sparsity, seed, normalize, dtype, stream):
                                 dtype=dtype)[0]
 
 
-def dd_sweep(name, cfg, model, init_params, make_target, fresh=False, evaluate_extra=None):
+def dd_sweep(name, cfg, model, init_params, make_target, fresh=False, evaluate_extra=None, model_options=None):
     """Train ``model`` at every data set size in cfg['sizes'] for every seed in range(cfg['seeds']).
 
     One cached result per size (all seeds of that size trained in one call, in parallel), so an
@@ -99,11 +99,12 @@ def dd_sweep(name, cfg, model, init_params, make_target, fresh=False, evaluate_e
             x = np.stack(xs)  # (seeds, T, n)
             params = init_params(np.random.default_rng([cfg.get("init_seed", 0), T]), cfg["seeds"])
             res = train(model, params, x, make_target(x), steps=cfg["steps"], warmup=cfg["warmup"],
-                        lr=cfg["lr"], weight_decay=cfg["weight_decay"], desc=f"{name} T={T}")
+                        lr=cfg["lr"], weight_decay=cfg["weight_decay"], desc=f"{name} T={T}",
+                        **(model_options or {}))
             xt = np.stack([sparse_set(cfg["n_test"], cfg["n"], cfg["sparsity"], s, cfg["normalize"], dtype, 1)
                            for s in range(cfg["seeds"])])  # fresh draws
             tt = make_target(xt)
-            test = fused.evaluate(model, res.params, xt, tt, loss=cfg.get("loss"))
+            test = fused.evaluate(model, res.params, xt, tt, loss=cfg.get("loss"), **(model_options or {}))
             r = {"train_loss": res.final_loss, "test_loss": test,
                  "curve": res.losses[:: max(1, cfg["steps"] // 500)].T}  # (seeds, ~500)
             r.update({f"param_{k}": v for k, v in res.params.items()})
@@ -117,3 +118,62 @@ def dd_sweep(name, cfg, model, init_params, make_target, fresh=False, evaluate_e
         print(f"  [{i + 1}/{len(cfg['sizes'])}] T={T}: train {np.mean(r['train_loss']):.3e}  "
               f"test {np.mean(r['test_loss']):.4f}  ({time.perf_counter() - t0:.0f} s)", flush=True)
     return {k: np.stack(v) for k, v in out.items()}
+
+
+def peak(sizes, test_loss):
+    """Where the mean test loss peaks (T) and its height, and each seed's peak (T, height)."""
+    mean = test_loss.mean(axis=1)
+    i = int(np.argmax(mean))
+    per_seed = [(int(sizes[j]), round(float(test_loss[j, s]), 4)) for s in range(test_loss.shape[1])
+                for j in [int(np.argmax(test_loss[:, s]))]]
+    return int(sizes[i]), float(mean[i]), per_seed
+
+
+SHOW = [30, 100, 300, 500, 1000, 2000]
+
+
+def plot_sweep(cfg, res, name, quick, what, loss_ref=None, param="param_W1", loss_label="CE"):
+    """Double-descent sweep figure: loss and accuracy vs T (mean and min-max band over seeds), and
+    below, the columns of ``param`` (seed 0) in the 2-D hidden space at several T."""
+    sizes = np.array(cfg["sizes"])
+    T_peak, height, per_seed = peak(sizes, res["test_loss"])
+    acc_min = int(np.argmin(res["test_acc"].mean(axis=1)))
+    print(f"test-loss peak (mean over seeds): T={T_peak}, {loss_label} {height:.3f}; per seed: {per_seed}")
+    print(f"test accuracy minimum: T={sizes[acc_min]}, {res['test_acc'][acc_min].mean():.3f}; "
+          f"test accuracy per T: {dict(zip(sizes.tolist(), np.round(res['test_acc'].mean(1), 3).tolist()))}")
+    pyplot = plt()
+    show = [T for T in (SHOW if not quick else sizes) if T in sizes]
+    fig = pyplot.figure(figsize=(2.3 * max(len(show), 4), 6.4))
+    gs = fig.add_gridspec(2, 2 * len(show))
+    half = len(show)
+    ax = fig.add_subplot(gs[0, :half])
+    for key, label, c in [("train_loss", "train", "tab:blue"), ("test_loss", "test", "tab:red")]:
+        v = res[key]
+        ax.loglog(sizes, v.mean(1), "o-", ms=3, c=c, label=f"{label} {loss_label} (mean of {v.shape[1]} seeds)")
+        ax.fill_between(sizes, v.min(1), v.max(1), color=c, alpha=0.2, lw=0)
+    ref, ref_label = loss_ref or (np.log(cfg["n"]), "uniform logits, log V")
+    ax.axhline(ref, c="gray", ls="--", lw=0.8, label=ref_label)
+    ax.axvline(T_peak, c="tab:red", ls=":", lw=0.8)
+    ax.set(xlabel="data set size T", ylabel=loss_label, title=f"{what}: loss")
+    ax.legend(fontsize=7)
+    ax = fig.add_subplot(gs[0, half:])
+    for key, label, c in [("train_acc", "train", "tab:blue"), ("test_acc", "test", "tab:red")]:
+        v = res[key]
+        ax.semilogx(sizes, v.mean(1), "o-", ms=3, c=c, label=f"{label} accuracy")
+        ax.fill_between(sizes, v.min(1), v.max(1), color=c, alpha=0.2, lw=0)
+    ax.axhline(1 / cfg["n"], c="gray", ls="--", lw=0.8, label="chance, 1/V")
+    ax.set(xlabel="data set size T", ylabel="accuracy", title=f"{what}: accuracy", ylim=(-0.02, 1.02))
+    ax.legend(fontsize=7)
+    sizes_l = sizes.tolist()
+    for j, T in enumerate(show):
+        ax = fig.add_subplot(gs[1, 2 * j:2 * j + 2])
+        W1 = res[param][sizes_l.index(T), 0]  # (m, n), seed 0
+        ax.scatter(W1[0], W1[1], s=2, c="tab:blue")
+        lim = 1.05 * np.abs(W1).max()
+        ax.set(xlim=(-lim, lim), ylim=(-lim, lim), aspect="equal", xticks=[], yticks=[],
+               title=f"{param[6:]} columns, T={T}")
+    fig.suptitle(f"{what}: {cfg['model']}, n={cfg['n']}, m={cfg['m']}, S={cfg['sparsity']}, "
+                 f"{cfg.get('labels', cfg['loss'])} {'labels' if 'labels' in cfg else 'loss'}, {cfg['init']} init, "
+                 f"{cfg['steps']} steps")
+    fig.tight_layout()
+    save(fig, name, quick)

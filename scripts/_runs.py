@@ -70,3 +70,70 @@ def unembed_dd(quick=False, fresh=False, labels="hard", init="uniform", sizes=No
     target = data.hard_labels if labels == "hard" else data.soft_labels
     name = f"unembed_dd_{labels}_{init}"
     return cfg, dd_sweep(name, cfg, unembed, init_params, target, fresh=fresh, evaluate_extra=unembed_accuracy)
+
+
+def mlp_accuracy(params, x, x_test, t_test, relu_out=False):
+    """Train and test accuracy: argmax of the output = argmax of the input."""
+    from minimem import mlp
+    from minimem.metrics import argmax_accuracy
+    tr = argmax_accuracy(mlp.forward(params, x, relu_out=relu_out)[0], data.hard_labels(x))
+    te = argmax_accuracy(mlp.forward(params, x_test, relu_out=relu_out)[0], data.hard_labels(x_test))
+    return {"train_acc": tr, "test_acc": te}
+
+
+def mlp_dd(quick=False, fresh=False, init="uniform", relu_out=False, sizes=None, seeds=None):
+    """The MLP auto-encoder h = ReLU(W1 x + b1), x' = W2 h + b2 (optionally ReLU(...)), n=1000,
+    m=2, S=0.99, normalised inputs, MSE; PyTorch's nn.Linear init (uniform W1, b1, W2; b2 zero) or
+    Gaussian W1, W2 (std 1/sqrt(fan_in))."""
+    from minimem import mlp
+    cfg = dict(_base(quick), model="mlp", relu_out=relu_out, normalize=True, loss="mse", init=init)
+    if sizes:
+        cfg["sizes"] = sizes
+    if seeds:
+        cfg["seeds"] = seeds
+    cfg = shrink(cfg)
+    print_config(cfg)
+    dtype = np.dtype(cfg["dtype"]).type
+
+    def init_params(rng, I):
+        return mlp.init_params(cfg["n"], cfg["m"], rng, n_instances=I, init=init, dtype=dtype)
+
+    def extra(params, x, xt, tt):
+        return mlp_accuracy(params, x, xt, tt, relu_out)
+
+    name = f"mlp_dd_{init}" + ("_relu_out" if relu_out else "")
+
+    def make_target(x):
+        return x
+
+    return cfg, dd_sweep(name, cfg, mlp, init_params, make_target, fresh=fresh, evaluate_extra=extra,
+                         model_options={"relu_out": relu_out} if relu_out else None)
+
+
+def small_mlp(name, n_in, n_hidden, x, target, *, loss, steps, weight_decay=1e-2, lr=1e-3, seed=0,
+              fresh=False, n_out=None, snapshot_steps=(), extra_cfg=None):
+    """One small MLP (the appendix's readable cases) trained full batch with AdamW at a constant
+    learning rate (PyTorch's default 1e-3; the write-up counts these runs in epochs = full-batch
+    steps), PyTorch's nn.Linear init, float64. Cached under results/<name>-*. Returns params and,
+    for each snapshot step, params_<step>_<key>."""
+    from _common import cache
+    from minimem import mlp
+    from minimem.train import train
+    cfg = shrink(dict(model="mlp", n_in=n_in, m=n_hidden, n_out=n_out or n_in, loss=loss, steps=steps,
+                      weight_decay=weight_decay, lr=lr, seed=seed, data=extra_cfg or {}))
+    print_config(cfg)
+
+    def run():
+        rng = np.random.default_rng(seed)
+        p = mlp.init_params(n_in, n_hidden, rng, n_out=cfg["n_out"], n_instances=1)
+        snaps = [s for s in snapshot_steps if s <= cfg["steps"]]
+        res = train(mlp, p, x[None], target[None], loss=loss, steps=cfg["steps"], lr=lr, schedule="constant",
+                    weight_decay=weight_decay, snapshot_steps=snaps, desc=name)
+        out = {f"param_{k}": v[0] for k, v in res.params.items()}
+        out["final_loss"] = res.final_loss[0]
+        out["curve"] = res.losses[:, 0]
+        for s in snaps:
+            out.update({f"snap{s}_{k}": v[0] for k, v in res.snapshots[s].items()})
+        return out
+
+    return cfg, cache(name, cfg, run, fresh=fresh)
