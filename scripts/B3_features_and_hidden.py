@@ -37,7 +37,7 @@ def main(argv=None):
         for hx, hy in h[:2000]:
             ax.plot([0, hx], [0, hy], c="tab:red", lw=0.5, alpha=0.6)
         ax.scatter(W[0], W[1], s=1.5, c="tab:blue", zorder=3)
-        lim = 1.05 * max(np.abs(W).max(), np.abs(h).max())
+        lim = 1.1 * max(np.percentile(np.abs(W), 99.5), np.percentile(np.abs(h), 99.5))  # a few outliers may fall outside
         ax.set(xlim=(-lim, lim), ylim=(-lim, lim), aspect="equal", xticks=[], yticks=[],
                title=f"T={T}\ntrain {res['train_loss'][i, 0]:.2g}, test {res['test_loss'][i, 0]:.3f}")
     fig.suptitle(f"features W_i (blue) and hidden vectors h_t = W x_t (red); n={cfg['n']}, m={cfg['m']}, "

@@ -1,0 +1,25 @@
+"""A9 -- A cross-entropy MLP on one-hot data: loss and accuracy over hidden size x data set size.
+
+The write-up: trained with cross-entropy, small hidden sizes pose no meaningful limit -- the loss
+is near 0 and the accuracy 1 almost everywhere -- probably because cross-entropy only needs the
+right output to be the largest, while MSE needs absolute values: the unembedding is unlikely to be
+the bottleneck for how many concepts a transformer can hold.
+
+Settings: as A2 (one-hot inputs, n in (10, 30, 100, 300, 1000), m in (2, 5, 10, 20, 50, 100),
+Henighan schedule over 10,000 steps, weight decay 1e-2, 2 seeds) with class i for e_i and the
+cross-entropy loss. Runs: scripts/_grids.py onehot_grid("ce").
+
+Run: python scripts/A9_onehot_ce_grid.py [--quick] [--fresh]   (full: ~15 min on two cores)
+"""
+
+from _common import parser
+from A2_onehot_mse_grid import plot_onehot_grid
+
+
+def main(argv=None):
+    args = parser(__doc__).parse_args(argv)
+    plot_onehot_grid("ce", "A9_onehot_ce_grid", args.quick, args.fresh, "cross-entropy MLP on one-hot data")
+
+
+if __name__ == "__main__":
+    main()

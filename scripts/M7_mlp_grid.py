@@ -1,0 +1,39 @@
+"""M7 -- The MLP auto-encoder over hidden size x data set size: test loss and accuracy.
+
+The write-up: the double descent "seems to happen in all dimensions in a very similar fashion to the
+original paper": with increasing data set size there is a transition region across several hidden
+sizes, and after it the test accuracy is above chance, so the network has learned features.
+
+Settings: the MLP auto-encoder of M2 (n=1000, S=0.99, normalised, MSE, PyTorch init, Henighan
+schedule over 50,000 steps, weight decay 1e-2) for hidden sizes m in (1, 2, 4, 8, 16) and data set
+sizes T in (10, 30, 100, 300, 1000, 3000), 2 seeds per cell (mean shown), test loss and accuracy
+(argmax(x') = argmax(x)) on 5,000 fresh samples; chance accuracy is 1/1000. Runs:
+scripts/_grids.py sparse_grid, one cached result per cell.
+
+Run: python scripts/M7_mlp_grid.py [--quick] [--fresh]   (full: ~25 min on two cores)
+"""
+
+import numpy as np
+
+from _common import parser, plt, save
+from _grids import heat, sparse_grid
+
+
+def main(argv=None):
+    args = parser(__doc__).parse_args(argv)
+    cfg, out = sparse_grid(args.quick, args.fresh)
+    Ts, ms = cfg["sizes"], cfg["hidden"]
+    L = np.array([[out[(T, m)]["test_loss"].mean() for T in Ts] for m in ms])
+    A = np.array([[out[(T, m)]["test_acc"].mean() for T in Ts] for m in ms])
+    print(f"test loss (rows m={ms}, columns T={Ts}):\n{np.round(L, 3)}\ntest accuracy:\n{np.round(A, 3)}")
+    pyplot = plt()
+    fig, axes = pyplot.subplots(1, 2, figsize=(11, 4))
+    heat(fig, axes[0], np.log10(L), Ts, ms, "log10 test MSE", "loss", "data set size T", "hidden size m")
+    heat(fig, axes[1], A, Ts, ms, "test accuracy (chance 0.001)", "acc", "data set size T", "hidden size m")
+    fig.suptitle(f"MLP auto-encoder, n={cfg['n']}, S={cfg['sparsity']}: {cfg['steps']} steps, {cfg['seeds']} seeds per cell")
+    fig.tight_layout()
+    save(fig, "M7_mlp_grid", args.quick)
+
+
+if __name__ == "__main__":
+    main()
