@@ -18,32 +18,16 @@ Run: python scripts/B1_superposition_vs_sparsity.py [--quick] [--fresh]   (full:
 
 import numpy as np
 
-from _common import cache, parser, plt, print_config, save, shrink
-from minimem import data, metrics, relu_output
-from minimem.train import train
+from _common import parser, plt, save
+from _runs import tms_sparsity_sweep
+from minimem import metrics, relu_output
 
-SPARSITIES = [0.0, 0.7, 0.9, 0.97, 0.99, 0.997, 0.999]
 
 
 def main(argv=None):
     args = parser(__doc__).parse_args(argv)
-    cfg = dict(n=20, m=5, importance_ratio=0.7, sparsities=SPARSITIES, T=5_000 if args.quick else 50_000,
-               steps=2_000 if args.quick else 10_000, lr=1e-3, weight_decay=1e-2, init="xavier_normal",
-               dtype="float64", seed=0)
-    cfg = shrink(cfg)
-    print_config(cfg)
+    cfg, r = tms_sparsity_sweep("B1_superposition_vs_sparsity", relu_output, 20, 5, 0.7, args.quick, args.fresh)
     I = len(cfg["sparsities"])
-
-    def run():
-        rng = np.random.default_rng(cfg["seed"])
-        x = data.sparse_features(cfg["T"], cfg["n"], np.array(cfg["sparsities"]), rng, n_instances=I)
-        params = relu_output.init_params(cfg["n"], cfg["m"], rng, n_instances=I, init=cfg["init"])
-        imp = data.importance_geometric(cfg["n"], cfg["importance_ratio"])
-        res = train(relu_output, params, x, x, importance=imp, steps=cfg["steps"], lr=cfg["lr"],
-                    schedule="constant", weight_decay=cfg["weight_decay"], desc="B1")
-        return {"W": res.params["W"], "b": res.params["b_final"], "loss": res.final_loss}
-
-    r = cache("B1_superposition_vs_sparsity", cfg, run, fresh=args.fresh)
     W, b = r["W"], r["b"]  # (I, m, n), (I, n)
     norms = np.linalg.norm(W, axis=1)  # (I, n)
     sup = metrics.superposition(W)  # (I, n)

@@ -15,39 +15,20 @@ Run: python scripts/B4_dimensionality.py [--quick] [--fresh]   (redraws from B2'
 
 import numpy as np
 
-from _common import parser, plt, save, sparse_set
+from _common import dimensionality_strips, parser
 from _runs import bottleneck_dd
-from minimem import metrics
 
 
 def main(argv=None):
     args = parser(__doc__).parse_args(argv)
     cfg, res = bottleneck_dd(args.quick, args.fresh)
-    sizes = np.array(cfg["sizes"])
-    rng = np.random.default_rng(0)  # jitter only
-    pyplot = plt()
-    fig, axes = pyplot.subplots(3, 1, figsize=(6.5, 8), sharex=True)
-    for i, T in enumerate(sizes):
-        for s in range(cfg["seeds"]):
-            W = res["param_W"][i, s].astype(np.float64)  # (m, n)
-            x = sparse_set(int(T), cfg["n"], cfg["sparsity"], s, cfg["normalize"], np.float32, 0)
-            H = x.astype(np.float64) @ W.T  # (T, m)
-            jit = lambda k: T * np.exp(rng.uniform(-0.08, 0.08, k))  # noqa: E731
-            Dd = metrics.fractional_dimensionality(H)
-            Df = metrics.feature_dimensionality(W)
-            Ds = metrics.max_data_dimensionality(H)
-            axes[0].scatter(jit(len(Dd)), Dd, s=1, c="tab:red", alpha=0.3)
-            axes[1].scatter(jit(len(Ds)), Ds, s=1, c="tab:purple", alpha=0.3)
-            axes[2].scatter(jit(len(Df)), Df, s=1, c="tab:blue", alpha=0.3)
-    guide = np.geomspace(sizes[0], sizes[-1], 100)
-    for ax in axes[:2]:
-        ax.plot(guide, np.minimum(cfg["m"] / guide, 1), "k--", lw=0.8, label="m / T")
-        ax.legend(fontsize=7, loc="upper right")
-    axes[0].set(ylabel="data points: D_t", xscale="log", title=f"fractional dimensionality; n={cfg['n']}, "
-                f"m={cfg['m']}, S={cfg['sparsity']}, {cfg['steps']} steps, {cfg['seeds']} seeds")
-    axes[1].set(ylabel="data points: D*_t (max. data dim.)")
-    axes[2].set(ylabel="features: D_i", xlabel="data set size T")
-    save(fig, "B4_dimensionality", args.quick)
+
+    def vectors(i, s, x):
+        W = res["param_W"][i, s].astype(np.float64)  # (m, n)
+        return x @ W.T, W  # h_t = W x_t
+
+    dimensionality_strips(cfg, res, vectors, "ReLU output model fractional dimensionality", "B4_dimensionality",
+                          args.quick)
 
 
 if __name__ == "__main__":

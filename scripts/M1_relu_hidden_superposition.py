@@ -18,31 +18,16 @@ Run: python scripts/M1_relu_hidden_superposition.py [--quick] [--fresh]   (full:
 
 import numpy as np
 
-from _common import cache, parser, plt, print_config, save, shrink
-from minimem import data, metrics, relu_hidden
-from minimem.train import train
+from _common import parser, plt, save
+from _runs import tms_sparsity_sweep
+from minimem import metrics, relu_hidden
 
-SPARSITIES = [0.0, 0.7, 0.9, 0.97, 0.99, 0.997, 0.999]
 
 
 def main(argv=None):
     args = parser(__doc__).parse_args(argv)
-    cfg = shrink(dict(n=10, m=5, importance_ratio=0.75, sparsities=SPARSITIES, T=5_000 if args.quick else 50_000,
-                      steps=2_000 if args.quick else 10_000, lr=1e-3, weight_decay=1e-2, init="xavier_normal",
-                      dtype="float64", seed=0))
-    print_config(cfg)
+    cfg, r = tms_sparsity_sweep("M1_relu_hidden_superposition", relu_hidden, 10, 5, 0.75, args.quick, args.fresh)
     I = len(cfg["sparsities"])
-
-    def run():
-        rng = np.random.default_rng(cfg["seed"])
-        x = data.sparse_features(cfg["T"], cfg["n"], np.array(cfg["sparsities"]), rng, n_instances=I)
-        params = relu_hidden.init_params(cfg["n"], cfg["m"], rng, n_instances=I, init=cfg["init"])
-        imp = data.importance_geometric(cfg["n"], cfg["importance_ratio"])
-        res = train(relu_hidden, params, x, x, importance=imp, steps=cfg["steps"], lr=cfg["lr"],
-                    schedule="constant", weight_decay=cfg["weight_decay"], desc="M1")
-        return {"W": res.params["W"], "b": res.params["b_final"], "loss": res.final_loss}
-
-    r = cache("M1_relu_hidden_superposition", cfg, run, fresh=args.fresh)
     W = r["W"]  # (I, m, n)
     sup = metrics.superposition(W)  # (I, n)
     print(f"{'S':>6} {'loss':>8} {'features per neuron (weight > 0.1)':>36}")

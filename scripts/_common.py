@@ -177,3 +177,36 @@ def plot_sweep(cfg, res, name, quick, what, loss_ref=None, param="param_W1", los
                  f"{cfg['steps']} steps")
     fig.tight_layout()
     save(fig, name, quick)
+
+
+def dimensionality_strips(cfg, res, vectors, title, name, quick, with_max=True):
+    """B4 / M4: for every T and seed, the fractional dimensionality of the data points (rows of H),
+    optionally their maximal data dimensionality D*, and that of the features (columns of W), one dot
+    each (jittered in T), with the m/T guide. ``vectors(i, s, x)`` returns (H (T, m), W (m, n)) for
+    size index i, seed s and training data x (T, n)."""
+    from minimem import metrics
+    sizes = np.array(cfg["sizes"])
+    rng = np.random.default_rng(0)  # jitter only
+    rows = [("data points: D_t", "tab:red", metrics.fractional_dimensionality, True)]
+    if with_max:
+        rows.append(("data points: D*_t (max. data dim.)", "tab:purple", metrics.max_data_dimensionality, True))
+    rows.append(("features: D_i", "tab:blue", None, False))
+    pyplot = plt()
+    fig, axes = pyplot.subplots(len(rows), 1, figsize=(6.5, 2.7 * len(rows)), sharex=True)
+    for i, T in enumerate(sizes):
+        for s in range(cfg["seeds"]):
+            x = sparse_set(int(T), cfg["n"], cfg["sparsity"], s, cfg["normalize"], np.float32, 0).astype(np.float64)
+            H, W = vectors(i, s, x)
+            for ax, (_, c, fn, on_data) in zip(axes, rows):
+                D = fn(H) if on_data else metrics.feature_dimensionality(W)
+                ax.scatter(T * np.exp(rng.uniform(-0.08, 0.08, len(D))), D, s=1, c=c, alpha=0.3)
+    guide = np.geomspace(sizes[0], sizes[-1], 100)
+    for ax, (label, _, _, on_data) in zip(axes, rows):
+        ax.set_ylabel(label)
+        if on_data:
+            ax.plot(guide, np.minimum(cfg["m"] / guide, 1), "k--", lw=0.8, label="m / T")
+            ax.legend(fontsize=7, loc="upper right")
+    axes[0].set(xscale="log", title=f"{title}; n={cfg['n']}, m={cfg['m']}, S={cfg['sparsity']}, {cfg['steps']} steps, "
+                f"{cfg['seeds']} seeds")
+    axes[-1].set_xlabel("data set size T")
+    save(fig, name, quick)

@@ -137,3 +137,31 @@ def small_mlp(name, n_in, n_hidden, x, target, *, loss, steps, weight_decay=1e-2
         return out
 
     return cfg, cache(name, cfg, run, fresh=fresh)
+
+
+TMS_SPARSITIES = [0.0, 0.7, 0.9, 0.97, 0.99, 0.997, 0.999]
+
+
+def tms_sparsity_sweep(name, model, n, m, importance_ratio, quick=False, fresh=False):
+    """The TMS basic setting (B1: relu_output, M1: relu_hidden): importance ratio^i, one model per
+    sparsity in TMS_SPARSITIES trained as instances of one call; W xavier_normal, b zero; AdamW lr 1e-3
+    constant, weight decay 1e-2, 10,000 full-batch steps on one fixed data set of 50,000 samples per
+    sparsity (quick: 2,000 steps, 5,000 samples); float64. Returns cfg and {W, b, loss}."""
+    from _common import cache
+    from minimem.train import train
+    cfg = shrink(dict(n=n, m=m, importance_ratio=importance_ratio, sparsities=TMS_SPARSITIES,
+                      T=5_000 if quick else 50_000, steps=2_000 if quick else 10_000, lr=1e-3, weight_decay=1e-2,
+                      init="xavier_normal", dtype="float64", seed=0))
+    print_config(cfg)
+    I = len(cfg["sparsities"])
+
+    def run():
+        rng = np.random.default_rng(cfg["seed"])
+        x = data.sparse_features(cfg["T"], cfg["n"], np.array(cfg["sparsities"]), rng, n_instances=I)
+        params = model.init_params(cfg["n"], cfg["m"], rng, n_instances=I, init=cfg["init"])
+        imp = data.importance_geometric(cfg["n"], cfg["importance_ratio"])
+        res = train(model, params, x, x, importance=imp, steps=cfg["steps"], lr=cfg["lr"],
+                    schedule="constant", weight_decay=cfg["weight_decay"], desc=name)
+        return {"W": res.params["W"], "b": res.params["b_final"], "loss": res.final_loss}
+
+    return cfg, cache(name, cfg, run, fresh=fresh)
