@@ -6,11 +6,11 @@ features (columns of W1) are still squares during the transition.
 
 Settings: as F1 (n = V = 1000, m=2, S=0.99, unnormalised inputs, cross-entropy, uniform init,
 50,000 steps, Henighan schedule, weight decay 1e-2) but soft labels, and a reduced sweep: T in
-(100, 500, 2000), 2 seeds (the claim is about the shape of W1, and each size costs minutes of
+(100, 500, 1000), 2 seeds (the claim is about the shape of W1, and each size costs minutes of
 cross-entropy). Accuracy is argmax(logits) = argmax(x). Runs: scripts/_runs.py
 unembed_dd(labels="soft"), cached.
 
-Run: python scripts/F3_soft_labels.py [--quick] [--fresh]   (full: ~8 min on two cores)
+Run: python scripts/F3_soft_labels.py [--quick] [--fresh]   (full: ~8 min on two cores after F1)
 """
 
 from _common import parser
@@ -20,7 +20,7 @@ from _common import plot_sweep
 
 def main(argv=None):
     args = parser(__doc__).parse_args(argv)
-    cfg, res = unembed_dd(args.quick, args.fresh, labels="soft", sizes=[100, 500, 2000], seeds=2)
+    cfg, res = unembed_dd(args.quick, args.fresh, labels="soft", sizes=[100, 500, 1000], seeds=2)
     plot_sweep(cfg, res, "F3_soft_labels", args.quick, "soft labels")
 
 

@@ -5,7 +5,7 @@ also emerges when we use Xavier initialization, i.e. normally distributed weight
 
 Settings: as F1 (n = V = 1000, m=2, S=0.99, hard labels, cross-entropy, 50,000 steps, Henighan
 schedule, weight decay 1e-2) but W1 and W2 initialised with torch.nn.init.xavier_normal_
-(N(0, 2 / (fan_in + fan_out))), and a reduced sweep: T in (100, 500, 2000), 2 seeds. Runs:
+(N(0, 2 / (fan_in + fan_out))), and a reduced sweep: T in (100, 500, 1000), 2 seeds. Runs:
 scripts/_runs.py unembed_dd(init="xavier_normal"), cached.
 
 Run: python scripts/F5_xavier_init.py [--quick] [--fresh]   (full: ~8 min on two cores)
@@ -18,7 +18,7 @@ from _common import plot_sweep
 
 def main(argv=None):
     args = parser(__doc__).parse_args(argv)
-    cfg, res = unembed_dd(args.quick, args.fresh, init="xavier_normal", sizes=[100, 500, 2000], seeds=2)
+    cfg, res = unembed_dd(args.quick, args.fresh, init="xavier_normal", sizes=[100, 500, 1000], seeds=2)
     plot_sweep(cfg, res, "F5_xavier_init", args.quick, "Xavier normal init")
 
 
