@@ -55,7 +55,7 @@ def main(argv=None):
         ax.scatter(comp[y, 0], comp[y, 1], s=30, c="k", label=f"correct class {y}")
         ax.axhline(0, c="gray", lw=0.5)
         ax.axvline(0, c="gray", lw=0.5)
-        ax.set(title=f"point {t}: (W2[:,0] h0, W2[:,1] h1), h=({h[0]:.2f}, {h[1]:.2f})", aspect="equal")
+        ax.set(title=f"point {t}: (W2[:,0] h0, W2[:,1] h1)\nh=({h[0]:.2f}, {h[1]:.2f}); axes not to scale")
         ax.legend(fontsize=7, loc="lower left")
         ax = axes[2, j]
         s = comp.sum(1)  # (V,) W2 h
