@@ -11,7 +11,7 @@ full batch, AdamW (lr 1e-3, warm-up 2,500 steps then cosine to 0 over 50,000 ste
 band), T from 3 to 5,000 dense around the peak, test loss on 10,000 fresh samples per seed.
 The runs are shared with B3 and B4 (scripts/_runs.py: bottleneck_dd) and cached in results/.
 
-Run: python scripts/B2_double_descent.py [--quick] [--fresh]   (full: ~6 min on two cores; --quick ~30 s)
+Run: python scripts/B2_double_descent.py [--quick] [--fresh]   (full: 13 min on two cores, measured; --quick ~30 s)
 """
 
 import numpy as np

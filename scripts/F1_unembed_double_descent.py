@@ -13,8 +13,8 @@ per T (mean and min-max band); T from 3 to 2,000 (cross-entropy costs 1000 exps 
 sweep stops at 2,000); test loss and accuracy on 10,000 fresh samples. Runs shared with F2
 (scripts/_runs.py: unembed_dd) and cached in results/.
 
-Run: python scripts/F1_unembed_double_descent.py [--quick] [--fresh]   (full: ~35 min on two
-cores; --quick: ~1 min)
+Run: python scripts/F1_unembed_double_descent.py [--quick] [--fresh]   (full: 77 min on two
+cores, measured -- 1000 exps per sample per step; --quick: ~1 min)
 """
 
 import numpy as np

@@ -8,7 +8,7 @@ Settings: as B2 (n=1000, m=2, S=0.99, normalised inputs, MSE, 50,000 steps, Heni
 weight decay 1e-2, 4 seeds per T, test loss on 10,000 fresh samples), but W1 (m, n) and W2 (n, m)
 independent, both xavier_normal. Runs: scripts/_runs.py bottleneck_dd(tied=False), cached.
 
-Run: python scripts/F4_untied_bottleneck.py [--quick] [--fresh]   (full: ~10 min on two cores)
+Run: python scripts/F4_untied_bottleneck.py [--quick] [--fresh]   (full: 12 min on two cores, measured)
 """
 
 import numpy as np
