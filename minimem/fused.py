@@ -236,7 +236,8 @@ def run_instances(assign_ptr, assign_idx, s0, s1, lrs, W1, b1, Wd, b2, M1, M2, x
             for s in range(s0, s1):
                 gW1[:] = 0.0
                 gb1[:] = 0.0
-                gWd[:] = 0.0
+                if not tied:  # tied: gWd is gW1
+                    gWd[:] = 0.0
                 gb2[:] = 0.0
                 loss = 0.0
                 for t in range(inst_start[k], inst_start[k + 1]):
@@ -277,7 +278,8 @@ def run_samples(n_chunks, s0, s1, lrs, W1, b1, Wd, b2, M1, M2, x_ptr, x_idx, x_v
             yd = np.zeros(K, W1.dtype)
             gW1[c] = 0.0
             gb1[c] = 0.0
-            gWd[c] = 0.0
+            if not tied:  # tied: gWd is gW1
+                gWd[c] = 0.0
             gb2[c] = 0.0
             for k in range(I):
                 if done[k]:

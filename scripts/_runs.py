@@ -45,23 +45,11 @@ def bottleneck_dd(quick=False, fresh=False, tied=True):
     return cfg, dd_sweep(name, cfg, relu_output, init, lambda x: x, fresh=fresh)
 
 
-def unembed_accuracy(params, x, x_test, t_test):
-    """Train and test accuracy (argmax of the logits = argmax of the input)."""
-    from minimem.metrics import argmax_accuracy
-    tr = argmax_accuracy(unembed.forward(params, x)[0], data.hard_labels(x))
-    te = argmax_accuracy(unembed.forward(params, x_test)[0], data.hard_labels(x_test))
-    return {"train_acc": tr, "test_acc": te}
-
-
 def unembed_dd(quick=False, fresh=False, labels="hard", init="uniform", sizes=None, seeds=None):
     """logits = W2 (W1 x) + b2, n=V=1000, m=2, S=0.99, unnormalised inputs, cross-entropy with hard
     labels argmax(x) (or soft labels x / sum x); PyTorch's default uniform init (or Xavier normal)."""
-    cfg = dict(_base(quick), model="unembed", labels=labels, normalize=False, loss="ce", init=init)
-    cfg["sizes"] = sizes or (F_QUICK_SIZES if quick else F_SIZES)
-    if seeds:
-        cfg["seeds"] = seeds
-    cfg = shrink(cfg)
-    print_config(cfg)
+    cfg = _sized(dict(_base(quick), model="unembed", labels=labels, normalize=False, loss="ce", init=init),
+                 sizes or (F_QUICK_SIZES if quick else F_SIZES), seeds)
     dtype = np.dtype(cfg["dtype"]).type
 
     def init_params(rng, I):
@@ -69,16 +57,28 @@ def unembed_dd(quick=False, fresh=False, labels="hard", init="uniform", sizes=No
 
     target = data.hard_labels if labels == "hard" else data.soft_labels
     name = f"unembed_dd_{labels}_{init}"
-    return cfg, dd_sweep(name, cfg, unembed, init_params, target, fresh=fresh, evaluate_extra=unembed_accuracy)
+    return cfg, dd_sweep(name, cfg, unembed, init_params, target, fresh=fresh, evaluate_extra=argmax_accuracies(unembed))
 
 
-def mlp_accuracy(params, x, x_test, t_test, relu_out=False):
-    """Train and test accuracy: argmax of the output = argmax of the input."""
-    from minimem import mlp
+def argmax_accuracies(model, **options):
+    """evaluate_extra for dd_sweep: train and test accuracy, argmax of the output = argmax of x."""
     from minimem.metrics import argmax_accuracy
-    tr = argmax_accuracy(mlp.forward(params, x, relu_out=relu_out)[0], data.hard_labels(x))
-    te = argmax_accuracy(mlp.forward(params, x_test, relu_out=relu_out)[0], data.hard_labels(x_test))
-    return {"train_acc": tr, "test_acc": te}
+
+    def extra(params, x, x_test, t_test):
+        return {"train_acc": argmax_accuracy(model.forward(params, x, **options)[0], data.hard_labels(x)),
+                "test_acc": argmax_accuracy(model.forward(params, x_test, **options)[0], data.hard_labels(x_test))}
+    return extra
+
+
+def _sized(cfg, sizes, seeds):
+    """cfg with the sizes / seeds overrides applied, shrunk under MINIMEM_SMOKE, printed."""
+    if sizes:
+        cfg["sizes"] = sizes
+    if seeds:
+        cfg["seeds"] = seeds
+    cfg = shrink(cfg)
+    print_config(cfg)
+    return cfg
 
 
 def mlp_dd(quick=False, fresh=False, init="uniform", relu_out=False, sizes=None, seeds=None):
@@ -86,28 +86,21 @@ def mlp_dd(quick=False, fresh=False, init="uniform", relu_out=False, sizes=None,
     m=2, S=0.99, normalised inputs, MSE; PyTorch's nn.Linear init (uniform W1, b1, W2; b2 zero) or
     Gaussian W1, W2 (std 1/sqrt(fan_in))."""
     from minimem import mlp
-    cfg = dict(_base(quick), model="mlp", relu_out=relu_out, normalize=True, loss="mse", init=init)
-    if sizes:
-        cfg["sizes"] = sizes
-    if seeds:
-        cfg["seeds"] = seeds
-    cfg = shrink(cfg)
-    print_config(cfg)
+    cfg = _sized(dict(_base(quick), model="mlp", relu_out=relu_out, normalize=True, loss="mse", init=init),
+                 sizes, seeds)
     dtype = np.dtype(cfg["dtype"]).type
 
     def init_params(rng, I):
         return mlp.init_params(cfg["n"], cfg["m"], rng, n_instances=I, init=init, dtype=dtype)
-
-    def extra(params, x, xt, tt):
-        return mlp_accuracy(params, x, xt, tt, relu_out)
 
     name = f"mlp_dd_{init}" + ("_relu_out" if relu_out else "")
 
     def make_target(x):
         return x
 
-    return cfg, dd_sweep(name, cfg, mlp, init_params, make_target, fresh=fresh, evaluate_extra=extra,
-                         model_options={"relu_out": relu_out} if relu_out else None)
+    options = {"relu_out": True} if relu_out else {}
+    return cfg, dd_sweep(name, cfg, mlp, init_params, make_target, fresh=fresh,
+                         evaluate_extra=argmax_accuracies(mlp, **options), model_options=options or None)
 
 
 def small_mlp(name, n_in, n_hidden, x, target, *, loss, steps, weight_decay=1e-2, lr=1e-3, seed=0,

@@ -50,6 +50,16 @@ def _timeit(fn):
     return time.perf_counter() - t
 
 
+def _per_step_us(step, budget):
+    """Microseconds per call of ``step`` after one warm-up call, over at least ``budget`` seconds."""
+    step()
+    n, t0 = 0, time.perf_counter()
+    while n < 2 or time.perf_counter() - t0 < budget:
+        step()
+        n += 1
+    return (time.perf_counter() - t0) / n * 1e6
+
+
 def flops(T):
     return 10 * T * N * M + 8 * T * N
 
@@ -62,12 +72,7 @@ def numpy_step_us(params, x, budget):
         _, g = relu_output.loss_and_grads(p, x, x)
         adamw_step(p, g, state, 1e-4)
 
-    step()
-    n, t0 = 0, time.perf_counter()
-    while n < 2 or time.perf_counter() - t0 < budget:
-        step()
-        n += 1
-    return (time.perf_counter() - t0) / n * 1e6
+    return _per_step_us(step, budget)
 
 
 def numba_step_us(params, x, budget):
@@ -99,12 +104,7 @@ def torch_step_us(params, x, budget):
         loss.backward()
         opt.step()
 
-    step()
-    n, t0 = 0, time.perf_counter()
-    while n < 2 or time.perf_counter() - t0 < budget:
-        step()
-        n += 1
-    return (time.perf_counter() - t0) / n * 1e6
+    return _per_step_us(step, budget)
 
 
 def b2_sweep(dtype, steps=50_000):
