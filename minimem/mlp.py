@@ -29,7 +29,7 @@ import numpy as np
 
 from . import losses
 from ._validate import check_array, check_int, check_params
-from .init import init_bias, init_weight
+from .init import init_bias, init_weight, lookup_table
 
 DEFAULT_LOSS = "mse"
 
@@ -44,6 +44,21 @@ def init_params(n_in, n_hidden, rng, *, n_out=None, n_instances=1, init="uniform
             "b1": init_bias(rng, n_instances, m, n, bias_init, dtype=dtype),  # (I, m)
             "W2": init_weight(rng, n_instances, k, m, init, dtype=dtype),  # (I, k, m)
             "b2": init_bias(rng, n_instances, k, m, output_bias_init, dtype=dtype)}  # (I, k)
+
+
+def init_lookup(x, values, n_hidden, rng, *, method="points", scaled=True, kmeans_iters=5,
+                dtype=np.float64):
+    """A lookup-table start (issue X1): W1 rows are data points or k-means centroids of x (I, T, n),
+    W2 columns the values they should recall (I, T, k), see ``init.lookup_table``; b1 = b2 = 0 on
+    those neurons. When T < n_hidden the remaining neurons keep PyTorch's default init."""
+    W1, W2, filled = lookup_table(x, values, n_hidden, rng, method=method, scaled=scaled,
+                                  kmeans_iters=kmeans_iters, dtype=dtype)
+    I, _, n = x.shape
+    p = init_params(n, n_hidden, rng, n_out=values.shape[2], n_instances=I, dtype=dtype)
+    p["W1"][:, :filled] = W1[:, :filled]  # (I, m, n)
+    p["W2"][:, :, :filled] = W2[:, :, :filled]  # (I, k, m)
+    p["b1"][:, :filled] = 0.0  # (I, m)
+    return p
 
 
 def forward(params, x, relu_out=False):

@@ -99,8 +99,8 @@ def dd_sweep(name, cfg, model, init_params, make_target, fresh=False, evaluate_e
             x = np.stack(xs)  # (seeds, T, n)
             params = init_params(np.random.default_rng([cfg.get("init_seed", 0), T]), cfg["seeds"])
             res = train(model, params, x, make_target(x), steps=cfg["steps"], warmup=cfg["warmup"],
-                        lr=cfg["lr"], weight_decay=cfg["weight_decay"], desc=f"{name} T={T}",
-                        **(model_options or {}))
+                        lr=cfg["lr"], weight_decay=cfg["weight_decay"], loss=cfg.get("loss"),
+                        desc=f"{name} T={T}", **(model_options or {}))
             xt = np.stack([sparse_set(cfg["n_test"], cfg["n"], cfg["sparsity"], s, cfg["normalize"], dtype, 1)
                            for s in range(cfg["seeds"])])  # fresh draws
             tt = make_target(xt)
