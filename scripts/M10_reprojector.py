@@ -8,7 +8,7 @@ S=0.99, feature sizes n in (100, 300, 1000), bottleneck d in (10, 50), hidden m 
 a fixed standard-Gaussian embedding E, MSE, 5,000 steps of the Henighan schedule, one cached result
 per cell.
 
-Run: python scripts/M10_reprojector.py [--quick] [--fresh]   (full: ~5 min on two cores)
+Run: python scripts/M10_reprojector.py [--quick] [--fresh]   (full: 2.5 min on two cores)
 """
 
 from _common import parser

@@ -10,7 +10,8 @@ sizes T in (10, 30, 100, 300, 1000, 3000), 2 seeds per cell (mean shown), test l
 (argmax(x') = argmax(x)) on 5,000 fresh samples; chance accuracy is 1/1000. Runs:
 scripts/_grids.py sparse_grid, one cached result per cell.
 
-Run: python scripts/M7_mlp_grid.py [--quick] [--fresh]   (full: ~25 min on two cores)
+Run: python scripts/M7_mlp_grid.py [--quick] [--fresh]   (full: 55 min measured while a second run
+used the other core)
 """
 
 import numpy as np
