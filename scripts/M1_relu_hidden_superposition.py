@@ -13,7 +13,7 @@ trained as instances of one call; W xavier_normal, b zero; AdamW (lr 1e-3 consta
 1e-2), 10,000 full-batch steps on one fixed data set of 50,000 samples per sparsity (TMS draws
 fresh batches instead); float64.
 
-Run: python scripts/M1_relu_hidden_superposition.py [--quick] [--fresh]   (full: ~1 min on two cores)
+Run: python scripts/M1_relu_hidden_superposition.py [--quick] [--fresh]   (full: 2.5 min on two cores)
 """
 
 import numpy as np

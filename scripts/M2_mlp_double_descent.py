@@ -10,7 +10,7 @@ nn.Linear init (W1, b1, W2 uniform +-1/sqrt(fan_in)), b2 zero; float32; 4 seeds 
 5,000; test loss and accuracy on 10,000 fresh samples. Runs shared with M3, M4, M5
 (scripts/_runs.py: mlp_dd), cached in results/.
 
-Run: python scripts/M2_mlp_double_descent.py [--quick] [--fresh]   (full: ~10 min on two cores)
+Run: python scripts/M2_mlp_double_descent.py [--quick] [--fresh]   (full: 21 min on two cores)
 """
 
 from _common import parser, plot_sweep
