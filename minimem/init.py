@@ -82,9 +82,7 @@ def kmeans(x, k, rng, iters=5):
         c = np.argmin(d2, axis=1)  # (T,)
         if it == iters:
             break
-        counts = np.bincount(c, minlength=k)  # (k,)
-        sums = np.zeros_like(mu)
-        np.add.at(sums, c, xd)  # (k, n)
+        sums, counts = _cluster_sums(xd, c, k)  # (k, n), (k,)
         filled = counts > 0
         mu[filled] = sums[filled] / counts[filled, None]
     return mu.astype(x.dtype, copy=False), c
@@ -133,16 +131,21 @@ def lookup_table(x, values, n_hidden, rng, *, method="points", scaled=True, kmea
             keys, vals = x[i, idx], values[i, idx]  # (filled, n), (filled, k)
         else:
             keys, c = kmeans(x[i], filled, rng, kmeans_iters)
-            counts = np.maximum(np.bincount(c, minlength=filled), 1)  # (filled,)
-            vals = np.zeros((filled, k))
-            np.add.at(vals, c, values[i])
-            vals /= counts[:, None]  # (filled, k) mean value per cluster
+            sums, counts = _cluster_sums(values[i].astype(np.float64), c, filled)
+            vals = sums / np.maximum(counts, 1)[:, None]  # (filled, k) mean value per cluster
         W1[i, :filled] = keys
         W2[i, :, :filled] = vals.T
     if scaled:
         W1[:, :filled] = _to_norm(W1[:, :filled], axis=2, norm=1.0 / np.sqrt(3.0))
         W2[:, :, :filled] = _to_norm(W2[:, :, :filled], axis=1, norm=np.sqrt(k / (3.0 * m)))
     return W1.astype(dtype, copy=False), W2.astype(dtype, copy=False), filled
+
+
+def _cluster_sums(v, c, k):
+    """Per cluster j < k: the sum of the rows v_t with c_t = j (k, d), and how many there are (k,)."""
+    sums = np.zeros((k, v.shape[1]))
+    np.add.at(sums, c, v)
+    return sums, np.bincount(c, minlength=k)
 
 
 def _to_norm(A, axis, norm):

@@ -43,10 +43,9 @@ import json
 
 import numpy as np
 
-from _common import OUT, cache, dd_sweep, parser, plt, print_config, save, shrink, sparse_set
+from _common import OUT, cache, dd_sweep, parser, plt, print_config, save, seed_sets, shrink
 from _runs import argmax_accuracies
 from minimem import data, fused, mlp
-from minimem.metrics import argmax_accuracy
 from minimem.train import train
 
 INITS = ("uniform", "gaussian", "points", "points_unscaled", "kmeans")
@@ -129,7 +128,7 @@ def compare_inits(setting, T, weight_decay, quick, fresh):
 
     def run():
         S = cfg["seeds"]
-        x = np.stack([sparse_set(T, cfg["n"], cfg["sparsity"], s, cfg["normalize"], dtype, 0) for s in range(S)])
+        x = seed_sets(cfg, T, S, dtype, 0)  # (S, T, n)
         target = target_of(cfg)(x)  # (S, T, n) or (S, T)
         rng = np.random.default_rng([7, T])
         inits = [initial_params(name, cfg, x, target, rng) for name in INITS]
@@ -137,16 +136,15 @@ def compare_inits(setting, T, weight_decay, quick, fresh):
         rep = lambda a: np.concatenate([a] * len(INITS))  # noqa: E731
         res = train(mlp, params, rep(x), rep(target), steps=cfg["steps"], warmup=cfg["warmup"], lr=cfg["lr"],
                     weight_decay=weight_decay, loss=cfg["loss"], desc=f"X1 {setting} T={T} wd={weight_decay}")
-        xt = np.stack([sparse_set(cfg["n_test"], cfg["n"], cfg["sparsity"], s, cfg["normalize"], dtype, 1)
-                       for s in range(S)])
+        xt = seed_sets(cfg, cfg["n_test"], S, dtype, 1)
         tt = target_of(cfg)(xt)
         test = fused.evaluate(mlp, res.params, rep(xt), rep(tt), loss=cfg["loss"])
         shape = (len(INITS), S)
         first = fused.evaluate(mlp, params, rep(x), rep(target), loss=cfg["loss"])  # loss at step 0
-        acc = lambda xx: argmax_accuracy(mlp.forward(res.params, rep(xx))[0], data.hard_labels(rep(xx)))  # noqa: E731
+        acc = argmax_accuracies(mlp)(res.params, rep(x), rep(xt), None)
         return {"train_loss": res.final_loss.reshape(shape), "test_loss": test.reshape(shape),
                 "initial_loss": first.reshape(shape),
-                "train_acc": acc(x).reshape(shape), "test_acc": acc(xt).reshape(shape),
+                "train_acc": acc["train_acc"].reshape(shape), "test_acc": acc["test_acc"].reshape(shape),
                 "steps_to_threshold": steps_to(res.losses, cfg["threshold"]).reshape(shape),
                 "curve": res.losses[:: max(1, cfg["steps"] // 400)].T.reshape(shape + (-1,))}
 

@@ -78,6 +78,13 @@ def sparse_set(T, n, sparsity, seed, normalize, dtype, stream):
                                 dtype=dtype)[0]
 
 
+def seed_sets(cfg, T, seeds, dtype, stream):
+    """One sparse_set per seed in range(seeds), stacked: (seeds, T, n); uses cfg's n, sparsity and
+    normalize. stream 0 train, 1 test (fresh draws)."""
+    return np.stack([sparse_set(T, cfg["n"], cfg["sparsity"], s, cfg["normalize"], dtype, stream)
+                     for s in range(seeds)])
+
+
 def dd_sweep(name, cfg, model, init_params, make_target, fresh=False, evaluate_extra=None, model_options=None):
     """Train ``model`` at every data set size in cfg['sizes'] for every seed in range(cfg['seeds']).
 
@@ -95,14 +102,12 @@ def dd_sweep(name, cfg, model, init_params, make_target, fresh=False, evaluate_e
         key = dict(cfg, sizes=None, T=T)
 
         def run(T=T):
-            xs = [sparse_set(T, cfg["n"], cfg["sparsity"], s, cfg["normalize"], dtype, 0) for s in range(cfg["seeds"])]
-            x = np.stack(xs)  # (seeds, T, n)
+            x = seed_sets(cfg, T, cfg["seeds"], dtype, 0)  # (seeds, T, n)
             params = init_params(np.random.default_rng([cfg.get("init_seed", 0), T]), cfg["seeds"])
             res = train(model, params, x, make_target(x), steps=cfg["steps"], warmup=cfg["warmup"],
                         lr=cfg["lr"], weight_decay=cfg["weight_decay"], loss=cfg.get("loss"),
                         desc=f"{name} T={T}", **(model_options or {}))
-            xt = np.stack([sparse_set(cfg["n_test"], cfg["n"], cfg["sparsity"], s, cfg["normalize"], dtype, 1)
-                           for s in range(cfg["seeds"])])  # fresh draws
+            xt = seed_sets(cfg, cfg["n_test"], cfg["seeds"], dtype, 1)  # fresh draws
             tt = make_target(xt)
             test = fused.evaluate(model, res.params, xt, tt, loss=cfg.get("loss"), **(model_options or {}))
             r = {"train_loss": res.final_loss, "test_loss": test,

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from _common import cache, print_config, shrink, sparse_set
+from _common import cache, print_config, seed_sets, shrink, sparse_set
 from minimem import data, fused, mlp
 from minimem.metrics import argmax_accuracy
 from minimem.train import train
@@ -55,9 +55,8 @@ def sparse_grid(quick=False, fresh=False):
     for T in cfg["sizes"]:
         for m in cfg["hidden"]:
             def run(T=T, m=m):
-                x = np.stack([sparse_set(T, cfg["n"], cfg["sparsity"], s, True, np.float32, 0) for s in range(cfg["seeds"])])
-                xt = np.stack([sparse_set(cfg["n_test"], cfg["n"], cfg["sparsity"], s, True, np.float32, 1)
-                               for s in range(cfg["seeds"])])
+                x = seed_sets(cfg, T, cfg["seeds"], np.float32, 0)  # (seeds, T, n)
+                xt = seed_sets(cfg, cfg["n_test"], cfg["seeds"], np.float32, 1)
                 p = mlp.init_params(cfg["n"], m, np.random.default_rng([T, m]), n_instances=cfg["seeds"], dtype=np.float32)
                 res = train(mlp, p, x, x, steps=cfg["steps"], warmup=cfg["warmup"], lr=cfg["lr"],
                             weight_decay=cfg["weight_decay"], desc=f"M7 T={T} m={m}")
