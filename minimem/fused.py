@@ -4,29 +4,45 @@ Every minimem model is one case of a general two-layer model (per instance and s
 
     a   = W1 x (+ b1)               W1: (m, n)
     h   = ReLU(a)  or  a            hidden_relu
-    z   = Wd^T h + b2               Wd: (m, K)   the decoder, stored transposed so rows are contiguous
+    z   = W2 h + b2                 W2: (K, m), stored transposed as Wd = W2^T (m, K) so that a row
+                                    of Wd is contiguous; tied models have Wd = W1 (z = W1^T h)
     out = ReLU(z)  or  z            out_relu
 
-    relu_output tied    Wd = W1 (the same array),   no b1, hidden linear, out ReLU
-    relu_output untied  Wd = W2^T,                  no b1, hidden linear, out ReLU
-    relu_hidden         Wd = W1,                    no b1, hidden ReLU,   out ReLU
-    mlp                 Wd = W2^T,                  b1,    hidden ReLU,   out linear (or ReLU)
-    unembed             Wd = W2^T,                  b1 optional, hidden linear, out linear
+Each model module says how it maps onto this form (``<model>.kernel_layout``), so nothing here
+knows model names:
+
+    relu_output tied    W1 = W, decoder tied to W1,   no b1, hidden linear, out ReLU
+    relu_output untied  W1, W2,                       no b1, hidden linear, out ReLU
+    relu_hidden         W1 = W, decoder tied to W1,   no b1, hidden ReLU,   out ReLU
+    mlp                 W1, b1, W2, b2,                      hidden ReLU,   out linear (or ReLU)
+    unembed             W1, (b1), W2, b2,                    hidden linear, out linear
 
 The kernels compute exactly the math of the readable numpy path (``<model>.forward``,
-``<model>.backward``, ``losses.mse`` / ``losses.cross_entropy`` and ``optim.adamw_step``, called
-in a loop by ``train.train(..., backend="numpy")``): identical math, loops for speed, and
-tests/test_kernels.py holds the two equal. What changes is the order of work:
+``<model>.backward``, ``losses.mse`` / ``losses.cross_entropy`` and ``optim.adamw_step``). The
+per-sample body is written as small functions that pair with those lines; each cites the line it
+mirrors:
+
+    _encoder_forward   = mlp.forward:   a = W1 x + b1,  h = ReLU(a)
+    _decoder_forward   = mlp.forward:   z = W2 h + b2
+    _mse_grad          = losses.mse + the output ReLU gate of <model>.backward
+    _ce_grad           = losses.cross_entropy (fused softmax + NLL backward)
+    _decoder_backward  = mlp.backward:  db2 = dz,  dW2 = dz h^T,  dh = W2^T dz
+    _encoder_backward  = mlp.backward:  da = dh [a > 0],  db1 = da,  dW1 = da x^T
+    _adamw             = optim.adamw_step, lines (1)-(5)
+
+``loss_and_grads`` exposes the summed per-sample gradients (before AdamW) with the signature of
+``<model>.loss_and_grads``, so tests compare them tensor by tensor with the numpy models.
+
+What changes against the numpy path is the order of work:
 
 * no (T, n) temporaries: each sample is pushed forward and backward on its own and its gradient
   added into per-thread buffers;
 * inputs and targets are stored sparse (CSR: a row pointer, column indices and values per sample),
-  so h = W1 x costs m * nnz(x) rather than m * n; the MSE and cross-entropy gradients are computed
-  densely as if the target were zero, then corrected at the target's non-zeros:
-
-      MSE:  dout_i = (2/T) I_i out_i  for all i,   then  dout_j -= (2/T) I_j y_j   at y's non-zeros
-      CE:   dout_i = (1/T) p_i sum(y) for all i,   then  dout_j -= (1/T) y_j       at y's non-zeros
-
+  so h = W1 x costs m * nnz(x) rather than m * n; for MSE the target is scattered into a zero
+  scratch row and cleared again afterwards, for cross-entropy its non-zeros are used directly;
+* the softmax's exps run as one branch-free pass over a row, which LLVM vectorises; in float32 it
+  uses ``exp_f32`` (a polynomial, max relative error 1.2e-7 -- as accurate as numpy's float32
+  exp), in float64 libm's exp;
 * parallelism over instances (each thread trains its own instances for all steps: no
   synchronisation per step) or, for one large model, over chunks of samples with per-thread
   gradient buffers summed in a fixed order (so results do not depend on thread timing).
@@ -36,127 +52,307 @@ tests/test_kernels.py holds the two equal. What changes is the order of work:
 
 from __future__ import annotations
 
-import numpy as np
-from numba import njit, prange
+from collections import namedtuple
 
-MSE, CE = 0, 1
+import numpy as np
+from llvmlite import ir
+from numba import njit, prange, types
+from numba.extending import intrinsic, overload
 
 # The one place fast-math flags are set. 'reassoc' lets LLVM vectorise the sums (dot products and
 # the loss) by reordering them -- the same kind of difference as numpy's pairwise summation, about
 # 1e-16 relative; 'contract' allows fused multiply-adds. No 'nnan'/'ninf'/'afn': NaN and inf still
-# propagate, so divergence is still caught, and exp/log are not approximated.
+# propagate, so divergence is still caught, and libm's exp/log are not replaced by approximations
+# (the one approximation, exp_f32, is written out below with its error bound and tested).
 FASTMATH = {"reassoc", "contract"}
 
+# ---------------------------------------------------------------------------------------------
+# Named structures passed into the kernels (numba compiles namedtuples like structs).
+# ---------------------------------------------------------------------------------------------
 
-@njit(cache=True, fastmath=FASTMATH, inline="always")
-def _sample(t, W1k, b1k, Wdk, b2k, gW1, gb1, gWd, gb2, x_ptr, x_idx, x_val, y_ptr, y_idx,
-            y_val, impk, inv_T, has_b1, hidden_relu, out_relu, loss_kind, want_grads,
-            a, h, dh, z, dz, yd):
-    """Forward and backward of sample t; adds its gradient into gW1, gb1, gWd, gb2 (when
-    want_grads) and returns its loss times T (the sum, not yet the mean over samples).
-    identical math to <model>.forward, losses.mse / losses.cross_entropy and <model>.backward;
-    loops for speed. Scratch: a, h, dh (m,); z, dz, yd (K,), yd all zero on entry and exit.
-    ``inv_T`` has the params' dtype, so float32 stays float32."""
-    m = W1k.shape[0]
-    K = Wdk.shape[1]
-    zero = inv_T - inv_T  # 0 in the params' dtype (inv_T * 0 would be float64)
-    # a = W1 x + b1   over the non-zeros of x                                   (m,)
+# The general-form arrays, all with a leading instance axis (I, ...); also used for gradients and
+# the AdamW moments. In a tied model Wd is W1 (the same array).
+General = namedtuple("General", "W1 b1 Wd b2")  # (I, m, n), (I, m), (I, m, K), (I, K)
+# Which parts of the general form a model uses (all bools, fixed for a run) and its loss.
+Structure = namedtuple("Structure", "has_b1 hidden_relu out_relu tied ce")
+# AdamW's hyper-parameters (floats) and which general arrays are decayed (bools).
+AdamW = namedtuple("AdamW", "beta1 beta2 eps weight_decay")
+Decay = namedtuple("Decay", "W1 b1 Wd b2")
+# A data set in CSR form: sample t of the flattened (instance-major) rows has its input's
+# non-zeros at x_idx[x_ptr[t]:x_ptr[t+1]] with values x_val[...], likewise its target; instance k
+# owns rows inst_start[k]:inst_start[k+1]; imp (I, K) are the MSE importances.
+Data = namedtuple("Data", "x_ptr x_idx x_val y_ptr y_idx y_val inst_start imp")
+# Per-thread scratch rows of one sample: a, h, dh (m,); z, dz, y (K,), y all zero between samples.
+Scratch = namedtuple("Scratch", "a h dh z dz y")
+
+
+# ---------------------------------------------------------------------------------------------
+# exp in float32: the softmax's whole cost
+# ---------------------------------------------------------------------------------------------
+
+LOG2E = np.float32(1.4426950408889634)
+LN2_HI = np.float32(0.693359375)  # ln 2 = LN2_HI + LN2_LO; LN2_HI has 9 significant bits, so
+LN2_LO = np.float32(-2.12194440e-4)  # k * LN2_HI is exact for |k| <= 2^15 (Cody-Waite)
+EXP_LO = np.float32(-87.33654)  # ln of the smallest normal float32: below it exp_f32 gives 0
+EXP_HI = np.float32(88.37626)  # ln of the largest float32: above it the input is clamped
+F32_ONE = np.float32(1.0)
+F32_ZERO = np.float32(0.0)
+F32_HALF = np.float32(0.5)
+# Taylor coefficients 1/j! of exp(r) = sum_j r^j / j!, j = 2..7; on |r| <= ln(2)/2 the truncation
+# error is at most (ln 2 / 2)^8 / 8! = 5.2e-9 relative, below float32's rounding (6e-8).
+C2, C3, C4 = np.float32(1 / 2), np.float32(1 / 6), np.float32(1 / 24)
+C5, C6, C7 = np.float32(1 / 120), np.float32(1 / 720), np.float32(1 / 5040)
+
+
+def _int32_bits_as_float32(i):
+    """The float32 whose bit pattern is the int32 ``i``."""
+    return np.int32(i).view(np.float32)
+
+
+@intrinsic
+def _bitcast_to_float32(typingctx, i):
+    """Compiled twin of _int32_bits_as_float32: a register move, which vectorises. numba computes
+    int32 + int32 in int64, hence the truncation to the low 32 bits."""
+    if not isinstance(i, types.Integer):
+        return None
+
+    def codegen(context, builder, signature, args):
+        low = builder.trunc(args[0], ir.IntType(32)) if i.bitwidth > 32 else args[0]
+        return builder.bitcast(low, ir.FloatType())
+    return types.float32(i), codegen
+
+
+@overload(_int32_bits_as_float32)
+def _int32_bits_as_float32_jit(i):
+    return lambda i: _bitcast_to_float32(i)
+
+
+def exp_f32(x):
+    """exp(x) for a float32 x, branch-free so that LLVM vectorises a loop of it.
+
+        x = k ln2 + r,   k = round(x / ln 2),  |r| <= ln(2)/2     (Cody-Waite: r = x - k LN2_HI - k LN2_LO)
+        exp(x) = 2^k exp(r),   exp(r) by its Taylor polynomial of degree 7 (Horner)
+        2^k    = the float32 with exponent bits k + 127 (an int32 shifted into place)
+
+    Domain: x is clamped to [EXP_LO, EXP_HI] = [-87.34, 88.38] so that 2^k stays a normal number
+    and nothing overflows; x < EXP_LO (including -inf) gives 0. NaN gives NaN.
+    Error bound: max relative error 1.2e-7 against float64 exp on [EXP_LO, EXP_HI] (measured
+    7.8e-8 on a million points; numpy's own float32 exp: 2.0e-7); absolute error below 1.2e-38
+    for x < EXP_LO, where exp(x) is at most the smallest normal float32. tests/test_exp.py
+    checks both."""
+    xc = min(max(x, EXP_LO), EXP_HI)  # clamp: 2^k must stay a normal float32
+    k = np.floor(xc * LOG2E + F32_HALF)  # round(x / ln 2), as a float32
+    r = (xc - k * LN2_HI) - k * LN2_LO  # |r| <= ln(2)/2
+    p = ((((((C7 * r + C6) * r + C5) * r + C4) * r + C3) * r + C2) * r + F32_ONE) * r + F32_ONE  # exp(r), Horner
+    two_k = _int32_bits_as_float32((np.int32(k) + np.int32(127)) << np.int32(23))  # 2^k
+    e = p * two_k
+    return e if x >= EXP_LO else (x if x != x else F32_ZERO)  # below the range: 0 (NaN stays NaN)
+
+
+_exp_f32_jit = njit(fastmath=FASTMATH, inline="always")(exp_f32)
+
+
+def _exp_py(x):
+    """exp for the kernels run as Python (NUMBA_DISABLE_JIT=1): exp_f32 for float32, else np.exp."""
+    if isinstance(x, np.float32):
+        return exp_f32(x)
+    return np.exp(x) if x > -708.0 else 0.0
+
+
+@overload(_exp_py, jit_options={"fastmath": FASTMATH})
+def _exp_jit(x):
+    """Compiled dispatch on the type: exp_f32 for float32, libm's exp for float64."""
+    if x == types.float32:
+        return lambda x: _exp_f32_jit(x)
+    # libm below the smallest normal float64 (x < -708) takes a slow subnormal path (~50x); the
+    # result there cannot change a softmax's sum >= 1, so it is taken as 0
+    return lambda x: np.exp(x) if x > -708.0 else 0.0
+
+
+kernel_exp = _exp_py  # the exp of the kernels: called from compiled code it resolves to _exp_jit
+
+
+# ---------------------------------------------------------------------------------------------
+# The per-sample body: forward, loss gradient, backward -- each paired with its numpy line.
+# Arrays here are one instance's: W1 (m, n), b1 (m,), Wd (m, K), b2 (K,), imp (K,).
+# ---------------------------------------------------------------------------------------------
+
+@njit(fastmath=FASTMATH, inline="always")
+def _encoder_forward(W1, b1, x_idx, x_val, st, zero, a, h):
+    """= mlp.forward: a = W1 x + b1  and  h = ReLU(a)  (relu_output / unembed: h = a, no b1),
+    over the non-zeros x[x_idx] = x_val of one sample.                               a, h: (m,)"""
+    m = a.shape[0]
     for r in range(m):
-        a[r] = b1k[r] if has_b1 else zero
-    for p in range(x_ptr[t], x_ptr[t + 1]):
+        a[r] = b1[r] if st.has_b1 else zero
+    for p in range(x_idx.shape[0]):
         j = x_idx[p]
         xv = x_val[p]
         for r in range(m):
-            a[r] += W1k[r, j] * xv
+            a[r] += W1[r, j] * xv  # a += W1[:, j] x_j
     for r in range(m):
-        h[r] = max(a[r], zero) if hidden_relu else a[r]  # h = ReLU(a) or a
-    # z = Wd^T h + b2                                                            (K,)
-    W0 = Wdk[0]
-    h0 = h[0]
+        h[r] = max(a[r], zero) if st.hidden_relu else a[r]
+
+
+@njit(fastmath=FASTMATH, inline="always")
+def _decoder_forward(Wd, b2, h, z):
+    """= mlp.forward: z = W2 h + b2  (tied models: z = W^T h + b_final), with Wd = W2^T.  z: (K,)"""
+    m, K = Wd.shape
     for i in range(K):
-        z[i] = b2k[i] + W0[i] * h0
+        z[i] = b2[i] + Wd[0, i] * h[0]
     for r in range(1, m):
         hr = h[r]
-        Wr = Wdk[r]
         for i in range(K):
-            z[i] += Wr[i] * hr
-    for p in range(y_ptr[t], y_ptr[t + 1]):
-        yd[y_idx[p]] = y_val[p]  # scatter the target into the zero scratch yd
+            z[i] += Wd[r, i] * hr  # z += W2[:, r] h_r
+
+
+@njit(fastmath=FASTMATH, inline="always")
+def _mse_grad(z, y, imp, inv_T, out_relu, dz):
+    """= losses.mse with out = ReLU(z) (or z), then the output gate of <model>.backward:
+
+        loss = sum_i I_i (out_i - y_i)^2            (this sample's term, before the 1/T)
+        dz_i = (2/T) I_i (out_i - y_i) [z_i > 0]     (dpre = dout [pre > 0])
+
+    Returns the loss term; writes dz (K,). The two loops are split by out_relu so each vectorises."""
+    zero = inv_T - inv_T
+    two_inv_T = inv_T + inv_T
     loss = zero
-    if loss_kind == MSE:
-        # loss += I (out - y)^2;  dz = (2/T) I (out - y) [z > 0]   (loops split by out_relu so
-        # that each one vectorises)
-        two_inv_T = inv_T + inv_T
-        if out_relu:
-            for i in range(K):
-                zi = z[i]
-                d = (zi if zi > zero else zero) - yd[i]
-                w = impk[i] * d
-                loss += w * d
-                dz[i] = two_inv_T * w if zi > zero else zero
-        else:
-            for i in range(K):
-                d = z[i] - yd[i]
-                w = impk[i] * d
-                loss += w * d
-                dz[i] = two_inv_T * w
-    else:
-        # softmax cross-entropy on out: lse = logsumexp(out); loss = sum(y) lse - y . out
-        zmax = max(z[0], zero) if out_relu else z[0]
-        for i in range(K):
-            o = max(z[i], zero) if out_relu else z[i]
-            zmax = max(zmax, o)
-        s = zero
-        floor = _exp_floor(z)
-        for i in range(K):
-            o = max(z[i], zero) if out_relu else z[i]
-            d = o - zmax
-            # exp(d) below the smallest normal number (d < -87 in float32, -708 in float64) is taken
-            # as 0: it cannot change s >= 1, and libm's subnormal path is ~50x slower
-            e = np.exp(d) if d > floor else zero
-            dz[i] = e  # keep exp(out - max) for the backward
-            s += e
-        lse = zmax + np.log(s)
-        sum_y = zero
-        for p in range(y_ptr[t], y_ptr[t + 1]):
-            sum_y += y_val[p]
-        scale = sum_y * inv_T / s  # dz = (p sum(y) - y) / T, p = exp(out - max) / s
-        for i in range(K):
+    if out_relu:
+        for i in range(z.shape[0]):
             zi = z[i]
-            o = max(zi, zero) if out_relu else zi
-            loss += yd[i] * (lse - o)  # -y log p
-            g = dz[i] * scale - yd[i] * inv_T
-            dz[i] = g if (zi > zero or not out_relu) else zero
-    for p in range(y_ptr[t], y_ptr[t + 1]):
-        yd[y_idx[p]] = zero  # leave yd all zero again
-    if not want_grads:
-        return loss
+            d = (zi if zi > zero else zero) - y[i]
+            w = imp[i] * d
+            loss += w * d
+            dz[i] = two_inv_T * w if zi > zero else zero
+    else:
+        for i in range(z.shape[0]):
+            d = z[i] - y[i]
+            w = imp[i] * d
+            loss += w * d
+            dz[i] = two_inv_T * w
+    return loss
+
+
+@njit(fastmath=FASTMATH, inline="always")
+def _ce_grad(z, y_idx, y_val, inv_T, out_relu, dz):
+    """= losses.cross_entropy on out = ReLU(z) (or z), the fused softmax + NLL backward:
+
+        lse  = logsumexp(out) = max + log sum_i exp(out_i - max)
+        loss = sum_i y_i (lse - out_i)               (= -sum_i y_i log p_i, before the 1/T)
+        dz_i = (1/T) (p_i sum(y) - y_i) [z_i > 0]    p_i = exp(out_i - max) / sum_u exp(out_u - max)
+
+    The target is sparse (y_val at y_idx), so the loss and the -y_i/T term are computed at its
+    non-zeros only; the dense work is three branch-free passes over the row: max, exp and sum (the
+    vectorised kernel_exp), and the scaling of the exps into p_i sum(y) / T. Returns the loss term;
+    writes dz (K,), holding the exps on the way."""
+    zero = inv_T - inv_T
+    K = z.shape[0]
+    zmax = max(z[0], zero) if out_relu else z[0]
+    for i in range(K):  # pass 1: max of out (ReLU(z) >= 0 has the max of z, or 0)
+        zmax = max(zmax, z[i])
+    s = zero
+    for i in range(K):  # pass 2: exp(out - max) into dz, summed
+        o = max(z[i], zero) if out_relu else z[i]
+        e = kernel_exp(o - zmax)
+        dz[i] = e
+        s += e
+    lse = zmax + np.log(s)
+    sum_y = zero
+    loss = zero
+    for p in range(y_idx.shape[0]):  # loss = sum(y) lse - sum_j y_j out_j over y's non-zeros
+        j = y_idx[p]
+        o = max(z[j], zero) if out_relu else z[j]
+        sum_y += y_val[p]
+        loss += y_val[p] * (lse - o)
+    scale = sum_y * inv_T / s  # p_i sum(y) / T = exp_i * scale
+    for i in range(K):  # pass 3: dz = p sum(y) / T, through the output ReLU's gate
+        dz[i] = dz[i] * scale if (z[i] > zero or not out_relu) else zero
+    for p in range(y_idx.shape[0]):  # ... minus y / T at y's non-zeros
+        j = y_idx[p]
+        if z[j] > zero or not out_relu:
+            dz[j] -= y_val[p] * inv_T
+    return loss
+
+
+@njit(fastmath=FASTMATH, inline="always")
+def _decoder_backward(Wd, h, dz, zero, gWd, gb2, dh):
+    """= mlp.backward:  db2 += dz,  dW2 += dz h^T  (stored transposed: gWd += h dz^T),
+    dh = W2^T dz = Wd dz.                                                        dh: (m,)
+    (In a tied model gWd is the encoder's buffer: this adds the decoder term h dpre^T of dW.)"""
+    m, K = Wd.shape
     for i in range(K):
-        gb2[i] += dz[i]  # db2 += dz
-    # dh = Wd dz;  dWd += h dz^T
+        gb2[i] += dz[i]
     for r in range(m):
-        Wr = Wdk[r]
         acc = zero
         for i in range(K):
-            acc += Wr[i] * dz[i]
+            acc += Wd[r, i] * dz[i]
         dh[r] = acc
     for r in range(m):
         hr = h[r]
-        gr = gWd[r]
         for i in range(K):
-            gr[i] += hr * dz[i]
-    # da = dh * [a > 0] (or dh);  db1 += da;  dW1 += da x^T over the non-zeros of x
+            gWd[r, i] += hr * dz[i]
+
+
+@njit(fastmath=FASTMATH, inline="always")
+def _encoder_backward(a, dh, x_idx, x_val, st, zero, gW1, gb1):
+    """= mlp.backward:  da = dh [a > 0]  (relu_hidden: da = dh [a > 0]; linear hidden: da = dh),
+    db1 += da,  dW1 += da x^T  over the non-zeros of x.  Overwrites dh with da."""
+    m = a.shape[0]
     for r in range(m):
-        if hidden_relu and a[r] <= zero:
+        if st.hidden_relu and a[r] <= zero:
             dh[r] = zero
-        if has_b1:
+        if st.has_b1:
             gb1[r] += dh[r]
-    for p in range(x_ptr[t], x_ptr[t + 1]):
+    for p in range(x_idx.shape[0]):
         j = x_idx[p]
         xv = x_val[p]
         for r in range(m):
-            gW1[r, j] += dh[r] * xv
+            gW1[r, j] += dh[r] * xv  # dW1[:, j] += da x_j
+
+
+# Not inline="always": numba's IR inliner (0.68) miscompiled this body inlined into the loop of
+# _samples (wrong losses; tests/test_kernels.py caught it), so it stays a call, one per sample.
+@njit(fastmath=FASTMATH)
+def _sample(t, W1, b1, Wd, b2, imp, D, st, inv_T, want_grads, gW1, gb1, gWd, gb2, buf):
+    """Forward, loss and backward of sample t: returns its loss term (times T) and, when
+    want_grads, adds its gradient into gW1, gb1, gWd, gb2 (one instance's buffers)."""
+    x_idx = D.x_idx[D.x_ptr[t]:D.x_ptr[t + 1]]  # the non-zeros of x_t
+    x_val = D.x_val[D.x_ptr[t]:D.x_ptr[t + 1]]
+    y_idx = D.y_idx[D.y_ptr[t]:D.y_ptr[t + 1]]  # ... and of its target
+    y_val = D.y_val[D.y_ptr[t]:D.y_ptr[t + 1]]
+    zero = inv_T - inv_T  # 0 in the params' dtype
+    _encoder_forward(W1, b1, x_idx, x_val, st, zero, buf.a, buf.h)
+    _decoder_forward(Wd, b2, buf.h, buf.z)
+    if st.ce:
+        term = _ce_grad(buf.z, y_idx, y_val, inv_T, st.out_relu, buf.dz)
+    else:
+        for p in range(y_idx.shape[0]):
+            buf.y[y_idx[p]] = y_val[p]  # scatter the target into the zero row y
+        term = _mse_grad(buf.z, buf.y, imp, inv_T, st.out_relu, buf.dz)
+        for p in range(y_idx.shape[0]):
+            buf.y[y_idx[p]] = 0.0  # leave y all zero again
+    if want_grads:
+        _decoder_backward(Wd, buf.h, buf.dz, zero, gWd, gb2, buf.dh)
+        _encoder_backward(buf.a, buf.dh, x_idx, x_val, st, zero, gW1, gb1)
+    return term
+
+
+@njit(fastmath=FASTMATH, inline="always")
+def _samples(k, lo, hi, P, D, st, want_grads, gW1, gb1, gWd, gb2, buf):
+    """Sum over samples lo..hi-1 of instance k of their loss terms (gradients added into the
+    buffers). Each term carries the 1/T of instance k; the loss is returned times T."""
+    inv_T = _inv(D.inst_start[k + 1] - D.inst_start[k], P.W1)
+    W1, b1, b2, imp = P.W1[k], P.b1[k], P.b2[k], D.imp[k]  # views, taken once
+    Wd = W1 if st.tied else P.Wd[k]
+    loss = 0.0
+    for t in range(lo, hi):
+        loss += _sample(t, W1, b1, Wd, b2, imp, D, st, inv_T, want_grads, gW1, gb1, gWd, gb2, buf)
     return loss
+
+
+@njit(inline="always")
+def _scratch(m, K, like):
+    return Scratch(np.empty(m, like.dtype), np.empty(m, like.dtype), np.empty(m, like.dtype),
+                   np.empty(K, like.dtype), np.empty(K, like.dtype), np.zeros(K, like.dtype))
 
 
 @njit(cache=True)
@@ -167,234 +363,187 @@ def _inv(T, like):
     return buf[0]
 
 
-@njit(cache=True)
-def _exp_floor(like):
-    """log of the smallest normal number of the dtype of ``like``, rounded inwards."""
-    buf = np.empty(1, like.dtype)
-    buf[0] = -87.0 if like.itemsize == 4 else -708.0
-    return buf[0]
+# ---------------------------------------------------------------------------------------------
+# AdamW: = optim.adamw_step
+# ---------------------------------------------------------------------------------------------
 
-
-@njit(cache=True)
-def _adamw(p, g, mom1, mom2, lr, beta1, beta2, eps, weight_decay, bc1, bc2, decay):
-    """AdamW on flat arrays; identical math to optim.adamw_step; loops for speed."""
+@njit(fastmath=FASTMATH, inline="always")
+def _adamw(p, g, mom1, mom2, lr, hp, bc1, bc2, decay):
+    """= optim.adamw_step on a flat array, lines (1)-(5). Returns False when a parameter is no
+    longer finite (a sum of p * 0 is NaN exactly then; it vectorises, a branch would not)."""
+    probe = p[0] - p[0]
     for q in range(p.shape[0]):
         if decay:
-            p[q] -= lr * weight_decay * p[q]  # (1) decoupled weight decay
-        mom1[q] = mom1[q] * beta1 + (1.0 - beta1) * g[q]  # (2) first moment
-        mom2[q] = mom2[q] * beta2 + (1.0 - beta2) * g[q] * g[q]  # (3) second moment
+            p[q] -= lr * hp.weight_decay * p[q]  # (1) decoupled weight decay
+        mom1[q] = mom1[q] * hp.beta1 + (1.0 - hp.beta1) * g[q]  # (2) first moment
+        mom2[q] = mom2[q] * hp.beta2 + (1.0 - hp.beta2) * g[q] * g[q]  # (3) second moment
         m_hat = mom1[q] / bc1  # (4) bias correction
         v_hat = mom2[q] / bc2
-        p[q] -= lr * m_hat / (np.sqrt(v_hat) + eps)  # (5) Adam step
+        p[q] -= lr * m_hat / (np.sqrt(v_hat) + hp.eps)  # (5) Adam step
+        probe += p[q] * 0.0
+    return np.isfinite(probe)
 
 
-@njit(cache=True)
-def _update(k, s, lrs, s0, W1, b1, Wd, b2, gW1, gb1, gWd, gb2, M1, M2, hyper, flags):
-    """AdamW for instance k after step s (Adam's t = s + 1) on every parameter array."""
-    beta1, beta2, eps, wd = hyper[0], hyper[1], hyper[2], hyper[3]
-    has_b1, tied = flags[0], flags[3]
-    lr = lrs[s - s0]
+@njit(inline="always")
+def _update(k, s, lr, P, gW1, gb1, gWd, gb2, M1, M2, hp, st, decay):
+    """AdamW for instance k after step s (Adam's t = s + 1) on every parameter array; returns
+    False when a parameter stopped being finite."""
     t = s + 1
-    bc1 = 1.0 - beta1 ** t
-    bc2 = 1.0 - beta2 ** t
-    # M1/M2 hold the moments: index 0 W1, 1 b1, 2 Wd, 3 b2 (a tuple of arrays per moment)
-    _adamw(W1[k].reshape(-1), gW1.reshape(-1), M1[0][k].reshape(-1), M2[0][k].reshape(-1), lr, beta1,
-           beta2, eps, wd, bc1, bc2, flags[4])
-    if has_b1:
-        _adamw(b1[k], gb1, M1[1][k], M2[1][k], lr, beta1, beta2, eps, wd, bc1, bc2, flags[5])
-    if not tied:
-        _adamw(Wd[k].reshape(-1), gWd.reshape(-1), M1[2][k].reshape(-1), M2[2][k].reshape(-1), lr,
-               beta1, beta2, eps, wd, bc1, bc2, flags[6])
-    _adamw(b2[k], gb2, M1[3][k], M2[3][k], lr, beta1, beta2, eps, wd, bc1, bc2, flags[7])
+    bc1 = 1.0 - hp.beta1 ** t
+    bc2 = 1.0 - hp.beta2 ** t
+    ok = _adamw(P.W1[k].reshape(-1), gW1.reshape(-1), M1.W1[k].reshape(-1), M2.W1[k].reshape(-1),
+                lr, hp, bc1, bc2, decay.W1)
+    if st.has_b1:
+        ok &= _adamw(P.b1[k], gb1, M1.b1[k], M2.b1[k], lr, hp, bc1, bc2, decay.b1)
+    if not st.tied:
+        ok &= _adamw(P.Wd[k].reshape(-1), gWd.reshape(-1), M1.Wd[k].reshape(-1), M2.Wd[k].reshape(-1),
+                     lr, hp, bc1, bc2, decay.Wd)
+    ok &= _adamw(P.b2[k], gb2, M1.b2[k], M2.b2[k], lr, hp, bc1, bc2, decay.b2)
+    return ok
+
+
+# ---------------------------------------------------------------------------------------------
+# The kernels: gradients only, whole trainings (two ways of using the cores), the loss only.
+# ---------------------------------------------------------------------------------------------
+
+@njit(cache=True, parallel=True, fastmath=FASTMATH)
+def grads_kernel(P, D, st, G, losses):
+    """Loss (I,) and gradient of every instance at P, instances in parallel, added into G (the
+    general form, zero on entry) -- what one training step computes before AdamW."""
+    I, m, n = P.W1.shape
+    K = P.Wd.shape[2]
+    for k in prange(I):
+        buf = _scratch(m, K, P.W1)
+        gWd = G.W1[k] if st.tied else G.Wd[k]
+        loss = _samples(k, D.inst_start[k], D.inst_start[k + 1], P, D, st, True, G.W1[k], G.b1[k],
+                        gWd, G.b2[k], buf)
+        losses[k] = loss * _inv(D.inst_start[k + 1] - D.inst_start[k], P.W1)
 
 
 @njit(cache=True, parallel=True, fastmath=FASTMATH)
-def run_instances(assign_ptr, assign_idx, s0, s1, lrs, W1, b1, Wd, b2, M1, M2, x_ptr, x_idx, x_val,
-                  y_ptr, y_idx, y_val, inst_start, imp, hyper, flags, loss_kind, losses, diverged):
+def run_instances(assign_ptr, assign_idx, s0, s1, lrs, P, M1, M2, D, st, hp, decay, losses, diverged):
     """Steps s0..s1-1 for every instance; thread th trains instances assign_idx[assign_ptr[th]:
     assign_ptr[th+1]] start to end. losses[s - s0, k] is instance k's loss before update s;
-    diverged[k] is the first step whose loss is not finite (left unchanged otherwise)."""
-    has_b1, hidden_relu, out_relu, tied = flags[0], flags[1], flags[2], flags[3]
-    m, n = W1.shape[1], W1.shape[2]
-    K = Wd.shape[2]
+    diverged[k] is the first step whose loss, or whose update's parameters, are not finite."""
+    I, m, n = P.W1.shape
+    K = P.Wd.shape[2]
     for th in prange(assign_ptr.shape[0] - 1):
-        a = np.empty(m, W1.dtype)  # per-thread scratch and gradient buffers
-        h = np.empty(m, W1.dtype)
-        dh = np.empty(m, W1.dtype)
-        z = np.empty(K, W1.dtype)
-        dz = np.empty(K, W1.dtype)
-        yd = np.zeros(K, W1.dtype)
-        gW1 = np.empty((m, n), W1.dtype)
-        gb1 = np.empty(m, W1.dtype)
-        gWd = gW1 if tied else np.empty((m, K), W1.dtype)
-        gb2 = np.empty(K, W1.dtype)
+        buf = _scratch(m, K, P.W1)  # per-thread scratch and gradient buffers
+        gW1 = np.empty((m, n), P.W1.dtype)
+        gb1 = np.empty(m, P.W1.dtype)
+        gWd = gW1 if st.tied else np.empty((m, K), P.W1.dtype)
+        gb2 = np.empty(K, P.W1.dtype)
         for q in range(assign_ptr[th], assign_ptr[th + 1]):
             k = assign_idx[q]
-            inv_T = _inv(inst_start[k + 1] - inst_start[k], W1)
-            W1k, b1k, b2k, impk = W1[k], b1[k], b2[k], imp[k]  # views, taken once
-            Wdk = W1k if tied else Wd[k]
+            inv_T = _inv(D.inst_start[k + 1] - D.inst_start[k], P.W1)
             for s in range(s0, s1):
                 gW1[:] = 0.0
                 gb1[:] = 0.0
-                if not tied:  # tied: gWd is gW1
-                    gWd[:] = 0.0
+                gWd[:] = 0.0  # tied: gWd is gW1
                 gb2[:] = 0.0
-                loss = 0.0
-                for t in range(inst_start[k], inst_start[k + 1]):
-                    loss += _sample(t, W1k, b1k, Wdk, b2k, gW1, gb1, gWd, gb2, x_ptr, x_idx,
-                                    x_val, y_ptr, y_idx, y_val, impk, inv_T, has_b1, hidden_relu,
-                                    out_relu, loss_kind, True, a, h, dh, z, dz, yd)
-                loss *= inv_T
+                loss = _samples(k, D.inst_start[k], D.inst_start[k + 1], P, D, st, True, gW1, gb1,
+                                gWd, gb2, buf) * inv_T
                 losses[s - s0, k] = loss
                 if not np.isfinite(loss):
                     diverged[k] = s
                     break
-                _update(k, s, lrs, s0, W1, b1, Wd, b2, gW1, gb1, gWd, gb2, M1, M2, hyper, flags)
+                if not _update(k, s, lrs[s - s0], P, gW1, gb1, gWd, gb2, M1, M2, hp, st, decay):
+                    diverged[k] = s
+                    break
 
 
 @njit(cache=True, parallel=True, fastmath=FASTMATH)
-def run_samples(n_chunks, s0, s1, lrs, W1, b1, Wd, b2, M1, M2, x_ptr, x_idx, x_val, y_ptr, y_idx,
-                y_val, inst_start, imp, hyper, flags, loss_kind, losses, diverged):
+def run_samples(n_chunks, s0, s1, lrs, P, M1, M2, D, st, hp, decay, losses, diverged):
     """Steps s0..s1-1, all instances in lockstep, the samples of each instance split into n_chunks
     contiguous chunks run in parallel, each with its own gradient buffer; buffers are summed in
     chunk order. Same outputs as run_instances."""
-    has_b1, hidden_relu, out_relu, tied = flags[0], flags[1], flags[2], flags[3]
-    I, m, n = W1.shape
-    K = Wd.shape[2]
+    I, m, n = P.W1.shape
+    K = P.Wd.shape[2]
     C = n_chunks
-    gW1 = np.zeros((C, I, m, n), W1.dtype)  # (C, I, m, n) per-chunk gradient buffers
-    gb1 = np.zeros((C, I, m), W1.dtype)
-    gWd = gW1 if tied else np.zeros((C, I, m, K), W1.dtype)
-    gb2 = np.zeros((C, I, K), W1.dtype)
+    gW1 = np.zeros((C, I, m, n), P.W1.dtype)  # (C, I, m, n) per-chunk gradient buffers
+    gb1 = np.zeros((C, I, m), P.W1.dtype)
+    gWd = gW1 if st.tied else np.zeros((C, I, m, K), P.W1.dtype)
+    gb2 = np.zeros((C, I, K), P.W1.dtype)
     closs = np.zeros((C, I))
     done = np.zeros(I, np.bool_)
     for s in range(s0, s1):
         for c in prange(C):
-            a = np.empty(m, W1.dtype)  # per-thread scratch, allocated by the thread (no false sharing)
-            h = np.empty(m, W1.dtype)
-            dh = np.empty(m, W1.dtype)
-            z = np.empty(K, W1.dtype)
-            dz = np.empty(K, W1.dtype)
-            yd = np.zeros(K, W1.dtype)
+            buf = _scratch(m, K, P.W1)  # per-thread scratch, allocated by the thread
             gW1[c] = 0.0
             gb1[c] = 0.0
-            if not tied:  # tied: gWd is gW1
-                gWd[c] = 0.0
+            gWd[c] = 0.0  # tied: gWd is gW1
             gb2[c] = 0.0
             for k in range(I):
                 if done[k]:
                     continue
-                T = inst_start[k + 1] - inst_start[k]
-                inv_T = _inv(T, W1)
-                lo = inst_start[k] + (T * c) // C
-                hi = inst_start[k] + (T * (c + 1)) // C
-                W1k, b1k, b2k, impk = W1[k], b1[k], b2[k], imp[k]  # views, taken once
-                Wdk = W1k if tied else Wd[k]
-                gW1ck, gb1ck, gWdck, gb2ck = gW1[c, k], gb1[c, k], gWd[c, k], gb2[c, k]
-                loss = 0.0
-                for t in range(lo, hi):
-                    loss += _sample(t, W1k, b1k, Wdk, b2k, gW1ck, gb1ck, gWdck, gb2ck, x_ptr, x_idx,
-                                    x_val, y_ptr, y_idx, y_val, impk, inv_T, has_b1, hidden_relu,
-                                    out_relu, loss_kind, True, a, h, dh, z, dz, yd)
-                closs[c, k] = loss
+                T = D.inst_start[k + 1] - D.inst_start[k]
+                lo = D.inst_start[k] + (T * c) // C
+                hi = D.inst_start[k] + (T * (c + 1)) // C
+                closs[c, k] = _samples(k, lo, hi, P, D, st, True, gW1[c, k], gb1[c, k], gWd[c, k],
+                                       gb2[c, k], buf)
         for k in range(I):
             if done[k]:
                 continue
             for c in range(1, C):  # fixed-order reduction into chunk 0
                 gW1[0, k] += gW1[c, k]
                 gb1[0, k] += gb1[c, k]
-                if not tied:
+                if not st.tied:
                     gWd[0, k] += gWd[c, k]
                 gb2[0, k] += gb2[c, k]
                 closs[0, k] += closs[c, k]
-            loss = closs[0, k] / (inst_start[k + 1] - inst_start[k])
+            loss = closs[0, k] / (D.inst_start[k + 1] - D.inst_start[k])
             losses[s - s0, k] = loss
             if not np.isfinite(loss):
                 diverged[k] = s
                 done[k] = True
                 continue
-            _update(k, s, lrs, s0, W1, b1, Wd, b2, gW1[0, k], gb1[0, k], gWd[0, k], gb2[0, k], M1, M2,
-                    hyper, flags)
+            if not _update(k, s, lrs[s - s0], P, gW1[0, k], gb1[0, k], gWd[0, k], gb2[0, k], M1, M2,
+                           hp, st, decay):
+                diverged[k] = s
+                done[k] = True
 
 
 @njit(cache=True, parallel=True, fastmath=FASTMATH)
-def eval_loss(W1, b1, Wd, b2, x_ptr, x_idx, x_val, y_ptr, y_idx, y_val, inst_start, imp, flags,
-              loss_kind):
+def eval_loss(P, D, st):
     """The loss of every instance (I,) without gradients, instances in parallel."""
-    has_b1, hidden_relu, out_relu, tied = flags[0], flags[1], flags[2], flags[3]
-    I, m, n = W1.shape
-    K = Wd.shape[2]
+    I, m, n = P.W1.shape
+    K = P.Wd.shape[2]
     out = np.zeros(I)
     for k in prange(I):
-        a = np.empty(m, W1.dtype)
-        h = np.empty(m, W1.dtype)
-        dh = np.empty(m, W1.dtype)
-        z = np.empty(K, W1.dtype)
-        dz = np.empty(K, W1.dtype)
-        yd = np.zeros(K, W1.dtype)
-        g1 = np.empty((1, 1), W1.dtype)  # unused gradient buffers (want_grads=False)
-        g0 = np.empty(1, W1.dtype)
-        W1k, b1k, b2k, impk = W1[k], b1[k], b2[k], imp[k]  # views, taken once
-        Wdk = W1k if tied else Wd[k]
-        inv_T = _inv(inst_start[k + 1] - inst_start[k], W1)
-        loss = 0.0
-        for t in range(inst_start[k], inst_start[k + 1]):
-            loss += _sample(t, W1k, b1k, Wdk, b2k, g1, g0, g1, g0, x_ptr, x_idx, x_val, y_ptr,
-                            y_idx, y_val, impk, inv_T, has_b1, hidden_relu, out_relu, loss_kind,
-                            False, a, h, dh, z, dz, yd)
-        out[k] = loss * inv_T
+        buf = _scratch(m, K, P.W1)
+        g2 = np.empty((1, 1), P.W1.dtype)  # unused gradient buffers (want_grads=False)
+        g1 = np.empty(1, P.W1.dtype)
+        out[k] = _samples(k, D.inst_start[k], D.inst_start[k + 1], P, D, st, False, g2, g1, g2, g1,
+                          buf) * _inv(D.inst_start[k + 1] - D.inst_start[k], P.W1)
     return out
 
 
 # ---------------------------------------------------------------------------------------------
-# Python side: map each model's params to the general two-layer form, data to CSR, and back.
+# Python side: a model's params to the general form (as its kernel_layout says), data to CSR.
 # ---------------------------------------------------------------------------------------------
 
-def _model_name(model):
-    return model.__name__.rsplit(".", 1)[-1]
+def to_general(model, params, **options):
+    """(General arrays, Structure without the loss, layout) for a model's params; copies, never
+    views. ``layout`` is ``model.kernel_layout(params, **options)``: the names of W1, b1, W2 (None
+    when the decoder is tied to W1) and b2 in ``params``, and hidden_relu / out_relu."""
+    layout = model.kernel_layout(params, **options)
+    W1 = np.array(params[layout["W1"]], order="C")  # (I, m, n)
+    I, m = W1.shape[:2]
+    tied = layout["W2"] is None
+    Wd = W1 if tied else np.ascontiguousarray(params[layout["W2"]].transpose(0, 2, 1))  # (I, m, K)
+    b1 = np.array(params[layout["b1"]]) if layout["b1"] else np.zeros((I, m), W1.dtype)  # (I, m)
+    b2 = np.array(params[layout["b2"]])  # (I, K)
+    st = Structure(bool(layout["b1"]), bool(layout["hidden_relu"]), bool(layout["out_relu"]), tied, False)
+    return General(W1, b1, Wd, b2), st, layout
 
 
-SUPPORTED = ("relu_output", "relu_hidden", "mlp", "unembed")
-
-
-def to_general(model, params, relu_out=False):
-    """(W1, b1, Wd, b2, structure flags, names) for a model's params; copies, never views."""
-    name = _model_name(model)
-    I = next(iter(params.values())).shape[0]
-    if name in ("relu_output", "relu_hidden") and "W" in params:
-        W1 = np.ascontiguousarray(params["W"]).copy()  # (I, m, n)
-        Wd = W1  # tied: the decoder is the same array
-        b1 = np.zeros((I, W1.shape[1]), W1.dtype)
-        names = {"W1": "W", "b1": None, "Wd": None, "b2": "b_final"}
-        struct = (False, name == "relu_hidden", True, True)
-        b2 = params["b_final"].copy()
-    elif name == "relu_output":
-        W1 = params["W1"].copy()
-        Wd = np.ascontiguousarray(params["W2"].transpose(0, 2, 1))  # (I, m, n)
-        b1 = np.zeros((I, W1.shape[1]), W1.dtype)
-        b2 = params["b_final"].copy()
-        names = {"W1": "W1", "b1": None, "Wd": "W2", "b2": "b_final"}
-        struct = (False, False, True, False)
-    elif name in ("mlp", "unembed"):
-        W1 = params["W1"].copy()
-        Wd = np.ascontiguousarray(params["W2"].transpose(0, 2, 1))  # (I, m, K)
-        has_b1 = "b1" in params
-        b1 = params["b1"].copy() if has_b1 else np.zeros((I, W1.shape[1]), W1.dtype)
-        b2 = params["b2"].copy()
-        names = {"W1": "W1", "b1": "b1" if has_b1 else None, "Wd": "W2", "b2": "b2"}
-        struct = (has_b1, name == "mlp", bool(relu_out) and name == "mlp", False)
-    else:
-        raise ValueError(f"the numba backend supports the models {SUPPORTED}, not {name!r}")
-    return W1, b1, Wd, b2, struct, names
-
-
-def from_general(W1, b1, Wd, b2, names):
-    """The inverse of to_general: a params dict with the model's names (copies)."""
-    out = {names["W1"]: W1.copy(), names["b2"]: b2.copy()}
-    if names["b1"]:
-        out[names["b1"]] = b1.copy()
-    if names["Wd"]:
-        out[names["Wd"]] = np.ascontiguousarray(Wd.transpose(0, 2, 1))
+def from_general(G, layout):
+    """The inverse of to_general: a dict with the model's names (copies). Also maps gradients."""
+    out = {layout["W1"]: G.W1.copy(), layout["b2"]: G.b2.copy()}
+    if layout["b1"]:
+        out[layout["b1"]] = G.b1.copy()
+    if layout["W2"]:
+        out[layout["W2"]] = np.ascontiguousarray(G.Wd.transpose(0, 2, 1))
     return out
 
 
@@ -410,17 +559,50 @@ def to_csr(x, mask, dtype):
     return ptr, c.astype(np.int64), rows[r, c].astype(dtype), inst_start
 
 
-def targets_to_csr(target, mask, dtype, K):
-    """Targets as CSR rows: float (I, T, K) as they are, hard labels (I, T) as one entry 1.0."""
+def targets_to_csr(target, mask, dtype):
+    """Targets as CSR rows: float (I, T, K) as they are, hard labels (I, T) as one entry 1.0
+    (the labels were checked to lie in [0, K) by the caller)."""
     if target.dtype.kind in "iu":
-        if target.min() < 0 or target.max() >= K:
-            raise ValueError(f"hard labels must lie in [0, {K}), got range [{target.min()}, {target.max()}]")
         I, T = target.shape
         keep = np.ones((I, T), bool) if mask is None else mask
         labels = target[keep]  # (rows,)
         ptr = np.arange(labels.shape[0] + 1, dtype=np.int64)
         return ptr, labels.astype(np.int64), np.ones(labels.shape[0], dtype)
     return to_csr(target, mask, dtype)[:3]
+
+
+def prepare(model, params, x, target, *, loss, importance=None, mask=None, **options):
+    """Everything the kernels take for already validated inputs (see train.check_inputs):
+    (General params, Data, Structure, layout)."""
+    P, st, layout = to_general(model, params, **options)
+    dtype = P.W1.dtype
+    I, K = P.b2.shape
+    x_ptr, x_idx, x_val, inst_start = to_csr(x, mask, dtype)
+    y_ptr, y_idx, y_val = targets_to_csr(target, mask, dtype)
+    # a fresh, writable, contiguous copy: a read-only array would make numba compile every kernel
+    # a second time for that array type
+    imp = np.ones((I, K), dtype) if importance is None else np.array(
+        np.broadcast_to(np.asarray(importance, dtype), (I, K)), order="C")
+    D = Data(x_ptr, x_idx, x_val, y_ptr, y_idx, y_val, inst_start, imp)
+    return P, D, st._replace(ce=(loss == "ce")), layout
+
+
+def loss_and_grads(model, params, x, target, *, loss=None, importance=None, mask=None, **options):
+    """The fused kernels' loss (I,) and gradients, with the signature and return value of
+    ``model.loss_and_grads``: the per-sample code of a training step before AdamW, exposed so that
+    tests compare it tensor by tensor with the numpy model."""
+    from .train import check_inputs, get_model
+    model = get_model(model)
+    model, x, target, loss, importance, mask = check_inputs(model, params, x, target, loss=loss,
+                                                            importance=importance, mask=mask, **options)
+    P, D, st, layout = prepare(model, params, x, target, loss=loss, importance=importance, mask=mask,
+                               **options)
+    G = General(np.zeros_like(P.W1), np.zeros_like(P.b1), None, np.zeros_like(P.b2))
+    G = G._replace(Wd=G.W1 if st.tied else np.zeros_like(P.Wd))
+    value = np.empty(P.W1.shape[0])
+    announce_compile(grads_kernel)
+    grads_kernel(P, D, st, G, value)
+    return value, from_general(G, layout)
 
 
 def assign_threads(costs, n_threads):
@@ -456,7 +638,7 @@ def _cache_exists(dispatcher):
     try:
         import os
         return bool(dispatcher.signatures) or os.path.exists(dispatcher._cache._cache_file._index_path)
-    except Exception:  # pragma: no cover - numba internals changed
+    except Exception:  # pragma: no cover - numba internals changed or the JIT is disabled
         return True
 
 
@@ -468,101 +650,65 @@ def announce_compile(*dispatchers):
         sys.stderr.flush()
 
 
-def train_fused(model, params, x, target, lrs, *, loss, importance, mask, weight_decay, betas, eps,
-                no_decay, snapshot_steps, bar, relu_out=False, parallel="auto", n_threads=None):
-    """Run a whole training in the numba kernels. Returns (params, losses (steps, I), final loss
-    (I,), snapshots). Called by train.train(..., backend="numba"); see it for the arguments.
+class Run:
+    """A training run held in the kernels' form, advanced segment by segment by train.train:
+    ``steps(s0, s1, lrs)`` runs updates s0..s1-1 and returns their losses (s1 - s0, I) and per
+    instance the first step whose loss or updated parameters are not finite (-1 when none); ``params()`` maps the current params back to the model's names;
+    ``final_loss()`` evaluates the train loss."""
 
-    parallel: 'auto' (instances across threads when there are at least as many instances as
-    threads, else chunks of samples when a step is large enough to pay, else serial), or force
-    'instances', 'samples' or 'serial'."""
-    import time
-
-    import numba
-
-    from .train import TrainingDiverged
-
-    W1, b1, Wd, b2, struct, names = to_general(model, params, relu_out)
-    dtype = W1.dtype
-    I, m, n = W1.shape
-    K = Wd.shape[2]
-    if x.shape[:2][0] != I or x.shape[-1] != n:
-        raise ValueError(f"x must have shape ({I}, T, {n}) for these params, got {x.shape}")
-    x_ptr, x_idx, x_val, inst_start = to_csr(x, mask, dtype)
-    y_ptr, y_idx, y_val = targets_to_csr(target, mask, dtype, K)
-    if y_ptr.shape != x_ptr.shape:
-        raise ValueError(f"target has {y_ptr.shape[0] - 1} rows but x has {x_ptr.shape[0] - 1}")
-    if np.any(np.diff(inst_start) == 0):
-        raise ValueError("every instance needs at least one sample (check mask)")
-    imp = np.ones((I, K), dtype) if importance is None else np.ascontiguousarray(
-        np.broadcast_to(np.asarray(importance, dtype), (I, K)))
-    decay = [names[k] is not None and names[k] not in no_decay for k in ("W1", "b1", "Wd", "b2")]
-    flags = np.array(list(struct) + decay, dtype=np.bool_)
-    hyper = np.array([betas[0], betas[1], eps, weight_decay], dtype=np.float64)
-    loss_kind = MSE if loss == "mse" else CE
-    M1 = tuple(np.zeros_like(p) for p in (W1, b1, Wd, b2))
-    M2 = tuple(np.zeros_like(p) for p in (W1, b1, Wd, b2))
-
-    threads = n_threads or numba.get_num_threads()
-    T_k = np.diff(inst_start)
-    nnz = np.add.reduceat(np.diff(x_ptr), inst_start[:-1]) if x_ptr.shape[0] > 1 else np.zeros(I)
-    cost = T_k * (K + 1) * m + nnz * m  # multiply-adds per step, per instance
-    if parallel == "auto":
-        parallel = choose_parallel(cost, threads)
-    if parallel == "samples":
-        # numba's prange gives 2 threads x 2 chunks an uneven share on this kind of machine
-        # (measured: 2 chunks no faster than 1); 2 chunks per thread scale (1.75x on 2 cores)
-        chunks = 2 * threads
-    else:
-        assign = assign_threads(cost, threads if parallel == "instances" else 1)
-
-    steps = lrs.shape[0]
-    hist = np.empty((steps, I))
-    diverged = np.full(I, -1, np.int64)
-    snaps, snapshots = sorted(set(snapshot_steps)), {}
-    announce_compile(run_instances if parallel != "samples" else run_samples, eval_loss)
-    s, seg = 0, 16
-    while s < steps:
-        if s in snaps:
-            snapshots[s] = from_general(W1, b1, Wd, b2, names)
-        s1 = min([steps, s + seg] + [q for q in snaps if q > s])
-        t0 = time.perf_counter()
-        out = hist[s:s1]
-        if parallel == "samples":
-            run_samples(chunks, s, s1, lrs[s:s1], W1, b1, Wd, b2, M1, M2, x_ptr, x_idx, x_val, y_ptr,
-                        y_idx, y_val, inst_start, imp, hyper, flags, loss_kind, out, diverged)
+    def __init__(self, model, params, x, target, *, loss, importance, mask, weight_decay, betas, eps,
+                 no_decay, parallel="auto", n_threads=None, **options):
+        import numba
+        P, D, st, layout = prepare(model, params, x, target, loss=loss, importance=importance,
+                                   mask=mask, **options)
+        self.P, self.D, self.st, self.layout = P, D, st, layout
+        named = {"W1": layout["W1"], "b1": layout["b1"], "Wd": layout["W2"], "b2": layout["b2"]}
+        self.decay = Decay(*[bool(named[g]) and named[g] not in no_decay for g in Decay._fields])
+        self.hp = AdamW(float(betas[0]), float(betas[1]), float(eps), float(weight_decay))
+        self.M1 = General(*[np.zeros_like(p) for p in P])  # first and second moments
+        self.M2 = General(*[np.zeros_like(p) for p in P])
+        I, m, n = P.W1.shape
+        K = P.Wd.shape[2]
+        threads = n_threads or numba.get_num_threads()
+        T_k = np.diff(D.inst_start)
+        nnz = np.add.reduceat(np.diff(D.x_ptr), D.inst_start[:-1]) if D.x_ptr.shape[0] > 1 else np.zeros(I)
+        cost = T_k * (K + 1) * m + nnz * m  # multiply-adds per step, per instance
+        self.parallel = choose_parallel(cost, threads) if parallel == "auto" else parallel
+        if self.parallel == "samples":
+            # numba's prange gives 2 threads x 2 chunks an uneven share on this kind of machine
+            # (measured: 2 chunks no faster than 1); 2 chunks per thread scale (1.75x on 2 cores)
+            self.chunks = 2 * threads
         else:
-            run_instances(assign[0], assign[1], s, s1, lrs[s:s1], W1, b1, Wd, b2, M1, M2, x_ptr,
-                          x_idx, x_val, y_ptr, y_idx, y_val, inst_start, imp, hyper, flags,
-                          loss_kind, out, diverged)
-        if np.any(diverged >= 0):
-            step = int(diverged[diverged >= 0].min())
-            bar.close()
-            raise TrainingDiverged(step, hist[step])
-        dt = time.perf_counter() - t0
-        seg = int(min(max(seg * 0.25 / max(dt, 1e-6), 16), 100_000))  # aim at ~0.25 s per segment
-        bar.update(s1 - s, info=f"loss {hist[s1 - 1].mean():.4g}")
-        s = s1
-    final = eval_loss(W1, b1, Wd, b2, x_ptr, x_idx, x_val, y_ptr, y_idx, y_val, inst_start, imp, flags,
-                      loss_kind)
-    if not np.all(np.isfinite(final)):
-        bar.close()
-        raise TrainingDiverged(steps, final)
-    if steps in snaps:
-        snapshots[steps] = from_general(W1, b1, Wd, b2, names)
-    return from_general(W1, b1, Wd, b2, names), hist, final, snapshots
+            self.assign = assign_threads(cost, threads if self.parallel == "instances" else 1)
+        announce_compile(run_instances if self.parallel != "samples" else run_samples, eval_loss)
+
+    def steps(self, s0, s1, lrs):
+        I = self.P.W1.shape[0]
+        out = np.empty((s1 - s0, I))
+        diverged = np.full(I, -1, np.int64)
+        if self.parallel == "samples":
+            run_samples(self.chunks, s0, s1, lrs, self.P, self.M1, self.M2, self.D, self.st, self.hp,
+                        self.decay, out, diverged)
+        else:
+            run_instances(self.assign[0], self.assign[1], s0, s1, lrs, self.P, self.M1, self.M2, self.D,
+                          self.st, self.hp, self.decay, out, diverged)
+        return out, diverged
+
+    def params(self):
+        return from_general(self.P, self.layout)
+
+    final_params = params
+
+    def final_loss(self):
+        return eval_loss(self.P, self.D, self.st)
 
 
-def evaluate(model, params, x, target, *, loss=None, importance=None, mask=None, relu_out=False):
+def evaluate(model, params, x, target, *, loss=None, importance=None, mask=None, **options):
     """Loss per instance (I,) computed by the kernels (no (T, n) temporaries): for large test sets."""
-    loss = model.DEFAULT_LOSS if loss is None else loss
-    W1, b1, Wd, b2, struct, names = to_general(model, params, relu_out)
-    I, K = W1.shape[0], Wd.shape[2]
-    x_ptr, x_idx, x_val, inst_start = to_csr(x, mask, W1.dtype)
-    y_ptr, y_idx, y_val = targets_to_csr(target, mask, W1.dtype, K)
-    imp = np.ones((I, K), W1.dtype) if importance is None else np.ascontiguousarray(
-        np.broadcast_to(np.asarray(importance, W1.dtype), (I, K)))
-    flags = np.array(list(struct) + [False] * 4, dtype=np.bool_)
+    from .train import check_inputs, get_model
+    model = get_model(model)
+    model, x, target, loss, importance, mask = check_inputs(model, params, x, target, loss=loss,
+                                                            importance=importance, mask=mask, **options)
+    P, D, st, _ = prepare(model, params, x, target, loss=loss, importance=importance, mask=mask, **options)
     announce_compile(eval_loss)
-    return eval_loss(W1, b1, Wd, b2, x_ptr, x_idx, x_val, y_ptr, y_idx, y_val, inst_start, imp, flags,
-                     MSE if loss == "mse" else CE)
+    return eval_loss(P, D, st)

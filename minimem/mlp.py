@@ -61,8 +61,8 @@ def init_lookup(x, values, n_hidden, rng, *, method="points", scaled=True, kmean
     return p
 
 
-def forward(params, x, relu_out=False):
-    """x (I, T, n) -> (out (I, T, k), cache)."""
+def check_shapes(params, x):
+    """Raise unless params fit x (I, T, n); returns the output width k."""
     check_array("x", x, ndim=3)
     I, T, n = x.shape
     check_params(params, {"W1": (I, None, n)})
@@ -70,6 +70,19 @@ def forward(params, x, relu_out=False):
     check_params(params, {"b1": (I, m), "W2": (I, None, m)})
     k = params["W2"].shape[1]
     check_params(params, {"b2": (I, k)})
+    return k
+
+
+def kernel_layout(params, relu_out=False):
+    """This model in the general form of the fused kernels (fused.py): which params are the
+    encoder W1 and hidden bias b1, the decoder W2 and output bias b2, and where the ReLUs are."""
+    return {"W1": "W1", "b1": "b1", "W2": "W2", "b2": "b2", "hidden_relu": True,
+            "out_relu": bool(relu_out)}
+
+
+def forward(params, x, relu_out=False):
+    """x (I, T, n) -> (out (I, T, k), cache)."""
+    check_shapes(params, x)
     W1, b1, W2, b2 = params["W1"], params["b1"], params["W2"], params["b2"]
     a = np.einsum("imn,itn->itm", W1, x) + b1[:, None, :]  # (I, T, m)  W1 x + b1
     h = np.maximum(a, 0.0)  # (I, T, m)

@@ -20,7 +20,8 @@ Henighan et al. (2023) schedule over ``steps`` steps (step index s = 0 .. steps-
     lr(s) = lr_max * s / warmup                                          s <  warmup
     lr(s) = lr_max * (1 + cos(pi * (s - warmup) / (steps - 1 - warmup))) / 2   s >= warmup
 
-so lr(0) = 0, lr(warmup) = lr_max and lr(steps - 1) = 0.
+so lr(0) = 0, lr(warmup) = lr_max and lr(steps - 1) = 0 (with warmup = steps - 1 the last step
+is the end of the decay: 0).
 """
 
 from __future__ import annotations
@@ -71,7 +72,9 @@ def lr_schedule(steps, lr=1e-3, schedule="henighan", warmup=2500):
             raise ValueError(f"warmup ({warmup}) must be smaller than steps ({steps}); "
                              f"pass warmup=0 or fewer warm-up steps for short runs")
         s = np.arange(steps, dtype=np.float64)
-        span = max(steps - 1 - warmup, 1)
-        cos = lr * 0.5 * (1.0 + np.cos(np.pi * (s - warmup) / span))
-        return np.where(s < warmup, lr * s / max(warmup, 1), cos)
+        span = steps - 1 - warmup  # >= 0; 0 when the decay is the last step alone, which is 0
+        cos = lr * 0.5 * (1.0 + np.cos(np.pi * (s - warmup) / max(span, 1)))
+        lrs = np.where(s < warmup, lr * s / max(warmup, 1), cos)
+        lrs[-1] = 0.0 if steps > 1 else lrs[-1]  # lr(steps - 1) = 0 (with warmup = steps - 1 too)
+        return lrs
     raise ValueError(f"unknown schedule {schedule!r}; choose 'henighan' or 'constant'")

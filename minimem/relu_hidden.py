@@ -38,11 +38,23 @@ def init_params(n_features, n_hidden, rng, *, n_instances=1, init="xavier_normal
             "b_final": init_bias(rng, n_instances, n, m, bias_init, dtype=dtype)}  # (I, n)
 
 
-def forward(params, x):
-    """x (I, T, n) -> (x' (I, T, n), cache)."""
+def check_shapes(params, x):
+    """Raise unless params fit x (I, T, n); returns the output width n."""
     check_array("x", x, ndim=3)
     I, T, n = x.shape
     check_params(params, {"W": (I, None, n), "b_final": (I, n)})
+    return n
+
+
+def kernel_layout(params):
+    """This model in the general form of the fused kernels (fused.py): the decoder is W^T (W2
+    None), no hidden bias, ReLU on the hidden layer and on the output."""
+    return {"W1": "W", "b1": None, "W2": None, "b2": "b_final", "hidden_relu": True, "out_relu": True}
+
+
+def forward(params, x):
+    """x (I, T, n) -> (x' (I, T, n), cache)."""
+    check_shapes(params, x)
     W, b = params["W"], params["b_final"]  # (I, m, n), (I, n)
     a = np.einsum("imn,itn->itm", W, x)  # (I, T, m)  W x
     h = np.maximum(a, 0.0)  # (I, T, m)

@@ -49,7 +49,8 @@ def init_params(n_features, n_hidden, rng, *, n_instances=1, tied=True, init="xa
     return params
 
 
-def _check(params, x):
+def check_shapes(params, x):
+    """Raise unless params fit x (I, T, n); returns the output width n."""
     check_array("x", x, ndim=3)
     I, T, n = x.shape
     if "W" in params:
@@ -58,11 +59,20 @@ def _check(params, x):
         check_params(params, {"W1": (I, None, n)})
         m = params["W1"].shape[1]
         check_params(params, {"W2": (I, n, m), "b_final": (I, n)})
+    return n
+
+
+def kernel_layout(params):
+    """This model in the general form of the fused kernels (fused.py): tied, the decoder is W^T
+    (W2 None); untied, W1 and W2; no hidden bias, linear hidden layer, ReLU on the output."""
+    if "W" in params:
+        return {"W1": "W", "b1": None, "W2": None, "b2": "b_final", "hidden_relu": False, "out_relu": True}
+    return {"W1": "W1", "b1": None, "W2": "W2", "b2": "b_final", "hidden_relu": False, "out_relu": True}
 
 
 def forward(params, x):
     """x (I, T, n) -> (x' (I, T, n), cache)."""
-    _check(params, x)
+    check_shapes(params, x)
     b = params["b_final"]  # (I, n)
     if "W" in params:
         W = params["W"]  # (I, m, n)

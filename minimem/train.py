@@ -8,7 +8,9 @@ One step s = 0 .. steps-1 of the readable numpy path:
 ``train`` records loss_s for every step (shape (steps, I)), copies of params at chosen steps
 (``snapshot_steps``: the params after that many updates, 0 = the initialisation), and the final
 train loss after the last update. It stops with ``TrainingDiverged`` naming the step as soon as a
-loss is NaN or infinite, and shows a progress bar on long runs.
+loss, or a parameter after an update, is NaN or infinite, and shows a progress bar on long runs.
+The same bookkeeping drives both backends: the numpy loop (_NumpyRun) and the numba kernels
+(fused.Run) only run steps and report losses and non-finite values.
 
 Instances are independent: the loss that is differentiated is sum_k L_k, so instance k's gradient
 is that of its own loss, and AdamW is elementwise, so K models train in one call exactly as they
@@ -18,6 +20,8 @@ would one by one.
 from __future__ import annotations
 
 import copy
+import inspect
+import time
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -25,18 +29,23 @@ import numpy as np
 from . import losses as _losses
 from .optim import adamw_init, adamw_step, lr_schedule
 from .progress import Progress
-from ._validate import check_choice, check_int
+from ._validate import check_array, check_choice, check_float, check_int
 
 
 class TrainingDiverged(FloatingPointError):
-    """The training loss became NaN or infinite; ``step`` says when."""
+    """The training loss, or a parameter after an update, became NaN or infinite; ``step`` says
+    when (the update of that step, whose loss is losses[step])."""
 
-    def __init__(self, step, loss):
+    def __init__(self, step, loss, instances=None):
         self.step = step
-        bad = np.flatnonzero(~np.isfinite(np.atleast_1d(loss))).tolist()
-        super().__init__(f"training diverged at step {step}: loss is not finite for instances {bad} "
-                         f"(values {np.atleast_1d(loss)[bad][:5].tolist()}); lower the learning rate "
-                         f"or check the data")
+        loss = np.atleast_1d(loss)
+        bad = np.flatnonzero(~np.isfinite(loss)).tolist()
+        if bad:
+            what = (f"loss is not finite for instances {bad} (values {loss[bad][:5].tolist()})")
+        else:
+            what = f"the parameters of instances {list(instances or [])} are not finite after the update"
+        super().__init__(f"training diverged at step {step}: {what}; lower the learning rate or "
+                         f"check the data")
 
 
 @dataclass
@@ -55,10 +64,122 @@ def get_model(model):
     if isinstance(model, str):
         check_choice("model", model, MODELS)
         return MODELS[model]
-    if not all(hasattr(model, a) for a in ("forward", "backward", "loss_and_grads")):
-        raise TypeError(f"model must be a model name {sorted(MODELS)} or a module with forward, "
-                        f"backward and loss_and_grads, got {model!r}")
+    needed = ("forward", "backward", "loss_and_grads", "check_shapes", "kernel_layout")
+    if not all(hasattr(model, a) for a in needed):
+        raise TypeError(f"model must be a model name {sorted(MODELS)} or a module with "
+                        f"{', '.join(needed)}, got {model!r}")
     return model
+
+
+def check_inputs(model, params, x, target, *, loss=None, importance=None, mask=None, **options):
+    """Check everything a model, its params and a data set must satisfy, for both backends, and
+    return them ready to use: (model, x, target, loss, importance, mask), with x and float targets
+    in the params' dtype. Raises ValueError / TypeError naming the argument."""
+    model = get_model(model)
+    accepted = set(inspect.signature(model.forward).parameters) - {"params", "x"}
+    unknown = sorted(set(options) - accepted)
+    if unknown:
+        raise TypeError(f"unknown model options {unknown} for {model.__name__}; it accepts {sorted(accepted)}")
+    if not isinstance(params, dict) or not params:
+        raise TypeError(f"params must be a non-empty dict of arrays, got {type(params).__name__}")
+    for k, v in params.items():
+        check_array(f"params[{k!r}]", v)
+        if v.dtype not in (np.float32, np.float64):
+            raise TypeError(f"params[{k!r}] must be float32 or float64, got {v.dtype}")
+        if not np.all(np.isfinite(v)):
+            raise ValueError(f"params[{k!r}] contains NaN or inf")
+    dtypes = {v.dtype for v in params.values()}
+    if len(dtypes) > 1:
+        raise TypeError(f"params must share one dtype, got {sorted(str(d) for d in dtypes)}")
+    dtype = dtypes.pop()
+    K = model.check_shapes(params, x)  # every shape, and x a 3-D float array
+    layout = model.kernel_layout(params, **options)
+    names = {layout[g] for g in ("W1", "b1", "W2", "b2") if layout[g]}
+    if set(params) != names:
+        raise ValueError(f"params has entries {sorted(params)}, but this {model.__name__} model "
+                         f"takes exactly {sorted(names)}")
+    if not np.all(np.isfinite(x)):
+        raise ValueError("x contains NaN or inf")
+    I, T = x.shape[:2]
+    x = x.astype(dtype, copy=False)
+    loss = model.DEFAULT_LOSS if loss is None else check_choice("loss", loss, _losses.LOSSES)
+    if mask is not None:
+        _losses._counts(mask, I, T)  # a bool (I, T) array leaving every instance a sample
+    if not isinstance(target, np.ndarray):
+        raise TypeError(f"target must be a numpy array, got {type(target).__name__}")
+    if loss == "ce" and target.dtype.kind in "iu":
+        check_array("target", target, shape=(I, T), dtype_kind="i")
+        if target.size and (target.min() < 0 or target.max() >= K):
+            raise ValueError(f"target: hard labels must lie in [0, {K}), got range "
+                             f"[{target.min()}, {target.max()}]")
+    else:
+        if target.dtype.kind != "f":
+            raise TypeError(f"target must be a float array of shape ({I}, {T}, {K})"
+                            f"{' or integer labels (I, T)' if loss == 'ce' else ''}, got dtype {target.dtype}")
+        check_array("target", target, shape=(I, T, K))
+        if not np.all(np.isfinite(target)):
+            raise ValueError("target contains NaN or inf")
+        if loss == "ce" and np.any(target < 0):
+            raise ValueError("target: soft labels for cross-entropy must be >= 0")
+        target = target.astype(dtype, copy=False)
+    if importance is not None:
+        if loss != "mse":
+            raise ValueError("importance applies to the 'mse' loss only, not 'ce'")
+        imp = np.asarray(importance)
+        if imp.dtype.kind not in "fiu":
+            raise TypeError(f"importance must be a real array, got dtype {imp.dtype}")
+        if imp.shape not in ((K,), (I, K)):
+            raise ValueError(f"importance must have shape ({K},) or ({I}, {K}), got {imp.shape}")
+        if not np.all(np.isfinite(imp)) or np.any(imp < 0):
+            raise ValueError("importance must be finite and >= 0")
+        importance = imp.astype(dtype)  # a fresh writable copy
+    return model, x, target, loss, importance, mask
+
+
+class _NumpyRun:
+    """The readable reference loop, in the interface train() drives (see fused.Run):
+
+        loss_s, grads = model.loss_and_grads(params, x, target)      forward + backward
+        params        = adamw_step(params, grads, lr(s))             optim.py
+    """
+
+    def __init__(self, model, params, x, target, *, loss, importance, mask, weight_decay, betas, eps,
+                 no_decay, copy_params=True, **options):
+        self.model, self.x, self.target = model, x, target
+        self.kw = dict(loss=loss, importance=importance, mask=mask, **options)
+        self.opt = dict(beta1=betas[0], beta2=betas[1], eps=eps, weight_decay=weight_decay,
+                        no_decay=no_decay)
+        self.p = {k: v.copy() for k, v in params.items()} if copy_params else params
+        self.state = adamw_init(self.p)
+        self.I = x.shape[0]
+
+    def steps(self, s0, s1, lrs):
+        """Updates s0..s1-1; returns their losses (s1 - s0, I) and per instance the first step whose
+        loss or updated parameters are not finite (-1 when none)."""
+        out = np.empty((s1 - s0, self.I))
+        diverged = np.full(self.I, -1, np.int64)
+        for s in range(s0, s1):
+            value, grads = self.model.loss_and_grads(self.p, self.x, self.target, **self.kw)
+            out[s - s0] = value
+            if not np.all(np.isfinite(value)):
+                diverged[~np.isfinite(value)] = s
+                return out[:s - s0 + 1], diverged
+            adamw_step(self.p, grads, self.state, lrs[s - s0], **self.opt)
+            for v in self.p.values():  # (I, ...): which instances' params stopped being finite
+                bad = ~np.isfinite(v.reshape(self.I, -1)).all(axis=1)
+                diverged[bad & (diverged < 0)] = s
+            if np.any(diverged >= 0):
+                return out[:s - s0 + 1], diverged
+        return out, diverged
+
+    def params(self):
+        return copy.deepcopy(self.p)
+
+    def final_params(self):
+        return self.p  # the caller's own dict when copy_params=False
+
+    def final_loss(self):
+        return self.model.loss_and_grads(self.p, self.x, self.target, **self.kw)[0]
 
 
 def train(model, params, x, target, *, steps, lr=1e-3, schedule="henighan", warmup=2500,
@@ -72,79 +193,96 @@ def train(model, params, x, target, *, steps, lr=1e-3, schedule="henighan", warm
     model : module or str
         relu_output, relu_hidden, mlp or unembed (or their names).
     params : dict of (I, ...) arrays
-        Copied unless ``copy_params=False`` (then updated in place).
+        float32 or float64, finite. Copied unless ``copy_params=False`` with the numpy backend (then
+        updated in place).
     x, target : arrays
         Inputs (I, T, n); targets as the model's loss expects (x itself for auto-encoders, labels
-        (I, T) or distributions (I, T, V) for cross-entropy).
+        (I, T) or distributions (I, T, V) for cross-entropy). Cast to the params' dtype.
     steps, lr, schedule, warmup
         Number of updates; peak learning rate; 'henighan' (warm-up then cosine to 0) or 'constant'.
     weight_decay, betas, eps, no_decay
-        AdamW settings (torch defaults); names in ``no_decay`` are not decayed.
+        AdamW settings (torch defaults): weight_decay >= 0, each beta in [0, 1), eps > 0; names
+        in ``no_decay`` (keys of params) are not decayed.
     loss : 'mse' or 'ce' (default: the model's)
     importance, mask
-        Per-feature MSE weights (n,) or (I, n); valid-sample mask (I, T) for ragged data sets.
+        Per-feature MSE weights (n,) or (I, n), >= 0; valid-sample mask (I, T) for ragged data sets.
     snapshot_steps : iterable of int
         Keep a copy of params after that many updates (0 = initial, ``steps`` = final).
     progress : None, True or False
         Progress bar on stderr: None shows it only for runs longer than 2 s.
     backend : 'auto', 'numpy' or 'numba'
-        'numpy' runs the readable reference loop below; 'numba' the fused kernels of fused.py
-        (the same math, tested equal); 'auto' picks numba when it is installed.
+        'numpy' runs the readable reference loop (_NumpyRun); 'numba' the fused kernels of
+        fused.py (the same math, tested equal); 'auto' picks numba when it is installed.
     parallel : 'auto', 'instances', 'samples' or 'serial'
-        How the numba backend uses the cores (see fused.train_fused).
+        How the numba backend uses the cores (see fused.Run).
     **model_options
         Passed to forward, e.g. ``relu_out=True`` for the MLP.
+
+    Every argument is checked before any training starts, the same for both backends. Both stop
+    with ``TrainingDiverged`` naming the step at which a loss, or a parameter after its update,
+    stops being finite.
     """
-    model = get_model(model)
+    model, x, target, loss, importance, mask = check_inputs(model, params, x, target, loss=loss,
+                                                            importance=importance, mask=mask,
+                                                            **model_options)
     steps = check_int("steps", steps, 1)
-    loss = model.DEFAULT_LOSS if loss is None else check_choice("loss", loss, _losses.LOSSES)
     snaps = sorted({check_int("snapshot step", s, 0) for s in snapshot_steps})
     if snaps and snaps[-1] > steps:
         raise ValueError(f"snapshot_steps must be <= steps={steps}, got {snaps[-1]}")
     lrs = lr_schedule(steps, lr, schedule, warmup)  # (steps,)
+    weight_decay = check_float("weight_decay", weight_decay, 0.0)
+    if not isinstance(betas, (tuple, list)) or len(betas) != 2:
+        raise TypeError(f"betas must be a pair (beta1, beta2), got {betas!r}")
+    betas = (check_float("betas[0]", betas[0], 0.0, 1.0, high_open=True),
+             check_float("betas[1]", betas[1], 0.0, 1.0, high_open=True))
+    eps = check_float("eps", eps, 0.0, low_open=True)  # eps = 0 divides 0 by 0 for unused weights
+    if isinstance(no_decay, str) or not all(isinstance(k, str) for k in no_decay):
+        raise TypeError(f"no_decay must be a collection of parameter names, got {no_decay!r}")
+    no_decay = set(no_decay)
+    if no_decay - set(params):
+        raise ValueError(f"no_decay names {sorted(no_decay - set(params))}, which are not in params "
+                         f"{sorted(params)}")
+    if progress not in (None, True, False):
+        raise TypeError(f"progress must be None, True or False, got {progress!r}")
     backend = check_choice("backend", backend, ("auto", "numpy", "numba"))
+    parallel = check_choice("parallel", parallel, ("auto", "instances", "samples", "serial"))
     if backend == "auto":
         backend = "numba" if _have_numba() else "numpy"
-    bar = Progress(steps, desc=desc, enabled=progress)
+    kw = dict(loss=loss, importance=importance, mask=mask, weight_decay=weight_decay, betas=betas,
+              eps=eps, no_decay=no_decay, **model_options)
     if backend == "numba":
-        from .fused import train_fused
-        check_choice("parallel", parallel, ("auto", "instances", "samples", "serial"))
-        unknown = set(model_options) - {"relu_out"}
-        if unknown:
-            raise TypeError(f"unknown model options {sorted(unknown)}")
-        out = train_fused(model, params, x, target, lrs, loss=loss, importance=importance, mask=mask,
-                          weight_decay=weight_decay, betas=betas, eps=eps, no_decay=set(no_decay),
-                          snapshot_steps=snaps, bar=bar, parallel=parallel, **model_options)
-        params, hist, final, snapshots = out
-        bar.close(info=f"final loss {final.mean():.4g}")
-        return TrainResult(params=params, losses=hist, final_loss=final, snapshots=snapshots, lrs=lrs)
-    if copy_params:
-        params = {k: v.copy() for k, v in params.items()}
-    state = adamw_init(params)
-    hist = None
+        from .fused import Run
+        run = Run(model, params, x, target, parallel=parallel, **kw)
+    else:
+        run = _NumpyRun(model, params, x, target, copy_params=copy_params, **kw)
+
+    bar = Progress(steps, desc=desc, enabled=progress)
+    hist = np.empty((steps, x.shape[0]))  # (steps, I)
     snapshots = {}
-    for s in range(steps):
+    s, seg = 0, 16
+    while s < steps:
         if s in snaps:
-            snapshots[s] = copy.deepcopy(params)
-        value, grads = model.loss_and_grads(params, x, target, loss=loss, importance=importance,
-                                            mask=mask, **model_options)
-        if hist is None:
-            hist = np.empty((steps, value.shape[0]))  # (steps, I)
-        if not np.all(np.isfinite(value)):
+            snapshots[s] = run.params()
+        s1 = min([steps, s + seg] + [q for q in snaps if q > s])
+        t0 = time.perf_counter()
+        out, diverged = run.steps(s, s1, lrs[s:s1])
+        hist[s:s + out.shape[0]] = out
+        if np.any(diverged >= 0):
+            step = int(diverged[diverged >= 0].min())
             bar.close()
-            raise TrainingDiverged(s, value)
-        hist[s] = value
-        adamw_step(params, grads, state, lrs[s], betas[0], betas[1], eps, weight_decay, no_decay)
-        bar.update(1, info=f"loss {value.mean():.4g}")
-    final, _ = model.loss_and_grads(params, x, target, loss=loss, importance=importance, mask=mask,
-                                    **model_options)
+            raise TrainingDiverged(step, hist[step], np.flatnonzero(diverged == step).tolist())
+        dt = time.perf_counter() - t0
+        seg = int(min(max(seg * 0.25 / max(dt, 1e-6), 1), 100_000))  # aim at ~0.25 s per segment
+        bar.update(s1 - s, info=f"loss {hist[s1 - 1].mean():.4g}")
+        s = s1
+    final = run.final_loss()
     if not np.all(np.isfinite(final)):
         bar.close()
         raise TrainingDiverged(steps, final)
     if steps in snaps:
-        snapshots[steps] = copy.deepcopy(params)
+        snapshots[steps] = run.params()
     bar.close(info=f"final loss {final.mean():.4g}")
-    return TrainResult(params=params, losses=hist, final_loss=final, snapshots=snapshots, lrs=lrs)
+    return TrainResult(params=run.final_params(), losses=hist, final_loss=final, snapshots=snapshots, lrs=lrs)
 
 
 def _have_numba():

@@ -43,16 +43,29 @@ def init_params(n_features, n_hidden, rng, *, n_classes=None, n_instances=1, ini
     return params
 
 
-def forward(params, x):
-    """x (I, T, n) -> (logits (I, T, V), cache)."""
+def check_shapes(params, x):
+    """Raise unless params fit x (I, T, n); returns the number of classes V."""
     check_array("x", x, ndim=3)
     I, T, n = x.shape
     check_params(params, {"W1": (I, None, n)})
     m = params["W1"].shape[1]
     check_params(params, {"W2": (I, None, m)})
-    check_params(params, {"b2": (I, params["W2"].shape[1])})
+    V = params["W2"].shape[1]
+    check_params(params, {"b2": (I, V)})
     if "b1" in params:
         check_params(params, {"b1": (I, m)})
+    return V
+
+
+def kernel_layout(params):
+    """This model in the general form of the fused kernels (fused.py): no ReLU anywhere."""
+    return {"W1": "W1", "b1": "b1" if "b1" in params else None, "W2": "W2", "b2": "b2",
+            "hidden_relu": False, "out_relu": False}
+
+
+def forward(params, x):
+    """x (I, T, n) -> (logits (I, T, V), cache)."""
+    check_shapes(params, x)
     h = np.einsum("imn,itn->itm", params["W1"], x)  # (I, T, m)  W1 x
     if "b1" in params:
         h = h + params["b1"][:, None, :]  # (I, T, m)

@@ -1,153 +1,329 @@
-"""Benchmark: one full-batch AdamW step of the ReLU output model, numpy path vs numba kernels.
+"""Benchmark: one full-batch AdamW step of each model, numpy path vs numba kernels vs PyTorch.
 
-Setting of the issue and of figure B2: n=1000 features, m=2 hidden, S=0.99, normalised inputs,
-one model (I=1), float32 by default, all cores. For each data set size T it prints, measured side
-by side in one run:
+Setting of the issue and of figures B2, M2 and F1: n=1000 features, m=2 hidden, S=0.99,
+normalised inputs, one model (I=1), float32, all cores (2 here). Each backend runs in a process of
+its own (in one process, torch's and numba's thread pools spin against each other on two cores
+and numba's steps slow down by orders of magnitude; ``--mixed`` measures that), and they run one
+after the other in one invocation, so the ratios are measured side by side:
 
-    numpy us/step     the readable reference (relu_output.loss_and_grads + optim.adamw_step)
-    numba us/step     fused.py (train(..., backend="numba")), compile time excluded
-    speed-up          numpy / numba
-    GFLOP/s           dense-equivalent rate of the numba step: FLOPS(T) / time, where
-                      FLOPS(T) = 10 T n m (five T x n x m products, forward and backward)
-                                 + 8 T n (ReLU, residual, loss, gates)
-    x limit           numba time / flop-bound limit, limit = FLOPS(T) / matmul peak
-    torch us/step     the same step in PyTorch on the CPU (only when torch is importable)
+    numpy us       the readable reference (<model>.loss_and_grads + optim.adamw_step)
+    numba us       fused.py (train(..., backend="numba")), compile time excluded
+    torch us       the same step in PyTorch on the CPU (only when torch is importable), 2 threads
+    nb/torch       numba time / torch time
+    numba / limit  for the cross-entropy rows: numba time / limit, where
+                   limit = (the same-shape step with MSE instead of cross-entropy)
+                           + (np.exp on a T x V float32 array) / threads,
+                   the cost of the step if its T x V exps ran at numpy's SIMD speed
+    ... strict     the same with the exps at the speed of the kernel's own float32 exp on a
+                   cached row (faster than np.exp on this machine, so a tighter limit)
 
-The matmul peak is numpy's best float32 (or float64) GEMM rate on this machine, measured first.
-Absolute times drift on shared machines: read the ratios.
+Models: relu_output (tied, T = 1000, 5000, 20000), mlp (T = 1000, 5000), unembed with
+cross-entropy on hard labels argmax(x) (V = n = 1000, T = 500, 2000), and, for the limit, the
+unembedding with MSE against x at the same sizes. Absolute times drift on shared machines: read
+the ratios.
 
-Run: python scripts/bench_kernels.py [--sizes 10 100 1000 5000 20000] [--dtype float32] [--b2]
---b2 also times the whole Henighan double-descent sweep of figure B2 (13 sizes from 3 to 2000,
-4 seeds, 50,000 steps) with the numba kernels.
+Run: python scripts/bench_kernels.py [--budget 1.0] [--readme] [--mixed]
+--readme rewrites the speed table in README.md with this run's output.
+--mixed  also times numba after torch in one process, under the threading settings that could
+         help (OMP_WAIT_POLICY, NUMBA_THREADING_LAYER, torch.set_num_threads).
 """
 
 from __future__ import annotations
 
 import argparse
+import json
+import os
+import subprocess
+import sys
 import time
+from pathlib import Path
 
 import numpy as np
 
-from minimem import data, relu_output
-from minimem.optim import adamw_init, adamw_step
-from minimem.train import train
-
+ROOT = Path(__file__).resolve().parents[1]
 N, M, S = 1000, 2, 0.99
+CASES = [("relu_output", "mse", T) for T in (1000, 5000, 20000)] + \
+        [("mlp", "mse", T) for T in (1000, 5000)] + \
+        [("unembed", "ce", T) for T in (500, 2000)] + \
+        [("unembed", "mse", T) for T in (500, 2000)]
 
 
-def matmul_peak(dtype, size=2048, repeats=5):
-    rng = np.random.default_rng(0)
-    a = rng.standard_normal((size, size)).astype(dtype)
-    b = rng.standard_normal((size, size)).astype(dtype)
-    a @ b
-    best = min(_timeit(lambda: a @ b) for _ in range(repeats))
-    return 2 * size ** 3 / best / 1e9  # GFLOP/s
-
-
-def _timeit(fn):
-    t = time.perf_counter()
-    fn()
-    return time.perf_counter() - t
+def _setup(model, T, seed=0):
+    """float32 data and params of one case: x (1, T, n), labels (1, T), params."""
+    from minimem import data, mlp, relu_output, unembed
+    rng = np.random.default_rng([seed, T])
+    x = data.sparse_features(T, N, S, rng, normalize=True, dtype=np.float32)  # (1, T, n)
+    labels = data.hard_labels(x)  # (1, T)
+    init = {"relu_output": lambda: relu_output.init_params(N, M, rng, dtype=np.float32),
+            "mlp": lambda: mlp.init_params(N, M, rng, dtype=np.float32),
+            "unembed": lambda: unembed.init_params(N, M, rng, dtype=np.float32)}[model]
+    return x, labels, init()
 
 
 def _per_step_us(step, budget):
-    """Microseconds per call of ``step`` after one warm-up call, over at least ``budget`` seconds."""
+    """Microseconds per call of ``step`` after two warm-up calls, over at least ``budget`` s."""
+    step()
     step()
     n, t0 = 0, time.perf_counter()
-    while n < 2 or time.perf_counter() - t0 < budget:
+    while n < 3 or time.perf_counter() - t0 < budget:
         step()
         n += 1
     return (time.perf_counter() - t0) / n * 1e6
 
 
-def flops(T):
-    return 10 * T * N * M + 8 * T * N
-
-
-def numpy_step_us(params, x, budget):
-    p = {k: v.copy() for k, v in params.items()}
+def numpy_us(model, loss, T, budget):
+    from minimem import MODELS
+    from minimem.optim import adamw_init, adamw_step
+    x, labels, p = _setup(model, T)
+    target = labels if loss == "ce" else x
     state = adamw_init(p)
+    mod = MODELS[model]
 
     def step():
-        _, g = relu_output.loss_and_grads(p, x, x)
+        _, g = mod.loss_and_grads(p, x, target, loss=loss)
         adamw_step(p, g, state, 1e-4)
 
     return _per_step_us(step, budget)
 
 
-def numba_step_us(params, x, budget):
-    train(relu_output, params, x, x, steps=20, schedule="constant", lr=1e-4, progress=False)  # compile
-    steps = 50
-    while True:  # grow the run until it lasts the budget; setup is amortised over the steps
-        dt = _timeit(lambda: train(relu_output, params, x, x, steps=steps, schedule="constant", lr=1e-4,
-                                   progress=False))
+def numba_us(model, loss, T, budget):
+    """Time per step of whole trainings (setup amortised), grown until one lasts ``budget``."""
+    from minimem.train import train
+    x, labels, p = _setup(model, T)
+    target = labels if loss == "ce" else x
+
+    def run(steps):
+        t = time.perf_counter()
+        train(model, p, x, target, loss=loss, steps=steps, schedule="constant", lr=1e-4, progress=False)
+        return time.perf_counter() - t
+
+    run(20)  # compile (or load the cache)
+    steps = 20
+    while True:
+        dt = run(steps)
         if dt >= budget or steps >= 1_000_000:
             return dt / steps * 1e6
         steps = int(steps * min(max(1.5 * budget / dt, 2), 50))
 
 
-def torch_step_us(params, x, budget):
-    try:
-        import torch
-    except ImportError:
-        return None
-    torch.set_num_threads(2)
-    W = torch.tensor(params["W"][0], requires_grad=True)  # (m, n)
-    b = torch.tensor(params["b_final"][0], requires_grad=True)  # (n,)
+def torch_us(model, loss, T, budget, threads=2):
+    return _per_step_us(_torch_stepper(model, loss, T, threads), budget)
+
+
+def _torch_stepper(model, loss, T, threads=2):
+    """A function doing one AdamW step of the model in PyTorch (float32, dense inputs)."""
+    import torch
+    torch.set_num_threads(threads)
+    x, labels, p = _setup(model, T)
     xt = torch.tensor(x[0])  # (T, n)
-    opt = torch.optim.AdamW([W, b], lr=1e-4)
+    yt = torch.tensor(labels[0])  # (T,)
+    P = {k: torch.tensor(v[0], requires_grad=True) for k, v in p.items()}
+    opt = torch.optim.AdamW(list(P.values()), lr=1e-4)
+
+    def forward():
+        if model == "relu_output":
+            return torch.relu(xt @ P["W"].T @ P["W"] + P["b_final"])
+        if model == "mlp":
+            return torch.relu(xt @ P["W1"].T + P["b1"]) @ P["W2"].T + P["b2"]
+        return (xt @ P["W1"].T) @ P["W2"].T + P["b2"]  # unembed logits
 
     def step():
         opt.zero_grad()
-        out = torch.relu(xt @ W.T @ W + b)
-        loss = ((out - xt) ** 2).sum(-1).mean()
-        loss.backward()
+        out = forward()
+        if loss == "ce":
+            value = torch.nn.functional.cross_entropy(out, yt)
+        else:
+            value = ((out - xt) ** 2).sum(-1).mean()
+        value.backward()
         opt.step()
 
-    return _per_step_us(step, budget)
+    return step
 
 
-def b2_sweep(dtype, steps=50_000):
-    sizes = np.unique(np.round(np.geomspace(3, 2000, 13)).astype(int))
-    sets = [data.sparse_features(int(T), N, S, np.random.default_rng([seed, int(T)]), normalize=True,
-                                 dtype=dtype)[0] for T in sizes for seed in range(4)]
-    x, mask = data.stack_ragged(sets)
-    params = relu_output.init_params(N, M, np.random.default_rng(0), n_instances=len(sets), dtype=dtype)
-    t = time.perf_counter()
-    res = train(relu_output, params, x, x, mask=mask, steps=steps, desc="B2 sweep")
-    return time.perf_counter() - t, sizes, res
+def exp_us(T, budget):
+    """np.exp on a T x V float32 array (V = n), one thread: the softmax's exps at SIMD speed."""
+    a = np.random.default_rng(T).standard_normal((T, N)).astype(np.float32) - 10
+    out = np.empty_like(a)
+    return _per_step_us(lambda: np.exp(a, out=out), budget)
+
+
+def kernel_exp_ns(budget):
+    """fused.kernel_exp (float32) per element, one thread, over rows of V = n held in cache, as
+    the cross-entropy kernel calls it; and np.exp on the same row, for comparison."""
+    from numba import njit
+
+    from minimem import fused
+
+    @njit(fastmath=fused.FASTMATH)
+    def rows(x, out, reps):
+        s = np.float32(0.0)
+        for _ in range(reps):
+            for i in range(x.shape[0]):
+                e = fused.kernel_exp(x[i])
+                out[i] = e
+                s += e
+        return s
+
+    x = np.random.default_rng(0).uniform(-20, 0, N).astype(np.float32)
+    out = np.empty_like(x)
+    rows(x, out, 1)
+    reps = 1000
+    kern = _per_step_us(lambda: rows(x, out, reps), budget) / reps / N * 1e3
+    nump = _per_step_us(lambda: np.exp(x, out=out), budget) / N * 1e3
+    return kern, nump
+
+
+def worker(backend, budget):
+    """Run in a child process: time every case on one backend, print a JSON dict."""
+    res = {}
+    if backend == "exp":
+        for T in sorted({T for _, loss, T in CASES if loss == "ce"}):
+            res[str(T)] = exp_us(T, budget)
+        res["kernel_exp ns"], res["np.exp row ns"] = kernel_exp_ns(budget)
+    else:
+        fn = {"numpy": numpy_us, "numba": numba_us, "torch": torch_us}[backend]
+        for model, loss, T in CASES:
+            res[f"{model} {loss} {T}"] = fn(model, loss, T, budget)
+    print(json.dumps(res))
+
+
+def mixed_worker(budget, torch_threads, T):
+    """numba alone, then after torch has run in this same process."""
+    import torch  # noqa: F401
+    alone = numba_us("relu_output", "mse", T, budget)
+    torch_us("relu_output", "mse", T, budget, threads=torch_threads)
+    after = numba_us("relu_output", "mse", T, budget)
+    # interleaved: short trainings of 10 steps (setup included) with and without a torch step
+    # between them; only the numba part is timed
+    from minimem.train import train
+    x, _, p = _setup("relu_output", T)
+    torch_step = _torch_stepper("relu_output", "mse", T, torch_threads)
+
+    def short_runs(between):
+        numba_time, n = 0.0, 0
+        t_end = time.perf_counter() + budget
+        while n < 5 or time.perf_counter() < t_end:
+            between()
+            t0 = time.perf_counter()
+            train("relu_output", p, x, x, steps=10, schedule="constant", lr=1e-4, progress=False)
+            numba_time += time.perf_counter() - t0
+            n += 1
+        return numba_time / (10 * n) * 1e6
+
+    short = short_runs(lambda: None)
+    interleaved = short_runs(torch_step)
+    import numba
+    print(json.dumps({"alone": alone, "after": after, "short": short, "interleaved": interleaved,
+                      "layer": numba.threading_layer()}))
+
+
+def _child(args, env=None):
+    cmd = [sys.executable, str(Path(__file__).resolve())] + args
+    res = subprocess.run(cmd, capture_output=True, text=True, env={**os.environ, **(env or {})}, cwd=ROOT)
+    if res.returncode != 0:
+        raise RuntimeError(f"{' '.join(args)} failed:\n{res.stderr[-3000:]}")
+    return json.loads(res.stdout.strip().splitlines()[-1])
+
+
+def have_torch():
+    try:
+        import importlib.util
+        return importlib.util.find_spec("torch") is not None
+    except ValueError:  # pragma: no cover
+        return False
+
+
+def table(budget):
+    import numba
+    threads = numba.get_num_threads()
+    backends = ["numpy", "numba"] + (["torch"] if have_torch() else [])
+    t = {b: _child(["--worker", b, "--budget", str(budget)]) for b in backends}
+    ex = _child(["--worker", "exp", "--budget", str(budget)])
+    lines = [f"one AdamW step, n={N}, m={M}, S={S}, float32, {threads} threads, each backend in its "
+             f"own process ({time.strftime('%Y-%m-%d')})", "",
+             "| model | T | numpy us | numba us | torch us | numba / torch | numba / limit | "
+             "numba / strict limit |",
+             "|---|---|---|---|---|---|---|---|"]
+    for model, loss, T in CASES:
+        key = f"{model} {loss} {T}"
+        nb = t["numba"][key]
+        th = t["torch"][key] if "torch" in t else None
+        lim = strict = ""
+        if loss == "ce":
+            limit = t["numba"][f"{model} mse {T}"] + ex[str(T)] / threads
+            lim = f"{nb / limit:.2f} (limit {limit:,.0f} us)"
+            limit = t["numba"][f"{model} mse {T}"] + T * N * ex["kernel_exp ns"] * 1e-3 / threads
+            strict = f"{nb / limit:.2f} (limit {limit:,.0f} us)"
+        name = {"relu_output": "ReLU output (tied)", "mlp": "MLP auto-encoder",
+                "unembed": "unembedding"}[model] + (", cross-entropy" if loss == "ce" else ", MSE")
+        lines.append(f"| {name} | {T} | {t['numpy'][key]:,.0f} | {nb:,.0f} | "
+                     f"{'-' if th is None else f'{th:,.0f}'} | {'-' if th is None else f'{nb / th:.3f}'} | {lim} | {strict} |")
+    lines.append("")
+    lines.append("np.exp on a T x 1000 float32 array, one thread: "
+                 + ", ".join(f"T={T}: {ex[str(T)]:,.0f} us ({ex[str(T)] / T:.2f} ns per element)"
+                             for T in sorted({T for _, loss, T in CASES if loss == "ce"})) + "; "
+                 f"on one cached row of 1000: np.exp {ex['np.exp row ns']:.2f} ns, the kernel's "
+                 f"float32 exp {ex['kernel_exp ns']:.2f} ns per element")
+    return "\n".join(lines)
+
+
+def mixed(budget):
+    settings = [("defaults", {}, 2),
+                ("OMP_WAIT_POLICY=PASSIVE", {"OMP_WAIT_POLICY": "PASSIVE"}, 2),
+                ("NUMBA_THREADING_LAYER=workqueue", {"NUMBA_THREADING_LAYER": "workqueue"}, 2),
+                ("torch.set_num_threads(1)", {}, 1)]
+    lines = ["ReLU output model, numba us per step in one process with torch: long runs alone and after "
+             "torch has trained; short runs (train() of 10 steps, setup included) alone and each after a "
+             "torch step; slow-down = the worse of the two ratios:",
+             "| setting | T | numba layer | long runs: alone | after torch | short runs: alone | "
+             "interleaved | slow-down |",
+             "|---|---|---|---|---|---|---|---|"]
+    for name, env, th in settings:
+        for T in (100, 1000):
+            try:
+                r = _child(["--mixed-worker", "--budget", str(budget), "--torch-threads", str(th),
+                            "--T", str(T)], env)
+            except RuntimeError as e:
+                lines.append(f"| {name} | {T} | failed: {str(e).splitlines()[-1][:60]} | | | | | |")
+                continue
+            worst = max(r["after"] / r["alone"], r["interleaved"] / r["short"])
+            lines.append(f"| {name} | {T} | {r['layer']} | {r['alone']:,.0f} | {r['after']:,.0f} | "
+                         f"{r['short']:,.0f} | {r['interleaved']:,.0f} | {worst:.1f}x |")
+    return "\n".join(lines)
+
+
+def update_readme(text):
+    path = ROOT / "README.md"
+    doc = path.read_text()
+    start, end = "<!-- bench_kernels: start -->", "<!-- bench_kernels: end -->"
+    if start not in doc or end not in doc:
+        raise SystemExit(f"README.md has no {start} ... {end} block to update")
+    head, rest = doc.split(start, 1)
+    _, tail = rest.split(end, 1)
+    path.write_text(head + start + "\n" + text + "\n" + end + tail)
+    print(f"updated {path}")
 
 
 def main(argv=None):
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--sizes", type=int, nargs="+", default=[10, 100, 1000, 5000, 20000])
-    ap.add_argument("--dtype", choices=["float32", "float64"], default="float32")
     ap.add_argument("--budget", type=float, default=1.0, help="seconds of timing per cell")
-    ap.add_argument("--b2", action="store_true", help="also time the full B2 sweep (minutes)")
+    ap.add_argument("--readme", action="store_true", help="rewrite README.md's speed table")
+    ap.add_argument("--mixed", action="store_true", help="also time numba after torch in one process")
+    ap.add_argument("--worker", choices=["numpy", "numba", "torch", "exp"], help=argparse.SUPPRESS)
+    ap.add_argument("--mixed-worker", action="store_true", help=argparse.SUPPRESS)
+    ap.add_argument("--torch-threads", type=int, default=2, help=argparse.SUPPRESS)
+    ap.add_argument("--T", type=int, default=1000, help=argparse.SUPPRESS)
     args = ap.parse_args(argv)
-    dtype = np.dtype(args.dtype).type
-    import numba
-    peak = matmul_peak(dtype)
-    print(f"relu_output step, n={N}, m={M}, S={S}, {args.dtype}, {numba.get_num_threads()} threads; "
-          f"matmul peak {peak:.0f} GFLOP/s")
-    head = (f"{'T':>6} {'numpy us':>10} {'numba us':>10} {'speed-up':>9} {'GFLOP/s':>8} "
-            f"{'limit us':>9} {'x limit':>8} {'torch us':>9}")
-    print(head)
-    for T in args.sizes:
-        rng = np.random.default_rng(T)
-        x = data.sparse_features(T, N, S, rng, normalize=True, dtype=dtype)  # (1, T, n)
-        params = relu_output.init_params(N, M, rng, dtype=dtype)
-        t_np = numpy_step_us(params, x, args.budget)
-        t_nb = numba_step_us(params, x, args.budget)
-        t_th = torch_step_us(params, x, args.budget)
-        limit = flops(T) / (peak * 1e9) * 1e6
-        th = f"{t_th:9.1f}" if t_th is not None else f"{'-':>9}"
-        print(f"{T:>6} {t_np:10.1f} {t_nb:10.1f} {t_np / t_nb:8.1f}x {flops(T) / t_nb / 1e3:8.1f} "
-              f"{limit:9.1f} {t_nb / limit:7.2f}x {th}", flush=True)
-    if args.b2:
-        wall, sizes, res = b2_sweep(dtype)
-        print(f"B2 sweep: sizes {sizes.tolist()} x 4 seeds = {res.final_loss.shape[0]} models, "
-              f"50,000 steps: {wall:.0f} s wall")
+    if args.worker:
+        return worker(args.worker, args.budget)
+    if args.mixed_worker:
+        return mixed_worker(args.budget, args.torch_threads, args.T)
+    text = table(args.budget)
+    if args.mixed and have_torch():
+        text += "\n\n" + mixed(args.budget)
+    print(text)
+    if args.readme:
+        update_readme(text)
 
 
 if __name__ == "__main__":

@@ -81,3 +81,135 @@ def test_init_functions():
     assert np.all(init.init_bias(RNG, 2, 5, 5) == 0)
     b = init.init_bias(RNG, 2, 1000, 4, "uniform")
     assert np.abs(b).max() <= 0.5 and np.abs(b).max() > 0.45
+
+
+# --- train(): every argument is checked once, before a backend is chosen -------------------------
+
+BACKENDS = ["numpy", "numba"]
+
+
+@pytest.fixture
+def no_kernels(monkeypatch):
+    """Fail the test if anything reaches the numba side (fused.prepare builds the kernels' input)."""
+    from minimem import fused
+
+    def forbidden(*a, **k):
+        raise AssertionError("bad input reached the numba kernels")
+    monkeypatch.setattr(fused, "prepare", forbidden)
+
+
+def _mlp_setup(n=20, m=4, n_out=None, I=2, T=64):
+    rng = np.random.default_rng(0)
+    x = data.sparse_features(T, n, 0.5, rng, n_instances=I)
+    return mlp.init_params(n, m, rng, n_instances=I, n_out=n_out), x
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_target_of_the_wrong_width(backend, no_kernels):
+    """The issue's case: 20 features, n_out=10, target x (width 20) -- once heap corruption."""
+    P, x = _mlp_setup(n_out=10)
+    with pytest.raises(ValueError, match=r"target must have shape \(2, 64, 10\)"):
+        train(mlp, P, x, x, steps=200, warmup=5, backend=backend)
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_transposed_target(backend, no_kernels):
+    P, x = _mlp_setup()
+    with pytest.raises(ValueError, match="target"):
+        train(mlp, P, x, x.transpose(0, 2, 1).copy(), steps=5, warmup=1, backend=backend)
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_bias_of_the_wrong_shape(backend, no_kernels):
+    params = relu_output.init_params(5, 2, RNG, n_instances=2)
+    params["b_final"] = np.zeros((2, 4))
+    x = data.sparse_features(6, 5, 0.5, RNG, n_instances=2)
+    with pytest.raises(ValueError, match="b_final"):
+        train(relu_output, params, x, x, steps=5, warmup=1, backend=backend)
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_complex_inputs_and_integer_params(backend, no_kernels):
+    P, x = _mlp_setup()
+    with pytest.raises(TypeError, match="x must be a float array"):
+        train(mlp, P, x.astype(complex), x, steps=5, warmup=1, backend=backend)
+    P_int = dict(P, W1=P["W1"].astype(np.int64))
+    with pytest.raises(TypeError, match=r"params\['W1'\]"):
+        train(mlp, P_int, x, x, steps=5, warmup=1, backend=backend)
+    P_mixed = dict(P, W1=P["W1"].astype(np.float32))
+    with pytest.raises(TypeError, match="one dtype"):
+        train(mlp, P_mixed, x, x, steps=5, warmup=1, backend=backend)
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_non_finite_params_and_data(backend, no_kernels):
+    P, x = _mlp_setup()
+    bad = {k: v.copy() for k, v in P.items()}
+    bad["b1"][1, 0] = np.nan
+    with pytest.raises(ValueError, match=r"params\['b1'\] contains NaN"):
+        train(mlp, bad, x, x, steps=5, warmup=1, backend=backend)
+    xb = x.copy()
+    xb[0, 0, 0] = np.inf
+    with pytest.raises(ValueError, match="x contains NaN or inf"):
+        train(mlp, P, xb, x, steps=5, warmup=1, backend=backend)
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+@pytest.mark.parametrize("kw,name", [
+    (dict(weight_decay=np.nan), "weight_decay"), (dict(weight_decay=-0.1), "weight_decay"),
+    (dict(betas=(0.9, 1.0)), r"betas\[1\]"), (dict(betas=(-0.1, 0.999)), r"betas\[0\]"),
+    (dict(betas=0.9), "betas"), (dict(eps=-1e-8), "eps"), (dict(eps=0.0), "eps"),
+    (dict(lr=np.inf), "lr"), (dict(lr=-1e-3), "lr"), (dict(importance=-np.ones(20)), "importance"),
+    (dict(importance=np.ones(19)), "importance"), (dict(no_decay={"b3"}), "no_decay"),
+    (dict(no_decay="b1"), "no_decay"), (dict(relu_output=True), "unknown model options"),
+    (dict(mask=np.ones((2, 64))), "mask"), (dict(mask=np.zeros((2, 64), bool)), "mask"),
+    (dict(progress="yes"), "progress"), (dict(steps=0), "steps"),
+])
+def test_bad_optimiser_and_loss_settings(backend, kw, name, no_kernels):
+    P, x = _mlp_setup()
+    args = dict(steps=5, warmup=1, backend=backend) | kw
+    with pytest.raises((ValueError, TypeError), match=name):
+        train(mlp, P, x, x, **args)
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_bad_labels_for_cross_entropy(backend, no_kernels):
+    rng = np.random.default_rng(0)
+    x = data.sparse_features(8, 6, 0.5, rng, n_instances=2)
+    P = unembed.init_params(6, 2, rng, n_instances=2)
+    with pytest.raises(ValueError, match="hard labels"):
+        train(unembed, P, x, np.full((2, 8), 6), steps=5, warmup=1, backend=backend)
+    with pytest.raises(ValueError, match="soft labels"):
+        train(unembed, P, x, -x, steps=5, warmup=1, backend=backend)
+    with pytest.raises(ValueError, match="importance"):
+        train(unembed, P, x, data.hard_labels(x), steps=5, warmup=1, importance=np.ones(6), backend=backend)
+    with pytest.raises(ValueError, match="takes exactly"):
+        train(unembed, dict(P, W=P["W1"]), x, data.hard_labels(x), steps=5, warmup=1, backend=backend)
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_parameters_that_stop_being_finite_stop_training(backend):
+    """A ReLU output can hide NaN weights from the loss (max(NaN, 0)); the step is still named."""
+    from minimem.train import TrainingDiverged
+    params = relu_output.init_params(5, 2, RNG, n_instances=2)
+    x = data.sparse_features(6, 5, 0.5, RNG, n_instances=2)
+    with pytest.raises(TrainingDiverged, match=r"at step \d+"), np.errstate(over="ignore", invalid="ignore"):
+        train(relu_output, params, x, x, steps=50, lr=1e308, schedule="constant", backend=backend)
+
+
+def test_read_only_importance_compiles_no_second_kernel():
+    from minimem import fused
+    params = relu_output.init_params(5, 2, RNG, n_instances=2)
+    x = data.sparse_features(6, 5, 0.5, RNG, n_instances=2)
+    imp = np.linspace(1, 2, 5)
+    train(relu_output, params, x, x, steps=3, warmup=1, importance=imp, backend="numba", parallel="serial")
+    before = len(fused.run_instances.signatures)
+    imp.setflags(write=False)
+    train(relu_output, params, x, x, steps=3, warmup=1, importance=imp, backend="numba", parallel="serial")
+    assert len(fused.run_instances.signatures) == before
+
+
+def test_last_step_of_a_one_step_decay_has_learning_rate_zero():
+    from minimem.optim import lr_schedule
+    lrs = lr_schedule(10, 1e-2, "henighan", warmup=9)
+    assert lrs[-1] == 0.0 and lrs[-2] == pytest.approx(1e-2 * 8 / 9)
