@@ -9,12 +9,11 @@ bottleneck.
 Settings: n = V = 1000, m=2, S=0.99, unnormalised inputs, hard labels argmax(x); full batch,
 AdamW (lr 1e-3, warm-up 2,500 steps, cosine to 0 over 50,000 steps, weight decay 1e-2); PyTorch's
 default uniform init of W1 and W2 (U(-1/sqrt(fan_in), 1/sqrt(fan_in))), zero b2; float32; 4 seeds
-per T (mean and min-max band); T from 3 to 2,000 (cross-entropy costs 1000 exps per sample, so the
-sweep stops at 2,000); test loss and accuracy on 10,000 fresh samples. Runs shared with F2
+per T (mean and min-max band); T from 3 to 2,000 (cross-entropy costs 1000 exps per sample); test loss and accuracy on 10,000 fresh samples. Runs shared with F2
 (scripts/_runs.py: unembed_dd) and cached in results/.
 
-Run: python scripts/F1_unembed_double_descent.py [--quick] [--fresh]   (full: 77 min on two
-cores, measured -- 1000 exps per sample per step; --quick: ~1 min)
+Run: python scripts/F1_unembed_double_descent.py [--quick] [--fresh]   (full: 30 min on two
+cores, measured 2026-11-26 -- 1000 exps per sample per step; --quick: ~1 min)
 """
 
 import numpy as np
