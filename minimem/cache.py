@@ -10,6 +10,11 @@ which happened:
 The configuration is stored beside the arrays (``.json``) so a changed setting can be named. Files
 are written to a temporary name and renamed, so an interrupted run never leaves a half-written
 result, and a sweep that caches each of its runs separately resumes where it stopped.
+
+It fails safe: a corrupt entry (a truncated ``.npz``, an unreadable ``.json``) is named and
+recomputed, never fatal; the key includes ``TRAINING_VERSION``, so results of an older training
+code are not reused silently; a results directory that cannot be written is reported before
+anything is computed; files are written world-readable (0644).
 """
 
 from __future__ import annotations
@@ -24,6 +29,11 @@ import tempfile
 import numpy as np
 
 RESULTS = pathlib.Path(__file__).resolve().parents[1] / "results"
+
+# Bumped by hand whenever a change to the training code changes its numbers (not for comments or
+# refactors that tests hold equal). Part of every cache key. History: 1 libm exp in the
+# cross-entropy kernel; 2 the vectorised float32 exp (fused.exp_f32).
+TRAINING_VERSION = 2
 
 
 def config_key(config):
@@ -48,6 +58,7 @@ def _atomic_write(path, write):
     os.close(fd)
     try:
         write(tmp)
+        os.chmod(tmp, 0o644)  # mkstemp makes 0600; results are for every user to read
         os.replace(tmp, path)
     finally:
         if os.path.exists(tmp):
@@ -60,6 +71,31 @@ def _diff(old, new):
     return ", ".join(changes[:4]) + (" ..." if len(changes) > 4 else "")
 
 
+def _load(npz):
+    with np.load(npz) as f:
+        return {k: f[k] for k in f.files}
+
+
+def _read_json(path):
+    """A stored configuration, or None when the file is unreadable (then it is skipped)."""
+    try:
+        return json.loads(path.read_text())
+    except (OSError, ValueError):
+        return None
+
+
+def _check_writable(root):
+    """Raise before any work when results cannot be stored under ``root``."""
+    try:
+        root.mkdir(parents=True, exist_ok=True)
+        fd, probe = tempfile.mkstemp(dir=root, prefix=".write-test-")
+        os.close(fd)
+        os.remove(probe)
+    except OSError as e:
+        raise OSError(f"cannot write results to {root} ({e.strerror or e}); choose a writable "
+                      f"directory (results_dir=...)") from None
+
+
 def cached(name, config, compute, fresh=False, results_dir=None, verbose=True, same=()):
     """Load ``name``'s results for ``config`` or compute and store them. ``compute()`` returns a
     dict of numpy arrays (or numbers). ``fresh=True`` recomputes even when cached.
@@ -67,21 +103,27 @@ def cached(name, config, compute, fresh=False, results_dir=None, verbose=True, s
     When nothing matches, the message names what changed against the closest cached configuration
     that agrees on the keys in ``same`` (e.g. ``same=("T",)`` for one run of a sweep over T)."""
     root = pathlib.Path(results_dir) if results_dir is not None else RESULTS
+    config = dict(config, minimem_training=TRAINING_VERSION)
     config = json.loads(json.dumps(config, sort_keys=True, default=_jsonable))
     key = config_key(config)
     npz, meta = root / f"{name}-{key}.npz", root / f"{name}-{key}.json"
     shown = npz.relative_to(root.parent) if root.parent in npz.parents else npz
     log = (lambda msg: print(msg, file=sys.stderr)) if verbose else (lambda msg: None)
-    if npz.exists() and not fresh:
-        log(f"using cached {shown}")
-        with np.load(npz) as f:
-            return {k: f[k] for k in f.files}
     why = "--fresh" if fresh else "no cached result"
-    others = [json.loads(p.read_text()) for p in root.glob(f"{name}-*.json")] if root.exists() else []
-    others = [o for o in others if all(o.get(k) == config.get(k) for k in same)]
-    if others and not fresh:
-        closest = min(others, key=lambda o: len(_diff(o, config)))
-        why = f"config changed: {_diff(closest, config)}"
+    if npz.exists() and not fresh:
+        try:
+            out = _load(npz)
+            log(f"using cached {shown}")
+            return out
+        except Exception as e:  # a truncated or otherwise unreadable file: name it, recompute
+            why = f"corrupt cache entry {npz}: {type(e).__name__}: {e}"
+    elif not fresh and root.exists():
+        others = [o for o in map(_read_json, sorted(root.glob(f"{name}-*.json"))) if o is not None]
+        others = [o for o in others if all(o.get(k) == config.get(k) for k in same)]
+        if others:
+            closest = min(others, key=lambda o: len(_diff(o, config)))
+            why = f"config changed: {_diff(closest, config)}"
+    _check_writable(root)
     log(f"computing {name} ({why})")
     out = compute()
     arrays = {k: np.asarray(v) for k, v in out.items()}

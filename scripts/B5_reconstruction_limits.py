@@ -25,8 +25,8 @@ Run: python scripts/B5_reconstruction_limits.py [--quick] [--fresh]   (full: ~5 
 import numpy as np
 
 from _common import cache, parser, plt, print_config, save, shrink
-from minimem import data, fused, metrics, relu_output
-from minimem.train import train
+from minimem import data, metrics, relu_output
+from minimem.train import evaluate, train
 
 FEATURES = [10, 20, 50, 100, 200]
 HIDDEN = [2, 5, 10, 20, 50]
@@ -49,7 +49,7 @@ def cell(cfg, n, m, fresh):
                   progress=False)
         res = train(relu_output, p, x, x, importance=imp, **kw)
         xt = data.sparse_features(cfg["n_test"], n, sp, rng, n_instances=len(sp), dtype=dtype)
-        noisy_loss = fused.evaluate(relu_output, res.params, xt, xt, importance=imp)
+        noisy_loss = evaluate(relu_output, res.params, xt, xt, importance=imp)
         noisy_acc = metrics.onehot_accuracy(relu_output.forward, res.params, n, len(sp), dtype=dtype)
         # noiseless: the n one-hot vectors, decreasing and uniform importance
         oh = np.broadcast_to(data.one_hot(n, dtype), (2, n, n)).copy()

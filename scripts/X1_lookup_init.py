@@ -45,8 +45,8 @@ import numpy as np
 
 from _common import OUT, cache, dd_sweep, parser, plt, print_config, save, seed_sets, shrink
 from _runs import argmax_accuracies
-from minimem import data, fused, mlp
-from minimem.train import train
+from minimem import data, mlp
+from minimem.train import evaluate, train
 
 INITS = ("uniform", "gaussian", "points", "points_unscaled", "kmeans")
 COLORS = dict(uniform="tab:gray", gaussian="black", points="tab:red", points_unscaled="tab:orange",
@@ -138,9 +138,9 @@ def compare_inits(setting, T, weight_decay, quick, fresh):
                     weight_decay=weight_decay, loss=cfg["loss"], desc=f"X1 {setting} T={T} wd={weight_decay}")
         xt = seed_sets(cfg, cfg["n_test"], S, dtype, 1)
         tt = target_of(cfg)(xt)
-        test = fused.evaluate(mlp, res.params, rep(xt), rep(tt), loss=cfg["loss"])
+        test = evaluate(mlp, res.params, rep(xt), rep(tt), loss=cfg["loss"])
         shape = (len(INITS), S)
-        first = fused.evaluate(mlp, params, rep(x), rep(target), loss=cfg["loss"])  # loss at step 0
+        first = evaluate(mlp, params, rep(x), rep(target), loss=cfg["loss"])  # loss at step 0
         acc = argmax_accuracies(mlp)(res.params, rep(x), rep(xt), None)
         return {"train_loss": res.final_loss.reshape(shape), "test_loss": test.reshape(shape),
                 "initial_loss": first.reshape(shape),

@@ -19,9 +19,9 @@ OUT = pathlib.Path(os.environ.get("MINIMEM_OUT", ROOT))
 SMOKE = os.environ.get("MINIMEM_SMOKE") == "1"
 SMOKE_SETTINGS = dict(steps=20, warmup=2, sizes=[3, 8], seeds=2, n_test=64, T=64, features=[5, 10], hidden=[2, 3])
 
-from minimem import data, fused  # noqa: E402
+from minimem import data  # noqa: E402
 from minimem.cache import cached  # noqa: E402
-from minimem.train import train  # noqa: E402
+from minimem.train import evaluate, train  # noqa: E402
 
 
 def parser(doc):
@@ -109,7 +109,7 @@ def dd_sweep(name, cfg, model, init_params, make_target, fresh=False, evaluate_e
                         desc=f"{name} T={T}", **(model_options or {}))
             xt = seed_sets(cfg, cfg["n_test"], cfg["seeds"], dtype, 1)  # fresh draws
             tt = make_target(xt)
-            test = fused.evaluate(model, res.params, xt, tt, loss=cfg.get("loss"), **(model_options or {}))
+            test = evaluate(model, res.params, xt, tt, loss=cfg.get("loss"), **(model_options or {}))
             r = {"train_loss": res.final_loss, "test_loss": test,
                  "curve": res.losses[:: max(1, cfg["steps"] // 500)].T}  # (seeds, ~500)
             r.update({f"param_{k}": v for k, v in res.params.items()})

@@ -10,9 +10,9 @@ from __future__ import annotations
 import numpy as np
 
 from _common import cache, print_config, seed_sets, shrink, sparse_set
-from minimem import data, fused, mlp
+from minimem import data, mlp
 from minimem.metrics import argmax_accuracy
-from minimem.train import train
+from minimem.train import evaluate, train
 
 
 def onehot_grid(loss, quick=False, fresh=False):
@@ -60,7 +60,7 @@ def sparse_grid(quick=False, fresh=False):
                 p = mlp.init_params(cfg["n"], m, np.random.default_rng([T, m]), n_instances=cfg["seeds"], dtype=np.float32)
                 res = train(mlp, p, x, x, steps=cfg["steps"], warmup=cfg["warmup"], lr=cfg["lr"],
                             weight_decay=cfg["weight_decay"], desc=f"M7 T={T} m={m}")
-                test = fused.evaluate(mlp, res.params, xt, xt)
+                test = evaluate(mlp, res.params, xt, xt)
                 acc = argmax_accuracy(mlp.forward(res.params, xt)[0], xt)
                 return {"train_loss": res.final_loss, "test_loss": test, "test_acc": acc}
 
@@ -114,7 +114,7 @@ def embed_grid(setting, quick=False, fresh=False):
                     p = mlp.init_params(d, m, rng, n_out=n_out, dtype=np.float32)
                     res = train(mlp, p, data.embed(x, E), target(x), steps=cfg["steps"], warmup=cfg["warmup"],
                                 lr=cfg["lr"], weight_decay=cfg["weight_decay"], desc=f"{setting} n={n} d={d} m={m}")
-                    test = fused.evaluate(mlp, res.params, data.embed(xt, E), target(xt))
+                    test = evaluate(mlp, res.params, data.embed(xt, E), target(xt))
                     E_out = {"big_fish": None, "small_fish": E, "reprojector": E2}[setting]
                     acc = metrics.onehot_accuracy(mlp.forward, res.params, n, 1, E=E, E_out=E_out, dtype=np.float32)
                     return {"train_loss": res.final_loss, "test_loss": test, "acc": acc}

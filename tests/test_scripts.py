@@ -53,6 +53,48 @@ def test_cache_keys_messages_and_atomic_files(tmp_path, capsys):
     assert {m["steps"] for m in metas} == {10, 20}
 
 
+def test_corrupt_cache_entries_are_named_and_recomputed(tmp_path, capsys):
+    calls = []
+
+    def compute():
+        calls.append(1)
+        return {"a": np.arange(5)}
+
+    cached("demo", {"T": 3}, compute, results_dir=tmp_path)
+    npz = next(tmp_path.glob("demo-*.npz"))
+    npz.write_bytes(npz.read_bytes()[:40])  # truncated, as by a full disk or a killed copy
+    (tmp_path / "demo-0123456789ab.json").write_text('{"T": 3, "ste')  # a half-written sibling
+    capsys.readouterr()
+    r = cached("demo", {"T": 3}, compute, results_dir=tmp_path)
+    err = capsys.readouterr().err
+    assert f"corrupt cache entry {npz}" in err and len(calls) == 2
+    np.testing.assert_array_equal(r["a"], np.arange(5))
+    cached("demo", {"T": 4}, compute, results_dir=tmp_path, same=("T",))  # reads the bad sibling
+    cached("demo", {"T": 4}, compute, results_dir=tmp_path, fresh=True)
+    assert "using cached" in (cached("demo", {"T": 3}, compute, results_dir=tmp_path) and
+                              capsys.readouterr().err)
+
+
+def test_cache_files_are_world_readable_and_keyed_by_the_training_version(tmp_path):
+    from minimem import cache as cache_module
+    cached("demo", {"T": 3}, lambda: {"a": np.zeros(2)}, results_dir=tmp_path)
+    for p in tmp_path.glob("demo-*"):
+        assert p.stat().st_mode & 0o044 == 0o044, p
+    meta = json.loads(next(tmp_path.glob("demo-*.json")).read_text())
+    assert meta["minimem_training"] == cache_module.TRAINING_VERSION
+
+
+def test_unwritable_results_directory_is_reported_before_computing(tmp_path):
+    blocker = tmp_path / "a_file"
+    blocker.write_text("not a directory")
+
+    def compute():
+        raise AssertionError("computed although the result could not be stored")
+
+    with pytest.raises(OSError, match="cannot write results to"):
+        cached("demo", {"T": 3}, compute, results_dir=blocker / "results")
+
+
 def test_interrupted_compute_leaves_no_result(tmp_path):
     def boom():
         raise KeyboardInterrupt

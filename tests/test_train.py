@@ -83,3 +83,13 @@ def test_bad_snapshot_step():
     params, x = _setup()
     with pytest.raises(ValueError, match="snapshot_steps"):
         train(relu_output, params, x, x, steps=5, schedule="constant", snapshot_steps=[6])
+
+
+def test_evaluate_is_the_same_on_both_backends():
+    from minimem.train import evaluate
+    params, x = _setup(I=3)
+    ref = relu_output.loss_and_grads(params, x, x)[0]
+    np.testing.assert_allclose(evaluate(relu_output, params, x, x, backend="numpy"), ref, rtol=0)
+    np.testing.assert_allclose(evaluate(relu_output, params, x, x, backend="numba"), ref, rtol=1e-12)
+    with pytest.raises(ValueError, match="target"):
+        evaluate(relu_output, params, x, x[:, :, :-1])
