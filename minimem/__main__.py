@@ -6,11 +6,13 @@ runs are cached only redraws its figure. With no IDs, every figure script runs.
 
 --quick (the default) writes reduced figures to figures/quick/ in minutes; --full runs the
 write-up's settings (50,000 steps, 4 seeds) and writes the committed figures/<ID>_*.png.
+--out DIR writes results/ and figures/ under DIR instead of the checkout.
 """
 
 from __future__ import annotations
 
 import argparse
+import os
 import pathlib
 import re
 import subprocess
@@ -37,7 +39,7 @@ def figure_scripts():
                                                       int(kv[0][1:]))))
 
 
-def reproduce(ids, quick, fresh):
+def reproduce(ids, quick, fresh, out=None):
     scripts = figure_scripts()
     wanted = [i.upper() for i in ids] or list(scripts)
     unknown = [i for i in wanted if i not in scripts]
@@ -51,7 +53,8 @@ def reproduce(ids, quick, fresh):
         cmd = [sys.executable, str(scripts[fid])] + (["--quick"] if quick else []) + (["--fresh"] if fresh else [])
         print(f"[{k}/{len(wanted)}] {fid}: {scripts[fid].name} ({time.perf_counter() - t0:.0f} s so far)", flush=True)
         t = time.perf_counter()
-        rc = subprocess.call(cmd, cwd=ROOT)
+        env = dict(os.environ, MINIMEM_OUT=str(pathlib.Path(out).resolve())) if out else None
+        rc = subprocess.call(cmd, cwd=ROOT, env=env)
         print(f"[{k}/{len(wanted)}] {fid}: {'done' if rc == 0 else f'FAILED (exit {rc})'} in "
               f"{time.perf_counter() - t:.0f} s", flush=True)
         if rc != 0:
@@ -70,13 +73,20 @@ def main(argv=None):
     g.add_argument("--quick", action="store_true", default=True, help="reduced runs (the default)")
     g.add_argument("--full", action="store_true", help="the write-up's settings; writes the committed figures")
     rp.add_argument("--fresh", action="store_true", help="retrain even when results/ holds the runs")
+    rp.add_argument("--out", metavar="DIR", help="write results/ and figures/ under DIR instead of the checkout")
     sub.add_parser("list", help="list the figure scripts")
     args = ap.parse_args(argv)
     if args.command == "list":
         for fid, p in figure_scripts().items():
             print(f"{fid:4s} scripts/{p.name}")
         return 0
-    return reproduce(args.ids, quick=not args.full, fresh=args.fresh)
+    if args.out:
+        out = pathlib.Path(args.out)
+        try:
+            out.mkdir(parents=True, exist_ok=True)
+        except OSError as e:
+            raise SystemExit(f"minimem: cannot use --out {out}: {e.strerror or e}") from None
+    return reproduce(args.ids, quick=not args.full, fresh=args.fresh, out=args.out)
 
 
 if __name__ == "__main__":

@@ -28,7 +28,16 @@ import tempfile
 
 import numpy as np
 
-RESULTS = pathlib.Path(__file__).resolve().parents[1] / "results"
+def _default_results():
+    """results/ of the source checkout when the package runs from one (pip install -e .), else of
+    the current directory: never inside site-packages."""
+    root = pathlib.Path(__file__).resolve().parents[1]
+    if (root / "setup.cfg").is_file() and (root / "minimem").is_dir():
+        return root / "results"
+    return pathlib.Path.cwd() / "results"
+
+
+RESULTS = _default_results()
 
 # Bumped by hand whenever a change to the training code changes its numbers (not for comments or
 # refactors that tests hold equal). Part of every cache key. History: 1 libm exp in the

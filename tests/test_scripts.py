@@ -110,3 +110,26 @@ def test_reproduce_lists_scripts_and_rejects_unknown_ids(capsys):
     assert "B2" in out and "F1" in out
     with pytest.raises(SystemExit, match="unknown figure IDs"):
         cli_main(["reproduce", "Z9"])
+
+
+def test_reproduce_out_writes_under_the_given_directory(tmp_path, monkeypatch):
+    """--out DIR hands the directory to every script (as MINIMEM_OUT)."""
+    import minimem.__main__ as cli
+    seen = {}
+
+    def fake_call(cmd, cwd=None, env=None):
+        seen["env"] = env
+        return 0
+    monkeypatch.setattr(cli.subprocess, "call", fake_call)
+    assert cli_main(["reproduce", "B1", "--out", str(tmp_path / "here")]) == 0
+    assert seen["env"]["MINIMEM_OUT"] == str((tmp_path / "here").resolve())
+    assert (tmp_path / "here").is_dir()
+
+
+def test_default_results_directory_is_never_inside_site_packages():
+    from minimem import cache as cache_module
+    root = pathlib.Path(cache_module.__file__).resolve().parents[1]
+    if (root / "setup.cfg").is_file():
+        assert cache_module.RESULTS == root / "results"  # a source checkout (pip install -e .)
+    else:
+        assert cache_module.RESULTS == pathlib.Path.cwd() / "results"
