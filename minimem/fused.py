@@ -667,7 +667,7 @@ class Run:
         self.hp = AdamW(float(betas[0]), float(betas[1]), float(eps), float(weight_decay))
         self.M1 = General(*[np.zeros_like(p) for p in P])  # first and second moments
         self.M2 = General(*[np.zeros_like(p) for p in P])
-        I, m, n = P.W1.shape
+        I, m = P.W1.shape[:2]
         K = P.Wd.shape[2]
         threads = n_threads or numba.get_num_threads()
         T_k = np.diff(D.inst_start)
