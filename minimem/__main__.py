@@ -1,4 +1,4 @@
-"""Command line: ``python -m minimem reproduce [IDs...] [--quick | --full] [--fresh]``.
+"""Command line: ``python -m minimem reproduce [IDs...] [--quick | --full] [--fresh] [--jobs N]``.
 
 Runs the figure scripts ``scripts/<ID>_*.py`` one after the other with an overall progress line.
 Each script caches its training runs under results/ keyed by configuration, so a script whose
@@ -6,13 +6,15 @@ runs are cached only redraws its figure. With no IDs, every figure script runs.
 
 --quick (the default) writes reduced figures to figures/quick/ in minutes; --full runs the
 write-up's settings (50,000 steps, 4 seeds) and writes the committed figures/<ID>_*.png.
---out DIR writes results/ and figures/ under DIR instead of the checkout.
+--out DIR writes results/ and figures/ under DIR instead of the checkout. --jobs N trains the
+independent units of a sweep (a data set size, a grid cell) in N processes; --dask ADDRESS sends
+them to a Dask cluster (pip install 'minimem[dask]'). Each unit is its own cache entry, so the
+figures are the same whichever ran them.
 """
 
 from __future__ import annotations
 
 import argparse
-import os
 import pathlib
 import re
 import subprocess
@@ -39,7 +41,7 @@ def figure_scripts():
                                                       int(kv[0][1:]))))
 
 
-def reproduce(ids, quick, fresh, out=None):
+def reproduce(ids, quick, fresh, out=None, jobs=1, dask=None):
     scripts = figure_scripts()
     wanted = [i.upper() for i in ids] or list(scripts)
     unknown = [i for i in wanted if i not in scripts]
@@ -51,10 +53,11 @@ def reproduce(ids, quick, fresh, out=None):
     failed = []
     for k, fid in enumerate(wanted, 1):
         cmd = [sys.executable, str(scripts[fid])] + (["--quick"] if quick else []) + (["--fresh"] if fresh else [])
+        cmd += (["--out", str(pathlib.Path(out).resolve())] if out else []) + (["--jobs", str(jobs)] if jobs > 1 else [])
+        cmd += ["--dask", dask] if dask else []
         print(f"[{k}/{len(wanted)}] {fid}: {scripts[fid].name} ({time.perf_counter() - t0:.0f} s so far)", flush=True)
         t = time.perf_counter()
-        env = dict(os.environ, MINIMEM_OUT=str(pathlib.Path(out).resolve())) if out else None
-        rc = subprocess.call(cmd, cwd=ROOT, env=env)
+        rc = subprocess.call(cmd, cwd=ROOT)
         print(f"[{k}/{len(wanted)}] {fid}: {'done' if rc == 0 else f'FAILED (exit {rc})'} in "
               f"{time.perf_counter() - t:.0f} s", flush=True)
         if rc != 0:
@@ -74,6 +77,8 @@ def main(argv=None):
     g.add_argument("--full", action="store_true", help="the write-up's settings; writes the committed figures")
     rp.add_argument("--fresh", action="store_true", help="retrain even when results/ holds the runs")
     rp.add_argument("--out", metavar="DIR", help="write results/ and figures/ under DIR instead of the checkout")
+    rp.add_argument("--jobs", type=int, default=1, metavar="N", help="train independent units in N processes")
+    rp.add_argument("--dask", metavar="ADDRESS", help="send units to the Dask scheduler at ADDRESS")
     sub.add_parser("list", help="list the figure scripts")
     args = ap.parse_args(argv)
     if args.command == "list":
@@ -86,7 +91,9 @@ def main(argv=None):
             out.mkdir(parents=True, exist_ok=True)
         except OSError as e:
             raise SystemExit(f"minimem: cannot use --out {out}: {e.strerror or e}") from None
-    return reproduce(args.ids, quick=not args.full, fresh=args.fresh, out=args.out)
+    if args.jobs < 1:
+        raise SystemExit(f"minimem: --jobs must be >= 1, got {args.jobs}")
+    return reproduce(args.ids, quick=not args.full, fresh=args.fresh, out=args.out, jobs=args.jobs, dask=args.dask)
 
 
 if __name__ == "__main__":

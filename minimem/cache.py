@@ -105,37 +105,72 @@ def _check_writable(root):
                       f"directory (results_dir=...)") from None
 
 
+class Entry:
+    """One cache entry: ``results/<name>-<key>.npz`` (arrays) beside ``.json`` (its configuration).
+
+    ``load()`` returns the arrays or None (saying why in ``why``: missing, corrupt, or which setting
+    changed against the closest stored configuration that agrees on the keys in ``same``);
+    ``store(arrays)`` writes both files atomically. ``cached`` is the two in one call; the
+    experiments use them apart so that units computed elsewhere are stored by the caller."""
+
+    def __init__(self, name, config, results_dir=None, verbose=True, same=()):
+        self.root = pathlib.Path(results_dir) if results_dir is not None else RESULTS
+        config = dict(config, minimem_training=TRAINING_VERSION)
+        self.config = json.loads(json.dumps(config, sort_keys=True, default=_jsonable))
+        self.name, self.key, self.same = name, config_key(self.config), same
+        self.npz = self.root / f"{name}-{self.key}.npz"
+        self.meta = self.root / f"{name}-{self.key}.json"
+        self.shown = self.npz.relative_to(self.root.parent) if self.root.parent in self.npz.parents else self.npz
+        self.log = (lambda msg: print(msg, file=sys.stderr)) if verbose else (lambda msg: None)
+        self.why = "no cached result"
+
+    def load(self, fresh=False):
+        """The stored arrays, or None (then ``why`` says why; --fresh reads nothing)."""
+        if fresh:
+            self.why = "--fresh"
+            return None
+        if self.npz.exists():
+            try:
+                out = _load(self.npz)
+                self.log(f"using cached {self.shown}")
+                return out
+            except Exception as e:  # a truncated or otherwise unreadable file: name it, recompute
+                self.why = f"corrupt cache entry {self.npz}: {type(e).__name__}: {e}"
+        elif self.root.exists():
+            others = [o for o in map(_read_json, sorted(self.root.glob(f"{self.name}-*.json"))) if o is not None]
+            others = [o for o in others if all(o.get(k) == self.config.get(k) for k in self.same)]
+            if others:
+                closest = min(others, key=lambda o: len(_diff(o, self.config)))
+                self.why = f"config changed: {_diff(closest, self.config)}"
+        return None
+
+    def announce(self):
+        """Say that this entry is being computed, after checking that it can be stored."""
+        _check_writable(self.root)
+        self.log(f"computing {self.name} ({self.why})")
+
+    def store(self, out):
+        """Write ``out`` (a dict of arrays or numbers) and its configuration; return the arrays."""
+        arrays = {k: np.asarray(v) for k, v in out.items()}
+        def write(tmp):
+            with open(tmp, "wb") as f:  # a file object: np.savez would append .npz to a name
+                np.savez_compressed(f, **arrays)
+
+        _atomic_write(self.npz, write)
+        _atomic_write(self.meta, lambda tmp: pathlib.Path(tmp).write_text(json.dumps(self.config, indent=1,
+                                                                                     sort_keys=True)))
+        return arrays
+
+
 def cached(name, config, compute, fresh=False, results_dir=None, verbose=True, same=()):
     """Load ``name``'s results for ``config`` or compute and store them. ``compute()`` returns a
     dict of numpy arrays (or numbers). ``fresh=True`` recomputes even when cached.
 
     When nothing matches, the message names what changed against the closest cached configuration
     that agrees on the keys in ``same`` (e.g. ``same=("T",)`` for one run of a sweep over T)."""
-    root = pathlib.Path(results_dir) if results_dir is not None else RESULTS
-    config = dict(config, minimem_training=TRAINING_VERSION)
-    config = json.loads(json.dumps(config, sort_keys=True, default=_jsonable))
-    key = config_key(config)
-    npz, meta = root / f"{name}-{key}.npz", root / f"{name}-{key}.json"
-    shown = npz.relative_to(root.parent) if root.parent in npz.parents else npz
-    log = (lambda msg: print(msg, file=sys.stderr)) if verbose else (lambda msg: None)
-    why = "--fresh" if fresh else "no cached result"
-    if npz.exists() and not fresh:
-        try:
-            out = _load(npz)
-            log(f"using cached {shown}")
-            return out
-        except Exception as e:  # a truncated or otherwise unreadable file: name it, recompute
-            why = f"corrupt cache entry {npz}: {type(e).__name__}: {e}"
-    elif not fresh and root.exists():
-        others = [o for o in map(_read_json, sorted(root.glob(f"{name}-*.json"))) if o is not None]
-        others = [o for o in others if all(o.get(k) == config.get(k) for k in same)]
-        if others:
-            closest = min(others, key=lambda o: len(_diff(o, config)))
-            why = f"config changed: {_diff(closest, config)}"
-    _check_writable(root)
-    log(f"computing {name} ({why})")
-    out = compute()
-    arrays = {k: np.asarray(v) for k, v in out.items()}
-    _atomic_write(npz, lambda tmp: np.savez(open(tmp, "wb"), **arrays))
-    _atomic_write(meta, lambda tmp: pathlib.Path(tmp).write_text(json.dumps(config, indent=1, sort_keys=True)))
-    return arrays
+    entry = Entry(name, config, results_dir, verbose, same)
+    out = entry.load(fresh)
+    if out is not None:
+        return out
+    entry.announce()
+    return entry.store(compute())

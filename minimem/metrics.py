@@ -103,3 +103,51 @@ def onehot_accuracy(forward, params, n_features, n_instances, E=None, E_out=None
     xb = np.broadcast_to(x, (n_instances,) + x.shape).copy()  # (I, n, d)
     out, _ = forward(params, xb, **forward_options)  # (I, n, V)
     return argmax_accuracy(out, np.broadcast_to(labels, (n_instances, n_features)))
+
+
+def affine_rank_bound(x, m):
+    """The least mean squared error (sum over features, mean over samples) of any map whose outputs
+    lie in an affine subspace of dimension m, on the data x (..., T, n) -> (...):
+
+        min over rank-m affine fits = (1/T) sum_{k > m} s_k^2,   s = singular values of x - mean_t x
+
+    (Eckart-Young on the centred data). An MLP out = W2 h + b2 with m hidden units has its outputs
+    in such a subspace, so its train MSE on x as the target is at least this."""
+    check_array("x", x)
+    if x.ndim < 2:
+        raise ValueError(f"x must have shape (..., T, n), got {x.shape}")
+    xc = x - x.mean(axis=-2, keepdims=True)  # (..., T, n)
+    s = np.linalg.svd(xc.astype(np.float64), compute_uv=False)  # (..., min(T, n))
+    return np.sum(s[..., m:] ** 2, axis=-1) / x.shape[-2]  # (...)
+
+
+def squareness(points):
+    """How square a 2-D cloud is, rotation-invariant; (..., 2, N) -> (...): 1 for a square (filled
+    or its outline, at any rotation), 0 for a disc or a ring, up to sampling noise.
+
+    The four-fold harmonic of the points' angles, |mean_i exp(4 i theta_i)|, divided by its value
+    for a square, SQUARE_H4 = 0.1411 (a filled square and its outline agree to 3 digits): a square
+    has more of its points towards its four corners, a disc has none preferred. An isotropic cloud
+    of N points reaches about 1.5 / sqrt(N) by sampling noise alone (``squareness_reference``).
+    Points within 2% of the largest radius of the origin carry no angle and are left out.
+    Four-fold clouds that are not squares (a plus sign) score above 1."""
+    P = np.asarray(points, dtype=np.float64)
+    if P.ndim < 2 or P.shape[-2] != 2:
+        raise ValueError(f"points must have shape (..., 2, N), got {P.shape}")
+    x, y = P[..., 0, :], P[..., 1, :]  # (..., N)
+    r = np.hypot(x, y)
+    keep = r > 0.02 * r.max(axis=-1, keepdims=True)  # (..., N)
+    e4 = np.where(keep, np.exp(4j * np.arctan2(y, x)), 0)  # (..., N)
+    count = keep.sum(axis=-1)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return np.abs(e4.sum(axis=-1)) / count / SQUARE_H4
+
+
+SQUARE_H4 = 0.1411  # |E exp(4 i theta)| for points uniform in a square (2e6 samples: 0.1411 +- 0.0005)
+
+
+def squareness_reference(n_points, rng, draws=200):
+    """Mean and 95th percentile of ``squareness`` for isotropic Gaussian clouds of n_points: the
+    level a disc reaches by sampling noise alone."""
+    vals = squareness(rng.standard_normal((draws, 2, n_points)))
+    return float(vals.mean()), float(np.percentile(vals, 95))

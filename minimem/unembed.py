@@ -85,6 +85,12 @@ def backward(dlogits, cache):
     return grads
 
 
+def hidden(params, x):
+    """The hidden vectors h = W1 x (+ b1), (I, T, m)."""
+    h = np.einsum("imn,itn->itm", params["W1"], x)  # (I, T, m)  W1 x
+    return h + params["b1"][:, None, :] if "b1" in params else h
+
+
 def loss_and_grads(params, x, target, *, loss=DEFAULT_LOSS, importance=None, mask=None):
     """Loss per instance (I,) and grads of sum_k L_k; ``target`` hard labels (I, T) or soft (I, T, V)."""
     return losses.model_loss_and_grads(forward, backward, params, x, target, loss, importance, mask)

@@ -4,8 +4,8 @@ The write-up: for some combinations the cosine similarities of the activations c
 value (all data points at the same angle, as memorisation would suggest), for others they are all
 over the place -- so cosine similarity, applied this way, tells little about memorisation.
 
-Settings: the MSE MLPs of A2 (one-hot inputs, data set size n, hidden size m; scripts/_grids.py
-onehot_grid("mse")), seed 0; the pairwise cosine similarities of the activations ReLU(W1 e_i + b1)
+Settings: the MSE MLPs of A2 (one-hot inputs, data set size n, hidden size m; minimem.experiments
+"onehot_grid_mse"), seed 0; the pairwise cosine similarities of the activations ReLU(W1 e_i + b1)
 for i != j, as histograms.
 
 Run: python scripts/A3_cosine_similarities.py [--quick] [--fresh]   (redraws from A2's cache)
@@ -13,30 +13,36 @@ Run: python scripts/A3_cosine_similarities.py [--quick] [--fresh]   (redraws fro
 
 import numpy as np
 
-from _common import parser, plt, save
-from _grids import onehot_grid
-from minimem import data, metrics
+from _plot import Run, describe, plt
+from minimem import data, metrics, mlp
 
-COMBOS = [(10, 5), (30, 10), (100, 10), (100, 50), (300, 20), (1000, 100)]
+# --- config
+EXPERIMENT = "onehot_grid_mse"  # A2's grid
+COMBOS = [(10, 5), (30, 10), (100, 10), (100, 50), (300, 20), (1000, 100)]  # (n, m)
+SEED = 0
 
 
 def main(argv=None):
-    args = parser(__doc__).parse_args(argv)
-    cfg, out = onehot_grid("mse", args.quick, args.fresh)
+    r = Run(__doc__, argv)
+    # --- compute (cached)
+    cfg, out = r.run(EXPERIMENT)
+    # --- plot
     combos = [c for c in COMBOS if c in out] or list(out)[:6]
     pyplot = plt()
-    fig, axes = pyplot.subplots(1, len(combos), figsize=(2.6 * len(combos), 2.8), squeeze=False)
+    fig, axes = pyplot.subplots(1, len(combos), figsize=(2.6 * len(combos), 2.9), squeeze=False, sharey=True)
     for ax, (n, m) in zip(axes[0], combos):
-        r = out[(n, m)]
-        W1, b1 = r["param_W1"][0].astype(np.float64), r["param_b1"][0].astype(np.float64)
-        h = np.maximum(data.one_hot(n) @ W1.T + b1, 0)  # (n, m)
+        p = {k: v[SEED:SEED + 1].astype(np.float64) for k, v in out[(n, m)].items() if k in ("W1", "b1", "W2", "b2")}
+        h = mlp.forward(p, data.one_hot(n)[None])[1]["h"][0]  # (n, m) activations ReLU(W1 e_i + b1)
         cos = metrics.cosine_similarity(h)[~np.eye(n, dtype=bool)]
-        ax.hist(cos, bins=40, range=(-1, 1), color="tab:purple")
+        cos = cos[np.isfinite(cos)]
+        ax.hist(cos, bins=40, range=(-1, 1), color="tab:purple", density=True)
         ax.set(title=f"n={n}, m={m}\nmean {cos.mean():.2f}, std {cos.std():.2f}", xlabel="cosine similarity")
         print(f"n={n}, m={m}: cosine similarity mean {cos.mean():.3f}, std {cos.std():.3f}")
-    fig.suptitle(f"pairwise cosine similarities of MLP activations on one-hot data (MSE, {cfg['steps']} steps)")
+    axes[0, 0].set_ylabel("density over pairs i != j")
+    fig.suptitle("pairwise cosine similarities of MLP activations on one-hot data (MSE): "
+                 + describe(cfg, "steps", "weight_decay") + f", seed {SEED} of {cfg['seeds']}")
     fig.tight_layout()
-    save(fig, "A3_cosine_similarities", args.quick)
+    r.save(fig, "A3_cosine_similarities")
 
 
 if __name__ == "__main__":

@@ -15,47 +15,52 @@ Run: python scripts/A5_ce_mlp_hidden2.py [--quick] [--fresh]   (~10 s)
 
 import numpy as np
 
-from _common import parser, plt, save
-from _runs import small_mlp
-from minimem import data
+from _plot import Run, describe, plt
+from minimem import experiments, mlp
+
+# --- config
+EXPERIMENT = "ce_hidden2"
 
 
 def main(argv=None):
-    args = parser(__doc__).parse_args(argv)
-    n, m = 64, 2
-    x, y = data.one_hot(n), np.arange(n)
-    cfg, r = small_mlp("A5_ce_mlp_hidden2", n, m, x, y, loss="ce", steps=2_000 if args.quick else 10_000,
-                       fresh=args.fresh)
-    W1, b1, W2, b2 = (r[f"param_{k}"] for k in ("W1", "b1", "W2", "b2"))
-    h = np.maximum(x @ W1.T + b1, 0)  # (n, m)
-    logits = h @ W2.T + b2
-    acc = np.mean(np.argmax(logits, 1) == y)
+    r = Run(__doc__, argv)
+    # --- compute (cached)
+    cfg, res = r.run(EXPERIMENT)
+    # --- plot
+    x, y = experiments.small_data(cfg)  # (n, n) one-hot, classes (n,)
+    n = cfg["n_in"]
+    logits, c = mlp.forward(res, x[None])
+    h = c["h"][0]  # (n, m) activations ReLU(W1 e_i + b1)
+    W1, b1, W2, b2 = (res[k][0] for k in ("W1", "b1", "W2", "b2"))
+    acc = np.mean(np.argmax(logits[0], 1) == y)
+    loss = float(res["final_loss"][0])
     ang = np.degrees(np.arctan2(h[:, 1], h[:, 0]))
-    print(f"CE {float(r['final_loss']):.4f}, accuracy {acc:.3f}; b1 {np.round(b1, 3).tolist()}; "
+    print(f"CE {loss:.4f}, accuracy {acc:.3f} (chance {1 / n:.3f}); b1 {np.round(b1, 3).tolist()}; "
           f"activation angles span {ang.min():.1f} to {ang.max():.1f} degrees")
     pyplot = plt()
     colors = pyplot.get_cmap("hsv")(np.linspace(0, 0.9, n))
-    fig, axes = pyplot.subplots(1, 4, figsize=(14, 3.6))
+    fig, axes = pyplot.subplots(1, 4, figsize=(14, 3.7))
     axes[0].scatter(W1[0], W1[1], c=colors, s=12)
     axes[0].scatter([b1[0]], [b1[1]], c="tab:purple", marker="*", s=80, label="b1")
     axes[0].legend(fontsize=7)
     axes[0].set(title="W1 columns (one per input) and b1")
     axes[1].scatter(h[:, 0], h[:, 1], c=colors, s=12)
-    for (hx, hy), c in zip(h, colors):
-        axes[1].plot([0, hx], [0, hy], c=c, lw=0.5)
+    for (hx, hy), col in zip(h, colors):
+        axes[1].plot([0, hx], [0, hy], c=col, lw=0.5)
     axes[1].set(title="activations ReLU(W1 e_i + b1)")
     axes[2].scatter(W2[:, 0], W2[:, 1], c=colors, s=12)
     axes[2].set(title="W2 rows (one per class)")
     axes[3].bar(np.arange(n), b2, color=colors)
     axes[3].set(title="b2", xlabel="class")
-    for ax in axes[:3]:
+    for ax in axes[:3]:  # each panel equal-aspect at its own scale (ticks show it)
         ax.axhline(0, c="gray", lw=0.4)
         ax.axvline(0, c="gray", lw=0.4)
         ax.set_aspect("equal", adjustable="datalim")
-    fig.suptitle(f"cross-entropy MLP, m={m} neurons, {n} one-hot inputs, {cfg['steps']} steps: CE "
-                 f"{float(r['final_loss']):.3g}, accuracy {acc:.2f}")
+        ax.tick_params(labelsize=6)
+    fig.suptitle(f"cross-entropy MLP, m={cfg['m']} neurons, {n} one-hot inputs, " + describe(cfg, "steps", "weight_decay")
+                 + f": CE {loss:.3g}, accuracy {acc:.2f}; colour = input / class index")
     fig.tight_layout()
-    save(fig, "A5_ce_mlp_hidden2", args.quick)
+    r.save(fig, "A5_ce_mlp_hidden2")
 
 
 if __name__ == "__main__":

@@ -9,13 +9,18 @@ after 1000 and 3000 epochs, PyTorch init, float64) with weight decay 1.0.
 Run: python scripts/A7_ce_mlp_weight_decay.py [--quick] [--fresh]   (~5 s)
 """
 
-from _common import parser
-from A6_ce_mlp_epochs import run_and_plot
+from _plot import Run, epochs_figure, plt
+
+# --- config
+EXPERIMENT = "ce_weight_decay"
 
 
 def main(argv=None):
-    args = parser(__doc__).parse_args(argv)
-    run_and_plot("A7_ce_mlp_weight_decay", 1.0, args.quick, args.fresh, "weight decay 1")
+    r = Run(__doc__, argv)
+    # --- compute (cached)
+    cfg, res = r.run(EXPERIMENT)
+    # --- plot
+    r.save(epochs_figure(plt(), cfg, res, "weight decay 1"), "A7_ce_mlp_weight_decay")
 
 
 if __name__ == "__main__":

@@ -14,32 +14,34 @@ Run: python scripts/A8_antipodal_onehot.py [--quick] [--fresh]   (~5 s)
 
 import numpy as np
 
-from _common import parser, plt, save
-from _runs import small_mlp
-from A1_onehot_mse_dictionary import plot_dictionary
-from minimem import data
+from _plot import Run, describe, dictionary, plt
+from minimem import experiments
+
+# --- config
+EXPERIMENT = "antipodal_onehot"
 
 
 def main(argv=None):
-    args = parser(__doc__).parse_args(argv)
-    n, m = 10, 10
-    x, y = data.antipodal_one_hot(n)
-    cfg, r = small_mlp("A8_antipodal_onehot", n, m, x, y, loss="ce", steps=3000, n_out=2 * n, fresh=args.fresh,
-                       extra_cfg={"inputs": "antipodal one-hot"})
+    r = Run(__doc__, argv)
+    # --- compute (cached)
+    cfg, res = r.run(EXPERIMENT)
+    # --- plot
+    x, y = experiments.small_data(cfg)  # (2n, n) rows +e_i, -e_i; classes (2n,)
+    n, m = cfg["n_in"], cfg["m"]
     pyplot = plt()
     fig, axes = pyplot.subplots(1, 7, figsize=(17, 3.4), gridspec_kw={"width_ratios": [4, 0.6, 4, 4, 2.2, 0.6, 4]})
-    out = plot_dictionary(fig, axes, r, x, "logits (classes x inputs)")
+    out, h = dictionary(fig, axes, res, x, "logits (classes x inputs)")
     acc = np.mean(np.argmax(out, 1) == y)
-    W1 = r["param_W1"]
-    # which neurons each sign uses: a neuron serves e_i if W1[:, i] + b1 > 0
-    act = np.maximum(x @ W1.T + r["param_b1"], 0) > 1e-3  # (2n, m)
+    act = h > 1e-3  # (2n, m) which neurons each input uses
     shared = np.mean([np.sum(act[2 * i] & act[2 * i + 1]) for i in range(n)])
-    print(f"CE {float(r['final_loss']):.4f}, accuracy {acc:.2f}; neurons active for both e_i and -e_i: {shared:.2f} "
-          f"on average (of {m})")
-    fig.suptitle(f"cross-entropy MLP on antipodal one-hot inputs (n={n}, V={2 * n}, m={m}), {cfg['steps']} epochs: "
-                 f"accuracy {acc:.2f}")
+    only = [(act[0::2] & ~act[1::2]).any(0).sum(), (act[1::2] & ~act[0::2]).any(0).sum()]
+    print(f"CE {float(res['final_loss'][0]):.4f}, accuracy {acc:.2f} (chance {1 / (2 * n):.2f}); neurons active for "
+          f"both e_i and -e_i: {shared:.2f} on average (of {m}); neurons used only by a +e_i: {only[0]}, only by a "
+          f"-e_i: {only[1]}")
+    fig.suptitle(f"cross-entropy MLP on antipodal one-hot inputs (n={n}, V={2 * n}, m={m}), "
+                 + describe(cfg, "steps", "weight_decay") + f": accuracy {acc:.2f}")
     fig.tight_layout()
-    save(fig, "A8_antipodal_onehot", args.quick)
+    r.save(fig, "A8_antipodal_onehot")
 
 
 if __name__ == "__main__":

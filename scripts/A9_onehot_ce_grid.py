@@ -7,18 +7,23 @@ the bottleneck for how many concepts a transformer can hold.
 
 Settings: as A2 (one-hot inputs, n in (10, 30, 100, 300, 1000), m in (2, 5, 10, 20, 50, 100),
 Henighan schedule over 10,000 steps, weight decay 1e-2, 2 seeds) with class i for e_i and the
-cross-entropy loss. Runs: scripts/_grids.py onehot_grid("ce").
+cross-entropy loss. Runs: minimem.experiments "onehot_grid_ce".
 
 Run: python scripts/A9_onehot_ce_grid.py [--quick] [--fresh]   (full: ~15 min on two cores)
 """
 
-from _common import parser
-from A2_onehot_mse_grid import plot_onehot_grid
+from _plot import Run, onehot_grid_figure, plt
+
+# --- config
+EXPERIMENT = "onehot_grid_ce"
 
 
 def main(argv=None):
-    args = parser(__doc__).parse_args(argv)
-    plot_onehot_grid("ce", "A9_onehot_ce_grid", args.quick, args.fresh, "cross-entropy MLP on one-hot data")
+    r = Run(__doc__, argv)
+    # --- compute (cached)
+    cfg, out = r.run(EXPERIMENT)
+    # --- plot
+    r.save(onehot_grid_figure(plt(), cfg, out, "cross-entropy MLP on one-hot data"), "A9_onehot_ce_grid")
 
 
 if __name__ == "__main__":

@@ -18,42 +18,47 @@ Run: python scripts/B1_superposition_vs_sparsity.py [--quick] [--fresh]   (full:
 
 import numpy as np
 
-from _common import parser, plt, save
-from _runs import tms_sparsity_sweep
-from minimem import metrics, relu_output
+from _plot import Run, describe, plt
+from minimem import metrics
 
+# --- config
+EXPERIMENT = "tms_relu_output"
 
 
 def main(argv=None):
-    args = parser(__doc__).parse_args(argv)
-    cfg, r = tms_sparsity_sweep("B1_superposition_vs_sparsity", relu_output, 20, 5, 0.7, args.quick, args.fresh)
+    r = Run(__doc__, argv)
+    # --- compute (cached)
+    cfg, res = r.run(EXPERIMENT)
+    # --- plot
     I = len(cfg["sparsities"])
-    W, b = r["W"], r["b"]  # (I, m, n), (I, n)
+    W, b = res["W"], res["b_final"]  # (I, m, n), (I, n)
     norms = np.linalg.norm(W, axis=1)  # (I, n)
     sup = metrics.superposition(W)  # (I, n)
     print(f"{'S':>6} {'loss':>9} {'represented (||W_i||>0.5)':>26} {'in superposition (metric>0.1)':>31}")
     for k, S in enumerate(cfg["sparsities"]):
         rep = norms[k] > 0.5
-        print(f"{S:>6} {r['loss'][k]:9.4f} {int(rep.sum()):>26d} {int((rep & (sup[k] > 0.1)).sum()):>31d}")
+        print(f"{S:>6} {res['loss'][k]:9.4f} {int(rep.sum()):>26d} {int((rep & (sup[k] > 0.1)).sum()):>31d}")
     pyplot = plt()
-    fig = pyplot.figure(figsize=(2.1 * I, 5.2))
-    gs = fig.add_gridspec(2, 2 * I, width_ratios=[12, 1] * I, height_ratios=[1, 1.1], wspace=0.15)
+    fig = pyplot.figure(figsize=(2.1 * I + 1, 5.4))
+    gs = fig.add_gridspec(2, 2 * I + 1, width_ratios=[12, 1] * I + [0.6], height_ratios=[1, 1.1], wspace=0.15)
     cmap = pyplot.get_cmap("inferno")
+    lim = max(np.abs(W.transpose(0, 2, 1) @ W).max(), np.abs(b).max())  # one range for W^T W and b
     for k, S in enumerate(cfg["sparsities"]):
-        WtW = W[k].T @ W[k]  # (n, n)
         ax = fig.add_subplot(gs[0, 2 * k])
-        ax.imshow(WtW, cmap="RdBu", vmin=-1, vmax=1)
+        im = ax.imshow(W[k].T @ W[k], cmap="RdBu", vmin=-lim, vmax=lim)  # (n, n)
         ax.set(xticks=[], yticks=[], title=f"1-S = {1 - S:.3g}")
         axb = fig.add_subplot(gs[0, 2 * k + 1])
-        axb.imshow(b[k][:, None], cmap="RdBu", vmin=-1, vmax=1, aspect="auto")
+        axb.imshow(b[k][:, None], cmap="RdBu", vmin=-lim, vmax=lim, aspect="auto")
         axb.set(xticks=[], yticks=[])
         ax = fig.add_subplot(gs[1, 2 * k:2 * k + 2])
         ax.barh(np.arange(cfg["n"]), norms[k], color=cmap(np.clip(sup[k], 0, 1) * 0.9), edgecolor="0.6", lw=0.3)
-        ax.set(xlim=(0, max(1.2, norms.max() * 1.05)), ylim=(cfg["n"] - 0.5, -0.5), yticks=[],
-               xlabel="||W_i||")
-    fig.suptitle(f"ReLU output model, n={cfg['n']}, m={cfg['m']}, I_i={cfg['importance_ratio']}^i: W^T W (with b) "
-                 f"and ||W_i|| coloured by superposition (black none, yellow a lot); {cfg['steps']} steps")
-    save(fig, "B1_superposition_vs_sparsity", args.quick)
+        ax.set(xlim=(0, max(1.2, norms.max() * 1.05)), ylim=(cfg["n"] - 0.5, -0.5), yticks=[], xlabel="||W_i||")
+    fig.colorbar(im, cax=fig.add_subplot(gs[0, -1]), label="W^T W and b")
+    fig.colorbar(pyplot.cm.ScalarMappable(cmap=cmap, norm=pyplot.Normalize(0, 1 / 0.9)),
+                 cax=fig.add_subplot(gs[1, -1]), label="superposition of feature i")
+    fig.suptitle(f"ReLU output model, I_i={cfg['importance_ratio']}^i: W^T W (with b) and ||W_i|| coloured by "
+                 f"superposition (black none, yellow a lot); " + describe(cfg, "n", "m", "T", "steps") + ", one seed")
+    r.save(fig, "B1_superposition_vs_sparsity")
 
 
 if __name__ == "__main__":

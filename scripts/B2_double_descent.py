@@ -9,51 +9,45 @@ Settings: x' = ReLU(W^T W x + b), n=1000, m=2, S=0.99, normalised inputs, unifor
 full batch, AdamW (lr 1e-3, warm-up 2,500 steps then cosine to 0 over 50,000 steps, weight decay
 1e-2), xavier_normal W and zero b (the TMS notebook), float32, 4 seeds per T (mean and min-max
 band), T from 3 to 5,000 dense around the peak, test loss on 10,000 fresh samples per seed.
-The runs are shared with B3 and B4 (scripts/_runs.py: bottleneck_dd) and cached in results/.
+The runs are shared with B3 and B4 (minimem.experiments: "bottleneck_dd") and cached in results/.
 
 Run: python scripts/B2_double_descent.py [--quick] [--fresh]   (full: 13 min on two cores, measured; --quick ~30 s)
 """
 
 import numpy as np
 
-from _common import parser, peak, plt, save
-from _runs import bottleneck_dd
+from _plot import SEED_NOTE, Run, describe, plt, print_sweep, seeds_vs_T
 
-
-def plot_dd(ax, sizes, train_loss, test_loss, title):
-    for vals, label, c in [(train_loss, "train", "tab:blue"), (test_loss, "test", "tab:red")]:
-        ax.loglog(sizes, vals.mean(axis=1), "o-", c=c, ms=3, label=f"{label} (mean of {vals.shape[1]} seeds)")
-        ax.fill_between(sizes, vals.min(axis=1), vals.max(axis=1), color=c, alpha=0.2, lw=0)
-    ax.axhline(1.0, c="gray", ls="--", lw=0.8, label="all-zeros output")
-    ax.set(xlabel="data set size T", ylabel="loss", title=title)
-    ax.legend(fontsize=7)
+# --- config
+EXPERIMENT = "bottleneck_dd"  # shared with B3, B4
+ALL_ZEROS = 1.0  # the loss of the all-zeros output on normalised data
 
 
 def main(argv=None):
-    args = parser(__doc__).parse_args(argv)
-    cfg, res = bottleneck_dd(args.quick, args.fresh)
+    r = Run(__doc__, argv)
+    # --- compute (cached)
+    cfg, res = r.run(EXPERIMENT)
+    # --- plot
+    T_peak, height = print_sweep(cfg, res, "MSE")
     sizes = np.array(cfg["sizes"])
-    T_peak, height, per_seed = peak(sizes, res["test_loss"])
-    print(f"test-loss peak (mean over seeds): T={T_peak}, loss {height:.3f}; per seed: {per_seed}")
     pyplot = plt()
-    fig, (ax, ax2) = pyplot.subplots(1, 2, figsize=(10, 4))
-    plot_dd(ax, sizes, res["train_loss"], res["test_loss"],
-            f"ReLU output model: n={cfg['n']}, m={cfg['m']}, S={cfg['sparsity']}, {cfg['steps']} steps")
-    plot_test_zoom(ax2, sizes, res["test_loss"], T_peak, height)
-    save(fig, "B2_double_descent", args.quick)
-
-
-def plot_test_zoom(ax, sizes, test_loss, T_peak, height):
-    """The test loss alone on a linear axis, where the peak is visible."""
-    for s in range(test_loss.shape[1]):
-        ax.semilogx(sizes, test_loss[:, s], "-", c="tab:red", alpha=0.3, lw=0.8)
-    ax.semilogx(sizes, test_loss.mean(axis=1), "o-", c="tab:red", ms=3, label="test loss, mean and seeds")
-    ax.axhline(1.0, c="gray", ls="--", lw=0.8, label="all-zeros output")
-    ax.axvline(T_peak, c="tab:red", ls=":", lw=0.8)
-    ax.annotate(f"peak T={T_peak}, {height:.3f}", (T_peak, height), textcoords="offset points", xytext=(5, 5),
-                fontsize=8)
-    ax.set(xlabel="data set size T", ylabel="test loss", title="test loss (linear scale)")
+    fig, (ax, ax2) = pyplot.subplots(1, 2, figsize=(11, 4.2))
+    seeds_vs_T(ax, sizes, res["train_loss"], "tab:blue", "train MSE")
+    seeds_vs_T(ax, sizes, res["test_loss"], "tab:red", "test MSE")
+    ax.axhline(ALL_ZEROS, c="gray", ls="--", lw=0.8, label="all-zeros output")
+    ax.set(xlabel="data set size T", ylabel="MSE (log)", title=f"train and test loss; {SEED_NOTE}")
     ax.legend(fontsize=7)
+    seeds_vs_T(ax2, sizes, res["test_loss"], "tab:red", "test MSE", logy=False)
+    ax2.axhline(ALL_ZEROS, c="gray", ls="--", lw=0.8, label="all-zeros output")
+    ax2.axvline(T_peak, c="tab:red", ls=":", lw=0.8)
+    ax2.annotate(f"peak of the mean: T={T_peak}, {height:.3g}", (T_peak, height), textcoords="offset points",
+                 xytext=(5, -10), fontsize=8)
+    ax2.set(xlabel="data set size T", ylabel="test MSE (linear)", title="test loss on a linear axis")
+    ax2.legend(fontsize=7)
+    fig.suptitle("ReLU output model x' = ReLU(W^T W x + b): " + describe(cfg, "n", "m", "sparsity", "init", "steps",
+                                                                          "weight_decay") + f", {cfg['seeds']} seeds")
+    fig.tight_layout()
+    r.save(fig, "B2_double_descent")
 
 
 if __name__ == "__main__":

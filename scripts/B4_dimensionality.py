@@ -6,7 +6,7 @@ the model memorises, each of the T data points gets about m/T of a dimension (a 
 m=2 dimensions gives exactly m/T) and the features get almost none; past the peak, the data points
 lose their dimensions and a few features gain them.
 
-Settings: the runs of B2 (scripts/_runs.py: bottleneck_dd; n=1000, m=2, S=0.99, normalised,
+Settings: the runs of B2 (minimem.experiments: "bottleneck_dd"; n=1000, m=2, S=0.99, normalised,
 50,000 steps), all seeds; each point is one data point or one feature (jittered in T), with the
 m/T guide line. Also the maximal data dimensionality D*_t = h_t^T (H^T H)^+ h_t (sums to rank H).
 
@@ -15,20 +15,27 @@ Run: python scripts/B4_dimensionality.py [--quick] [--fresh]   (redraws from B2'
 
 import numpy as np
 
-from _common import dimensionality_strips, parser
-from _runs import bottleneck_dd
+from _plot import Run, dimensionality_figure, plt
+from minimem import experiments, relu_output
+
+# --- config
+EXPERIMENT = "bottleneck_dd"  # B2's sweep
 
 
 def main(argv=None):
-    args = parser(__doc__).parse_args(argv)
-    cfg, res = bottleneck_dd(args.quick, args.fresh)
+    r = Run(__doc__, argv)
+    # --- compute (cached)
+    cfg, res = r.run(EXPERIMENT)
 
-    def vectors(i, s, x):
-        W = res["param_W"][i, s].astype(np.float64)  # (m, n)
-        return x @ W.T, W  # h_t = W x_t
+    # --- plot
+    def vectors(i, s):
+        p = experiments.params_at(res, i, s)
+        x = experiments.train_set(cfg, cfg["sizes"][i], s)[None].astype(np.float64)  # (1, T, n)
+        p = {k: v.astype(np.float64) for k, v in p.items()}
+        return relu_output.hidden(p, x)[0], p["W"][0]  # h_t = W x_t (T, m), W (m, n)
 
-    dimensionality_strips(cfg, res, vectors, "ReLU output model fractional dimensionality", "B4_dimensionality",
-                          args.quick)
+    fig = dimensionality_figure(plt(), cfg, vectors, "ReLU output model fractional dimensionality")
+    r.save(fig, "B4_dimensionality")
 
 
 if __name__ == "__main__":

@@ -9,23 +9,37 @@ bottleneck.
 Settings: n = V = 1000, m=2, S=0.99, unnormalised inputs, hard labels argmax(x); full batch,
 AdamW (lr 1e-3, warm-up 2,500 steps, cosine to 0 over 50,000 steps, weight decay 1e-2); PyTorch's
 default uniform init of W1 and W2 (U(-1/sqrt(fan_in), 1/sqrt(fan_in))), zero b2; float32; 4 seeds
-per T (mean and min-max band); T from 3 to 2,000 (cross-entropy costs 1000 exps per sample); test loss and accuracy on 10,000 fresh samples. Runs shared with F2
-(scripts/_runs.py: unembed_dd) and cached in results/.
+per T; T from 3 to 20,000, past the second descent; test loss and accuracy on 10,000 fresh
+samples. The runs are minimem.experiments' "unembed_dd" (shared with F2), cached in results/.
 
-Run: python scripts/F1_unembed_double_descent.py [--quick] [--fresh]   (full: 30 min on two
-cores, measured 2026-11-26 -- 1000 exps per sample per step; --quick: ~1 min)
+Run: python scripts/F1_unembed_double_descent.py [--quick] [--fresh] [--jobs N]
+(from the committed results: seconds; retrained: 30 min up to T=2,000 and about 2.5 h more for
+T=5,000-20,000 on two cores, measured 2026-11-26 -- 1000 exps per sample per step; --quick: ~1 min)
 """
 
 import numpy as np
 
-from _common import parser, plot_sweep
-from _runs import unembed_dd
+from _plot import Run, plt, print_sweep, sweep_figure
+
+
+# --- config
+EXPERIMENT = "unembed_dd"  # minimem.experiments: the full sizes run to T=20,000
+SHOW = [30, 100, 300, 500, 1000, 2000, 20000]  # W1 panels
 
 
 def main(argv=None):
-    args = parser(__doc__).parse_args(argv)
-    cfg, res = unembed_dd(args.quick, args.fresh)
-    plot_sweep(cfg, res, "F1_unembed_double_descent", args.quick, "cross-entropy double descent")
+    r = Run(__doc__, argv)
+    # --- compute (cached)
+    cfg, res = r.run(EXPERIMENT)
+    # --- plot
+    print_sweep(cfg, res, "CE")
+    test = res["test_loss"].mean(1)
+    peak_i = int(np.argmax(test))
+    back = [T for T, v in zip(cfg["sizes"][peak_i:], test[peak_i:]) if v <= np.log(cfg["n"])]
+    print(f"test CE back at or below log V = {np.log(cfg['n']):.3f} after the peak: "
+          f"{'from T=' + str(back[0]) if back else 'not within the sweep'}")
+    fig, _ = sweep_figure(plt(), cfg, res, "toy unembedding", "CE", (np.log(cfg["n"]), "uniform logits, log V"), SHOW)
+    r.save(fig, "F1_unembed_double_descent")
 
 
 if __name__ == "__main__":

@@ -9,7 +9,7 @@ two components projects the circle onto a line, and after adding the bias the co
 on top.
 
 Settings: F1's run at T=500, seed 0 (n = V = 1000, m=2, S=0.99, hard labels, uniform init,
-50,000 steps; scripts/_runs.py: unembed_dd); the first three training points.
+50,000 steps; minimem.experiments: unembed_dd); the first three training points.
 
 Run: python scripts/F2_unembed_mechanism.py [--quick] [--fresh]   (redraws from F1's cache in
 seconds; trains F1's sweep first if it is not cached)
@@ -17,51 +17,51 @@ seconds; trains F1's sweep first if it is not cached)
 
 import numpy as np
 
-from _common import parser, plt, save, sparse_set
-from _runs import unembed_dd
-from minimem import data
+from _plot import Run, clouds, plt
+from minimem import data, experiments, unembed
+
+# --- config
+EXPERIMENT = "unembed_dd"  # F1's sweep
+T_SHOWN, SEED, POINTS = 500, 0, 3
 
 
 def main(argv=None):
-    args = parser(__doc__).parse_args(argv)
-    cfg, res = unembed_dd(args.quick, args.fresh)
+    r = Run(__doc__, argv)
+    # --- compute (cached)
+    cfg, res = r.run(EXPERIMENT)
+    # --- plot
     sizes = list(cfg["sizes"])
-    T = 500 if 500 in sizes else sizes[len(sizes) // 2]  # 500 in the full and quick sweeps
+    T = T_SHOWN if T_SHOWN in sizes else sizes[len(sizes) // 2]
     i = sizes.index(T)
-    W1 = res["param_W1"][i, 0].astype(np.float64)  # (m, n)
-    W2 = res["param_W2"][i, 0].astype(np.float64)  # (V, m)
-    b2 = res["param_b2"][i, 0].astype(np.float64)  # (V,)
-    x = sparse_set(T, cfg["n"], cfg["sparsity"], 0, cfg["normalize"], np.float32, 0).astype(np.float64)
-    H = x @ W1.T  # (T, m)
-    labels = data.hard_labels(x)  # (T,)
-    logits = H @ W2.T + b2  # (T, V)
+    p = experiments.params_at(res, i, SEED)  # (1, ...) each
+    x = experiments.train_set(cfg, T, SEED)[None]  # (1, T, n)
+    H = unembed.hidden(p, x)[0].astype(np.float64)  # (T, m)  W1 x
+    W1, W2, b2 = (p[k][0].astype(np.float64) for k in ("W1", "W2", "b2"))  # (m, n), (V, m), (V,)
+    labels = data.hard_labels(x)[0]  # (T,)
+    logits = unembed.forward(p, x)[0][0]  # (T, V)
     acc = np.mean(np.argmax(logits, 1) == labels)
-    print(f"T={T}, seed 0: train accuracy {acc:.3f}, train CE {res['train_loss'][i, 0]:.3f}, "
-          f"test accuracy {res['test_acc'][i, 0]:.4f}")
+    print(f"T={T}, seed {SEED}: train accuracy {acc:.3f}, train CE {res['train_loss'][i, SEED]:.3f}, "
+          f"test accuracy {res['test_acc'][i, SEED]:.4f} (chance {1 / cfg['n']:.4f})")
     pyplot = plt()
     fig, axes = pyplot.subplots(3, 3, figsize=(10, 10))
-    for ax, P, c, title in [(axes[0, 0], W1.T, "tab:blue", "W1: columns (features), a square"),
-                            (axes[0, 1], H, "tab:red", "hidden vectors h_t = W1 x_t, a rose"),
-                            (axes[0, 2], W2, "tab:green", "W2: rows (one per class), a circle")]:
-        ax.scatter(P[:, 0], P[:, 1], s=2, c=c)
-        ax.axhline(0, c="gray", lw=0.5)
-        ax.axvline(0, c="gray", lw=0.5)
-        ax.set(title=title, aspect="equal")
-    for j, t in enumerate(range(3)):
+    for ax, P, c, title in [(axes[0, 0], W1, "tab:blue", "W1 columns (features)"),
+                            (axes[0, 1], H.T, "tab:red", "hidden vectors h_t = W1 x_t"),
+                            (axes[0, 2], W2.T, "tab:green", "W2 rows (one per class)")]:
+        clouds([ax], [P], [f"{title}\nmax |.| {np.abs(P).max():.3g}"], color=c)  # each its own scale
+    for t in range(POINTS):
         h, y = H[t], labels[t]
-        comp = W2 * h  # (V, m): W2[v, k] h[k], W2 rotated/stretched/scaled by h
-        ax = axes[1, j]
+        comp = W2 * h  # (V, m): W2[v, k] h[k], the two terms of the logit W2 h
+        ax = axes[1, t]
         ax.scatter(comp[:, 0], comp[:, 1], s=2, c="tab:green")
         ax.scatter(comp[y, 0], comp[y, 1], s=30, c="k", label=f"correct class {y}")
         ax.axhline(0, c="gray", lw=0.5)
         ax.axvline(0, c="gray", lw=0.5)
         ax.set(title=f"point {t}: (W2[:,0] h0, W2[:,1] h1)\nh=({h[0]:.2f}, {h[1]:.2f}); axes not to scale")
         ax.legend(fontsize=7, loc="lower left")
-        ax = axes[2, j]
+        ax = axes[2, t]
         s = comp.sum(1)  # (V,) W2 h
         z = s + b2  # (V,) logits
-        rng = np.random.default_rng(t)
-        jit = rng.uniform(-0.3, 0.3, s.shape[0])
+        jit = np.random.default_rng(t).uniform(-0.3, 0.3, s.shape[0])  # vertical jitter only
         ax.scatter(s, 1 + jit, s=2, c="tab:green", label="W2 h (sum of the two components)")
         ax.scatter(z, jit, s=2, c="tab:orange", label="W2 h + b2 (logits)")
         ax.scatter([s[y], z[y]], [1, 0], s=40, c="k", zorder=3, label=f"correct class {y}")
@@ -69,10 +69,10 @@ def main(argv=None):
         ax.set(yticks=[0, 1], yticklabels=["+ bias", "sum"], xlabel="value",
                title=f"point {t}: argmax of logits = {top} ({'correct' if top == y else 'wrong'})")
         ax.legend(fontsize=6, loc="lower left")
-    fig.suptitle(f"toy unembedding at T={T} (seed 0): n=V={cfg['n']}, m={cfg['m']}, S={cfg['sparsity']}, "
-                 f"{cfg['steps']} steps; train accuracy {acc:.2f}")
+    fig.suptitle(f"toy unembedding at T={T}, seed {SEED} of {cfg['seeds']}: n=V={cfg['n']}, m={cfg['m']}, "
+                 f"S={cfg['sparsity']}, {cfg['steps']} steps; train accuracy {acc:.2f}")
     fig.tight_layout()
-    save(fig, "F2_unembed_mechanism", args.quick)
+    r.save(fig, "F2_unembed_mechanism")
 
 
 if __name__ == "__main__":

@@ -1,27 +1,59 @@
-"""F3 -- Soft labels: with the input as the target distribution the squares remain.
+"""F3 -- Soft labels: the toy unembedding trained towards the input itself instead of argmax(x).
 
 The write-up checks that the square-shaped features of the toy unembedding (F1) are not an
-artifact of hard labels: trained with soft labels y = x / sum(x) instead of argmax(x), the
-features (columns of W1) are still squares during the transition.
+artifact of hard labels: trained with "the input as the target", the features (columns of W1) are
+still squares during the transition. Two readings of that sentence are run side by side:
+    soft    y = x / sum(x), a probability distribution
+    input   y = x unnormalised (PyTorch's cross-entropy accepts it: L = -sum_v x_v log p_v)
 
 Settings: as F1 (n = V = 1000, m=2, S=0.99, unnormalised inputs, cross-entropy, uniform init,
-50,000 steps, Henighan schedule, weight decay 1e-2) but soft labels, and a reduced sweep: T in
+50,000 steps, Henighan schedule, weight decay 1e-2) but the two soft targets, and a reduced sweep: T in
 (100, 500, 1000), 2 seeds (the claim is about the shape of W1, and each size costs minutes of
-cross-entropy). Accuracy is argmax(logits) = argmax(x). Runs: scripts/_runs.py
-unembed_dd(labels="soft"), cached.
+cross-entropy). Accuracy is argmax(logits) = argmax(x). Runs: minimem.experiments
+"unembed_dd_soft" and "unembed_dd_input", cached.
 
-Run: python scripts/F3_soft_labels.py [--quick] [--fresh]   (full: ~8 min on two cores after F1)
+Run: python scripts/F3_soft_labels.py [--quick] [--fresh]   (full: ~16 min on two cores)
 """
 
-from _common import parser
-from _runs import unembed_dd
-from _common import plot_sweep
+import numpy as np
+
+from _plot import SEED_NOTE, Run, clouds, describe, plt, print_sweep, seeds_vs_T
+
+# --- config
+EXPERIMENTS = {"soft: y = x / sum(x)": "unembed_dd_soft", "input: y = x": "unembed_dd_input"}
 
 
 def main(argv=None):
-    args = parser(__doc__).parse_args(argv)
-    cfg, res = unembed_dd(args.quick, args.fresh, labels="soft", sizes=[100, 500, 1000], seeds=2)
-    plot_sweep(cfg, res, "F3_soft_labels", args.quick, "soft labels")
+    r = Run(__doc__, argv)
+    # --- compute (cached)
+    runs = {label: r.run(name) for label, name in EXPERIMENTS.items()}
+    # --- plot
+    pyplot = plt()
+    n_sizes = max(len(cfg["sizes"]) for cfg, _ in runs.values())
+    fig, axes = pyplot.subplots(len(runs), 2 + n_sizes, figsize=(2.6 * (2 + n_sizes), 2.9 * len(runs)), squeeze=False)
+    lim = 1.08 * max(np.abs(res["W1"][:, 0]).max() for _, res in runs.values())  # one scale for every cloud
+    for row, (label, (cfg, res)) in enumerate(runs.items()):
+        print(f"--- {label}")
+        print_sweep(cfg, res, "CE")
+        sizes = np.array(cfg["sizes"])
+        ax = axes[row, 0]
+        seeds_vs_T(ax, sizes, res["train_loss"], "tab:blue", "train CE")
+        seeds_vs_T(ax, sizes, res["test_loss"], "tab:red", "test CE")
+        ax.set(xlabel="data set size T", title=f"{label}: loss")
+        ax.legend(fontsize=6)
+        ax = axes[row, 1]
+        seeds_vs_T(ax, sizes, res["train_acc"], "tab:blue", "train accuracy")
+        seeds_vs_T(ax, sizes, res["test_acc"], "tab:red", "test accuracy")
+        ax.axhline(1 / cfg["n"], c="gray", ls="--", lw=0.8, label=f"chance 1/{cfg['n']}")
+        ax.set(xlabel="data set size T", title=f"{label}: argmax accuracy")
+        ax.legend(fontsize=6)
+        clouds(axes[row, 2:], [res["W1"][j, 0] for j in range(len(sizes))],
+               [f"{label.split(':')[0]}: W1 columns, T={T}" for T in sizes], lim=lim)
+    cfg = next(iter(runs.values()))[0]
+    fig.suptitle("toy unembedding with soft targets: " + describe(cfg, "n", "m", "sparsity", "init", "steps")
+                 + f"; {cfg['seeds']} seeds per T ({SEED_NOTE}); W1 clouds: seed 0, one scale")
+    fig.tight_layout()
+    r.save(fig, "F3_soft_labels")
 
 
 if __name__ == "__main__":

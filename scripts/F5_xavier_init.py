@@ -6,20 +6,27 @@ also emerges when we use Xavier initialization, i.e. normally distributed weight
 Settings: as F1 (n = V = 1000, m=2, S=0.99, hard labels, cross-entropy, 50,000 steps, Henighan
 schedule, weight decay 1e-2) but W1 and W2 initialised with torch.nn.init.xavier_normal_
 (N(0, 2 / (fan_in + fan_out))), and a reduced sweep: T in (100, 500, 1000), 2 seeds. Runs:
-scripts/_runs.py unembed_dd(init="xavier_normal"), cached.
+minimem.experiments "unembed_dd_xavier", cached.
 
 Run: python scripts/F5_xavier_init.py [--quick] [--fresh]   (full: ~8 min on two cores)
 """
 
-from _common import parser
-from _runs import unembed_dd
-from _common import plot_sweep
+import numpy as np
+
+from _plot import Run, plt, print_sweep, sweep_figure
+
+# --- config
+EXPERIMENT = "unembed_dd_xavier"
 
 
 def main(argv=None):
-    args = parser(__doc__).parse_args(argv)
-    cfg, res = unembed_dd(args.quick, args.fresh, init="xavier_normal", sizes=[100, 500, 1000], seeds=2)
-    plot_sweep(cfg, res, "F5_xavier_init", args.quick, "Xavier normal init")
+    r = Run(__doc__, argv)
+    # --- compute (cached)
+    cfg, res = r.run(EXPERIMENT)
+    # --- plot
+    print_sweep(cfg, res, "CE")
+    fig, _ = sweep_figure(plt(), cfg, res, "unembedding, Xavier init", "CE", (np.log(cfg["n"]), "log V"), cfg["sizes"])
+    r.save(fig, "F5_xavier_init")
 
 
 if __name__ == "__main__":

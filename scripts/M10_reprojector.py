@@ -3,7 +3,7 @@
 The write-up finds results much like the big fish: the MLP has to compute, so its number of neurons limits
 how much it reconstructs; accuracy compares argmax(output) with argmax(E' e_i).
 
-Settings and data (shared by M8, M9, M10): see scripts/_grids.py embed_grid -- 1,000 samples at
+Settings and data (shared by M8, M9, M10): see minimem.experiments "embed_*" -- 1,000 samples at
 S=0.99, feature sizes n in (100, 300, 1000), bottleneck d in (10, 50), hidden m in (10, 50, 200),
 a fixed standard-Gaussian embedding E, MSE, 5,000 steps of the Henighan schedule, one cached result
 per cell.
@@ -11,13 +11,18 @@ per cell.
 Run: python scripts/M10_reprojector.py [--quick] [--fresh]   (full: 2.5 min on two cores)
 """
 
-from _common import parser
-from _grids import plot_embed_grid
+from _plot import Run, embed_grid_figure, plt
+
+# --- config
+EXPERIMENT = "embed_reprojector"
 
 
 def main(argv=None):
-    args = parser(__doc__).parse_args(argv)
-    plot_embed_grid("reprojector", "M10_reprojector", args.quick, args.fresh, "re-projector")
+    r = Run(__doc__, argv)
+    # --- compute (cached)
+    cfg, out = r.run(EXPERIMENT)
+    # --- plot
+    r.save(embed_grid_figure(plt(), cfg, out, "re-projector"), "M10_reprojector")
 
 
 if __name__ == "__main__":

@@ -18,29 +18,32 @@ Run: python scripts/M1_relu_hidden_superposition.py [--quick] [--fresh]   (full:
 
 import numpy as np
 
-from _common import parser, plt, save
-from _runs import tms_sparsity_sweep
-from minimem import metrics, relu_hidden
+from _plot import Run, describe, plt
+from minimem import metrics
 
+# --- config
+EXPERIMENT = "tms_relu_hidden"
 
 
 def main(argv=None):
-    args = parser(__doc__).parse_args(argv)
-    cfg, r = tms_sparsity_sweep("M1_relu_hidden_superposition", relu_hidden, 10, 5, 0.75, args.quick, args.fresh)
+    r = Run(__doc__, argv)
+    # --- compute (cached)
+    cfg, res = r.run(EXPERIMENT)
+    # --- plot
     I = len(cfg["sparsities"])
-    W = r["W"]  # (I, m, n)
+    W = res["W"]  # (I, m, n)
     sup = metrics.superposition(W)  # (I, n)
     print(f"{'S':>6} {'loss':>8} {'features per neuron (weight > 0.1)':>36}")
     for k, S in enumerate(cfg["sparsities"]):
-        per_neuron = (W[k] > 0.1).sum(axis=1)
-        print(f"{S:>6} {r['loss'][k]:8.4f} {str(per_neuron.tolist()):>36}")
+        print(f"{S:>6} {res['loss'][k]:8.4f} {str((W[k] > 0.1).sum(axis=1).tolist()):>36}")
     pyplot = plt()
     cmap = pyplot.get_cmap("inferno")
-    fig, axes = pyplot.subplots(2, I, figsize=(2.1 * I, 4.6))
-    lim = np.abs(W).max()
+    fig, axes = pyplot.subplots(2, I, figsize=(2.1 * I + 1, 4.8))
+    lim = np.abs(W).max()  # one range for every W panel
+    top = max(np.maximum(W, 0).sum(axis=2).max(), 1e-9)  # one height for every stacked-bar panel
     for k, S in enumerate(cfg["sparsities"]):
         ax = axes[0, k]
-        ax.imshow(W[k], cmap="RdBu", vmin=-lim, vmax=lim)
+        im = ax.imshow(W[k], cmap="RdBu", vmin=-lim, vmax=lim)
         ax.set(xticks=[], yticks=[], title=f"1-S = {1 - S:.3g}", xlabel="features", ylabel="neurons" if k == 0 else "")
         ax = axes[1, k]
         for j in range(cfg["m"]):
@@ -51,11 +54,14 @@ def main(argv=None):
                     break
                 ax.bar(j, w, bottom=bottom, color=cmap(min(sup[k, i], 1) * 0.9), edgecolor="0.7", lw=0.4)
                 bottom += w
-        ax.set(xticks=range(cfg["m"]), xlabel="neuron", ylabel="positive weights" if k == 0 else "")
-    fig.suptitle(f"ReLU hidden model, n={cfg['n']}, m={cfg['m']}, I_i={cfg['importance_ratio']}^i: W per sparsity, and "
-                 f"per neuron its features coloured by superposition (black none, yellow a lot)")
-    fig.tight_layout()
-    save(fig, "M1_relu_hidden_superposition", args.quick)
+        ax.set(xticks=range(cfg["m"]), ylim=(0, 1.05 * top), xlabel="neuron", ylabel="positive weights" if k == 0 else "")
+    fig.colorbar(im, ax=axes[0, :].tolist(), fraction=0.02, pad=0.01, label="W")
+    fig.colorbar(pyplot.cm.ScalarMappable(cmap=cmap, norm=pyplot.Normalize(0, 1 / 0.9)), ax=axes[1, :].tolist(),
+                 fraction=0.02, pad=0.01, label="superposition of the feature")
+    fig.suptitle(f"ReLU hidden model, I_i={cfg['importance_ratio']}^i: W per sparsity, and per neuron its features "
+                 f"coloured by superposition (black none, yellow a lot); " + describe(cfg, "n", "m", "T", "steps")
+                 + ", one seed")
+    r.save(fig, "M1_relu_hidden_superposition")
 
 
 if __name__ == "__main__":

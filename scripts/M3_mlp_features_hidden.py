@@ -5,46 +5,52 @@ hidden vectors of the training points (red), before the ReLU (W1 x + b1) and aft
 (ReLU(W1 x + b1)): like the ReLU output model, the hidden vectors go from a polygon (memorisation)
 to a few directions (generalisation), but they live in the first quadrant after the ReLU.
 
-Settings: M2's runs (scripts/_runs.py: mlp_dd; n=1000, m=2, S=0.99, 50,000 steps), seed 0.
+Settings: M2's runs (minimem.experiments: "mlp_dd"; n=1000, m=2, S=0.99, 50,000 steps), seed 0.
 
 Run: python scripts/M3_mlp_features_hidden.py [--quick] [--fresh]   (redraws from M2's cache)
 """
 
 import numpy as np
 
-from _common import parser, plt, save, sparse_set
-from _runs import mlp_dd
+from _plot import Run, describe, plt
+from minimem import experiments, mlp
 
+# --- config
+EXPERIMENT = "mlp_dd"  # M2's sweep
 SHOW = [5, 20, 100, 300, 1000, 5000]
+SEED = 0
 
 
 def main(argv=None):
-    args = parser(__doc__).parse_args(argv)
-    cfg, res = mlp_dd(args.quick, args.fresh)
+    r = Run(__doc__, argv)
+    # --- compute (cached)
+    cfg, res = r.run(EXPERIMENT)
+    # --- plot
     sizes = list(cfg["sizes"])
-    show = [T for T in SHOW if T in sizes] if not args.quick else sizes
+    show = [T for T in SHOW if T in sizes] or sizes
     pyplot = plt()
-    fig, axes = pyplot.subplots(2, len(show), figsize=(2.3 * len(show), 4.8), squeeze=False)
+    fig, axes = pyplot.subplots(2, len(show), figsize=(2.3 * len(show), 4.9), squeeze=False)
     for j, T in enumerate(show):
-        i = sizes.index(T)
-        W1 = res["param_W1"][i, 0].astype(np.float64)  # (m, n)
-        b1 = res["param_b1"][i, 0].astype(np.float64)  # (m,)
-        x = sparse_set(T, cfg["n"], cfg["sparsity"], 0, cfg["normalize"], np.float32, 0).astype(np.float64)
-        a = x @ W1.T + b1  # (T, m) before the ReLU
+        p = {k: v.astype(np.float64) for k, v in experiments.params_at(res, sizes.index(T), SEED).items()}
+        x = experiments.train_set(cfg, T, SEED)[None].astype(np.float64)  # (1, T, n)
+        a = mlp.pre_activation(p, x)[0]  # (T, m)  W1 x + b1
+        W1 = p["W1"][0]  # (m, n)
+        lim = 1.05 * max(np.abs(W1).max(), np.abs(a).max())  # one scale for the column (before / after ReLU)
         for row, (H, label) in enumerate([(a, "before ReLU: W1 x + b1"), (np.maximum(a, 0), "after ReLU")]):
             ax = axes[row, j]
             for hx, hy in H[:1500]:
                 ax.plot([0, hx], [0, hy], c="tab:red", lw=0.5, alpha=0.6)
             ax.scatter(W1[0], W1[1], s=1.5, c="tab:blue", zorder=3)
-            lim = 1.05 * max(np.abs(W1).max(), np.abs(H).max())
-            ax.set(xlim=(-lim, lim), ylim=(-lim, lim), aspect="equal", xticks=[], yticks=[],
-                   title=f"T={T}, {label}" if row == 0 else label)
+            ax.set(xlim=(-lim, lim), ylim=(-lim, lim), aspect="equal", title=f"T={T}, {label}" if row == 0 else label)
+            ax.tick_params(labelsize=6)
             ax.axhline(0, c="gray", lw=0.4)
             ax.axvline(0, c="gray", lw=0.4)
-    fig.suptitle(f"MLP auto-encoder: features W1_i (blue) and hidden vectors (red); n={cfg['n']}, m={cfg['m']}, "
-                 f"S={cfg['sparsity']}, {cfg['steps']} steps, seed 0")
+        print(f"T={T}: max |W1_i| {np.linalg.norm(W1, axis=0).max():.3f}, max |W1 x + b1| "
+              f"{np.linalg.norm(a, axis=1).max():.3f}, b1 {np.round(p['b1'][0], 3).tolist()}")
+    fig.suptitle("MLP auto-encoder: features W1_i (blue) and hidden vectors (red), one scale per column; "
+                 + describe(cfg, "n", "m", "sparsity", "steps") + f", seed {SEED} of {cfg['seeds']}")
     fig.tight_layout()
-    save(fig, "M3_mlp_features_hidden", args.quick)
+    r.save(fig, "M3_mlp_features_hidden")
 
 
 if __name__ == "__main__":

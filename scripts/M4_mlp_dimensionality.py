@@ -4,7 +4,7 @@ The write-up finds "a very similar pattern for the dimensionality of features an
 the experiments for the output ReLU model" (B4): data points get about m/T of a dimension while
 memorised, features take over past the peak.
 
-Settings: M2's runs (scripts/_runs.py: mlp_dd; n=1000, m=2, S=0.99, 50,000 steps), all seeds;
+Settings: M2's runs (minimem.experiments: "mlp_dd"; n=1000, m=2, S=0.99, 50,000 steps), all seeds;
 features = columns of W1, data points = hidden vectors W1 x_t + b1 (the write-up's definition).
 
 Run: python scripts/M4_mlp_dimensionality.py [--quick] [--fresh]   (redraws from M2's cache)
@@ -12,21 +12,26 @@ Run: python scripts/M4_mlp_dimensionality.py [--quick] [--fresh]   (redraws from
 
 import numpy as np
 
-from _common import dimensionality_strips, parser
-from _runs import mlp_dd
+from _plot import Run, dimensionality_figure, plt
+from minimem import experiments, mlp
+
+# --- config
+EXPERIMENT = "mlp_dd"  # M2's sweep
 
 
 def main(argv=None):
-    args = parser(__doc__).parse_args(argv)
-    cfg, res = mlp_dd(args.quick, args.fresh)
+    r = Run(__doc__, argv)
+    # --- compute (cached)
+    cfg, res = r.run(EXPERIMENT)
 
-    def vectors(i, s, x):
-        W1 = res["param_W1"][i, s].astype(np.float64)  # (m, n)
-        b1 = res["param_b1"][i, s].astype(np.float64)  # (m,)
-        return x @ W1.T + b1, W1  # the write-up's hidden vectors W1 x + b1
+    # --- plot
+    def vectors(i, s):
+        p = {k: v.astype(np.float64) for k, v in experiments.params_at(res, i, s).items()}
+        x = experiments.train_set(cfg, cfg["sizes"][i], s)[None].astype(np.float64)  # (1, T, n)
+        return mlp.pre_activation(p, x)[0], p["W1"][0]  # the write-up's hidden vectors W1 x + b1, and W1
 
-    dimensionality_strips(cfg, res, vectors, "MLP auto-encoder fractional dimensionality", "M4_mlp_dimensionality",
-                          args.quick, with_max=False)
+    fig = dimensionality_figure(plt(), cfg, vectors, "MLP auto-encoder fractional dimensionality", with_max=False)
+    r.save(fig, "M4_mlp_dimensionality")
 
 
 if __name__ == "__main__":

@@ -8,7 +8,7 @@ Settings: the MLP auto-encoder of M2 (n=1000, S=0.99, normalised, MSE, PyTorch i
 schedule over 50,000 steps, weight decay 1e-2) for hidden sizes m in (1, 2, 4, 8, 16) and data set
 sizes T in (10, 30, 100, 300, 1000, 3000), 2 seeds per cell (mean shown), test loss and accuracy
 (argmax(x') = argmax(x)) on 5,000 fresh samples; chance accuracy is 1/1000. Runs:
-scripts/_grids.py sparse_grid, one cached result per cell.
+minimem.experiments "sparse_grid", one cached result per cell.
 
 Run: python scripts/M7_mlp_grid.py [--quick] [--fresh]   (full: 55 min measured while a second run
 used the other core)
@@ -16,24 +16,27 @@ used the other core)
 
 import numpy as np
 
-from _common import parser, plt, save
-from _grids import heat, sparse_grid
+from _plot import Run, describe, grid_figure, plt
+
+# --- config
+EXPERIMENT = "sparse_grid"
 
 
 def main(argv=None):
-    args = parser(__doc__).parse_args(argv)
-    cfg, out = sparse_grid(args.quick, args.fresh)
+    r = Run(__doc__, argv)
+    # --- compute (cached)
+    cfg, out = r.run(EXPERIMENT)
+    # --- plot
     Ts, ms = cfg["sizes"], cfg["hidden"]
     L = np.array([[out[(T, m)]["test_loss"].mean() for T in Ts] for m in ms])
     A = np.array([[out[(T, m)]["test_acc"].mean() for T in Ts] for m in ms])
-    print(f"test loss (rows m={ms}, columns T={Ts}):\n{np.round(L, 3)}\ntest accuracy:\n{np.round(A, 3)}")
-    pyplot = plt()
-    fig, axes = pyplot.subplots(1, 2, figsize=(11, 4))
-    heat(fig, axes[0], np.log10(L), Ts, ms, "log10 test MSE", "loss", "data set size T", "hidden size m")
-    heat(fig, axes[1], A, Ts, ms, "test accuracy (chance 0.001)", "acc", "data set size T", "hidden size m")
-    fig.suptitle(f"MLP auto-encoder, n={cfg['n']}, S={cfg['sparsity']}: {cfg['steps']} steps, {cfg['seeds']} seeds per cell")
-    fig.tight_layout()
-    save(fig, "M7_mlp_grid", args.quick)
+    print(f"mean test loss (rows m={ms}, columns T={Ts}):\n{np.round(L, 4)}\nmean test accuracy:\n{np.round(A, 4)}")
+    fig = grid_figure(plt(), [[(np.log10(L), "log10 test MSE (mean over seeds)", "loss"),
+                               (A, f"test accuracy (mean; chance 1/{cfg['n']})", "acc")]],
+                      Ts, ms, "data set size T", "hidden size m",
+                      "MLP auto-encoder over hidden size and T: " + describe(cfg, "n", "sparsity", "steps")
+                      + f", {cfg['seeds']} seeds per cell")
+    r.save(fig, "M7_mlp_grid")
 
 
 if __name__ == "__main__":

@@ -3,7 +3,7 @@
 The write-up finds that the bottleneck size d hardly matters and that the hidden size m decides the loss and
 accuracy: the MLP cannot undo the random projection unless it has about as many neurons as features.
 
-Settings and data (shared by M8, M9, M10): see scripts/_grids.py embed_grid -- 1,000 samples at
+Settings and data (shared by M8, M9, M10): see minimem.experiments "embed_*" -- 1,000 samples at
 S=0.99, feature sizes n in (100, 300, 1000), bottleneck d in (10, 50), hidden m in (10, 50, 200),
 a fixed standard-Gaussian embedding E, MSE, 5,000 steps of the Henighan schedule, one cached result
 per cell.
@@ -12,13 +12,18 @@ Run: python scripts/M8_big_fish.py [--quick] [--fresh]   (full: 19 min measured 
 used the other core)
 """
 
-from _common import parser
-from _grids import plot_embed_grid
+from _plot import Run, embed_grid_figure, plt
+
+# --- config
+EXPERIMENT = "embed_big_fish"
 
 
 def main(argv=None):
-    args = parser(__doc__).parse_args(argv)
-    plot_embed_grid("big_fish", "M8_big_fish", args.quick, args.fresh, "big fish")
+    r = Run(__doc__, argv)
+    # --- compute (cached)
+    cfg, out = r.run(EXPERIMENT)
+    # --- plot
+    r.save(embed_grid_figure(plt(), cfg, out, "big fish"), "M8_big_fish")
 
 
 if __name__ == "__main__":

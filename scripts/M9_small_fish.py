@@ -3,7 +3,7 @@
 The write-up finds that the small fish recovers more inputs than the big fish (computing the identity on
 superimposed vectors is easier than undoing a random projection), but still not all of them.
 
-Settings and data (shared by M8, M9, M10): see scripts/_grids.py embed_grid -- 1,000 samples at
+Settings and data (shared by M8, M9, M10): see minimem.experiments "embed_*" -- 1,000 samples at
 S=0.99, feature sizes n in (100, 300, 1000), bottleneck d in (10, 50), hidden m in (10, 50, 200),
 a fixed standard-Gaussian embedding E, MSE, 5,000 steps of the Henighan schedule, one cached result
 per cell.
@@ -11,13 +11,18 @@ per cell.
 Run: python scripts/M9_small_fish.py [--quick] [--fresh]   (full: 2.5 min on two cores)
 """
 
-from _common import parser
-from _grids import plot_embed_grid
+from _plot import Run, embed_grid_figure, plt
+
+# --- config
+EXPERIMENT = "embed_small_fish"
 
 
 def main(argv=None):
-    args = parser(__doc__).parse_args(argv)
-    plot_embed_grid("small_fish", "M9_small_fish", args.quick, args.fresh, "small fish")
+    r = Run(__doc__, argv)
+    # --- compute (cached)
+    cfg, out = r.run(EXPERIMENT)
+    # --- plot
+    r.save(embed_grid_figure(plt(), cfg, out, "small fish"), "M9_small_fish")
 
 
 if __name__ == "__main__":

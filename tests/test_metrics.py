@@ -76,3 +76,36 @@ def test_argmax_and_onehot_accuracy():
     E = np.abs(np.random.default_rng(1).standard_normal((4, 4)))
     acc = metrics.onehot_accuracy(relu_output.forward, params, 4, 1, E=E, E_out=E)
     np.testing.assert_allclose(acc, [1.0])
+
+
+def test_affine_rank_bound_is_the_residual_of_the_best_rank_m_affine_fit():
+    rng = np.random.default_rng(3)
+    x = rng.random((2, 12, 7))  # (I, T, n)
+    m = 2
+    got = metrics.affine_rank_bound(x, m)
+    for i in range(2):
+        xc = x[i] - x[i].mean(0)
+        U, s, Vt = np.linalg.svd(xc, full_matrices=False)
+        fit = x[i].mean(0) + (U[:, :m] * s[:m]) @ Vt[:m]  # the projection onto the top-m principal plane
+        assert np.isclose(got[i], np.sum((x[i] - fit) ** 2) / 12, rtol=1e-12)
+        # any other rank-m affine map does worse: a random m-plane through the mean
+        Q = np.linalg.qr(rng.standard_normal((7, m)))[0]
+        assert np.sum((xc - xc @ Q @ Q.T) ** 2) / 12 >= got[i]
+    assert np.allclose(metrics.affine_rank_bound(x[:, :m + 1], m), 0, atol=1e-14)  # m+1 points fit exactly
+
+
+def test_squareness_is_one_for_squares_at_any_rotation_and_small_for_discs():
+    rng = np.random.default_rng(0)
+    square = rng.uniform(-1, 1, (2, 40_000))  # sampling noise about 0.03
+    th = 0.7
+    R = np.array([[np.cos(th), -np.sin(th)], [np.sin(th), np.cos(th)]])
+    assert abs(metrics.squareness(square) - 1) < 0.1
+    assert np.isclose(metrics.squareness(R @ square), metrics.squareness(square))
+    assert np.isclose(metrics.squareness(5 * square), metrics.squareness(square))
+    u, r = rng.uniform(0, 2 * np.pi, 4000), np.sqrt(rng.uniform(0, 1, 4000))
+    assert metrics.squareness(np.stack([r * np.cos(u), r * np.sin(u)])) < 0.2
+    mean, p95 = metrics.squareness_reference(4000, rng)
+    assert mean < 0.15 and p95 < 0.25
+    assert metrics.squareness(np.stack([square, R @ square])).shape == (2,)
+    with pytest.raises(ValueError, match=r"shape \(\.\.\., 2, N\)"):
+        metrics.squareness(np.zeros((3, 10)))

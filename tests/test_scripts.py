@@ -1,8 +1,7 @@
-"""Every figure script's code path, on tiny settings (MINIMEM_SMOKE=1), into a temporary folder;
-the results cache; the reproduce command."""
+"""Every figure script's code path, on tiny settings (--smoke), into a temporary folder; the
+results cache; the reproduce command."""
 
 import json
-import os
 import pathlib
 import subprocess
 import sys
@@ -19,14 +18,13 @@ SCRIPTS = figure_scripts()
 
 @pytest.mark.parametrize("fid", list(SCRIPTS))
 def test_figure_script_runs_and_then_redraws_from_cache(fid, tmp_path):
-    env = dict(os.environ, MINIMEM_SMOKE="1", MINIMEM_OUT=str(tmp_path))
-    cmd = [sys.executable, str(SCRIPTS[fid]), "--quick"]
-    first = subprocess.run(cmd, env=env, cwd=ROOT, capture_output=True, text=True, timeout=600)
+    cmd = [sys.executable, str(SCRIPTS[fid]), "--smoke", "--out", str(tmp_path)]
+    first = subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True, timeout=600)
     assert first.returncode == 0, first.stderr[-3000:]
     pngs = list((tmp_path / "figures" / "quick").glob(f"{fid}_*.png"))
     assert len(pngs) == 1 and pngs[0].stat().st_size > 10_000
     assert list((tmp_path / "results").glob("*.npz")), "the script cached no results"
-    second = subprocess.run(cmd, env=env, cwd=ROOT, capture_output=True, text=True, timeout=600)
+    second = subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True, timeout=600)
     assert second.returncode == 0, second.stderr[-3000:]
     assert "using cached" in second.stderr and "computing" not in second.stderr
 
@@ -113,16 +111,18 @@ def test_reproduce_lists_scripts_and_rejects_unknown_ids(capsys):
 
 
 def test_reproduce_out_writes_under_the_given_directory(tmp_path, monkeypatch):
-    """--out DIR hands the directory to every script (as MINIMEM_OUT)."""
+    """--out DIR and --jobs N are handed to every script as its own flags."""
     import minimem.__main__ as cli
     seen = {}
 
-    def fake_call(cmd, cwd=None, env=None):
-        seen["env"] = env
+    def fake_call(cmd, cwd=None):
+        seen["cmd"] = cmd
         return 0
     monkeypatch.setattr(cli.subprocess, "call", fake_call)
-    assert cli_main(["reproduce", "B1", "--out", str(tmp_path / "here")]) == 0
-    assert seen["env"]["MINIMEM_OUT"] == str((tmp_path / "here").resolve())
+    assert cli_main(["reproduce", "B1", "--out", str(tmp_path / "here"), "--jobs", "2"]) == 0
+    cmd = seen["cmd"]
+    assert cmd[cmd.index("--out") + 1] == str((tmp_path / "here").resolve())
+    assert cmd[cmd.index("--jobs") + 1] == "2"
     assert (tmp_path / "here").is_dir()
 
 

@@ -1,0 +1,156 @@
+"""minimem.experiments: configurations, the one source of every run's data, committed results that
+match today's configurations, and units run in parallel giving the same files as a serial run."""
+
+import json
+import pathlib
+import subprocess
+import sys
+
+import numpy as np
+import pytest
+
+from minimem import cache, experiments
+
+ROOT = pathlib.Path(__file__).resolve().parents[1]
+COMMITTED = ROOT / "results"
+# Experiments whose full results are not committed yet (each is long on two cores). The test below
+# fails if one of them is complete, so this list only shrinks.
+NOT_YET_COMMITTED = {
+    "unembed_dd",
+    "bottleneck_dd", "bottleneck_dd_untied", "mlp_dd", "mlp_dd_relu_out", "mlp_init_uniform", "mlp_init_gaussian",
+    "unembed_dd_soft", "unembed_dd_input", "unembed_dd_xavier", "tms_relu_output", "tms_relu_hidden",
+    "reconstruction_grid", "sparse_grid", "onehot_grid_mse", "onehot_grid_ce", "embed_big_fish", "embed_small_fish",
+    "embed_reprojector", "onehot_dictionary", "ce_hidden2", "ce_epochs", "ce_weight_decay", "antipodal_onehot",
+    "lookup_peak_ae", "lookup_peak_ce", "lookup_init_ae", "lookup_init_ce",
+}
+
+
+def test_importing_experiments_does_not_import_matplotlib():
+    code = "import sys, minimem.experiments; print('matplotlib' in sys.modules)"
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert out.strip() == "False"
+
+
+def test_every_experiment_has_full_quick_and_smoke_configurations():
+    for name in experiments.names():
+        full, quick, smoke = (experiments.config(name, mode) for mode in experiments.MODES)
+        assert set(full) == set(quick) == set(smoke) - {"smoke"}, name
+        json.dumps(full)  # configurations are cache keys: plain JSON
+    assert experiments.config("unembed_dd", "smoke")["steps"] == experiments.SMOKE["steps"]
+
+
+def test_configuration_errors_name_what_is_wrong():
+    with pytest.raises(ValueError, match="unknown experiment 'nope'"):
+        experiments.config("nope")
+    with pytest.raises(ValueError, match="mode must be one of"):
+        experiments.config("unembed_dd", "fast")
+    with pytest.raises(ValueError, match=r"unknown configuration keys for unembed_dd: \['stepz'\]"):
+        experiments.config("unembed_dd", stepz=3)
+
+
+def test_data_come_from_one_place_and_are_fixed_by_seed_and_size():
+    cfg = experiments.config("mlp_dd", "smoke")
+    a, b = experiments.train_set(cfg, 30, 1), experiments.train_set(cfg, 30, 1)
+    np.testing.assert_array_equal(a, b)
+    assert a.shape == (30, cfg["n"]) and a.dtype == np.float32
+    np.testing.assert_allclose(np.linalg.norm(a[a.any(1)], axis=1), 1, rtol=1e-6)  # normalised
+    assert not np.array_equal(experiments.train_set(cfg, 30, 2), a)  # another seed
+    assert not np.array_equal(experiments.test_set(cfg, 1)[:30], a)  # the test set is a fresh draw
+    assert experiments.train_sets(cfg, 30).shape == (cfg["seeds"], 30, cfg["n"])
+
+
+def test_results_keep_the_models_parameter_names_and_the_seed_axis(tmp_path):
+    cfg, res = experiments.run("mlp_dd", "smoke", results_dir=tmp_path, verbose=False)
+    S, seeds = len(cfg["sizes"]), cfg["seeds"]
+    assert res["W1"].shape == (S, seeds, cfg["m"], cfg["n"]) and res["b2"].shape == (S, seeds, cfg["n"])
+    assert res["test_loss"].shape == (S, seeds)
+    p = experiments.params_at(res, 1, 0)
+    assert sorted(p) == ["W1", "W2", "b1", "b2"] and p["W1"].shape == (1, cfg["m"], cfg["n"])
+    with pytest.raises(experiments.MissingResult, match="no stored result"):
+        experiments.run("mlp_dd", "smoke", results_dir=tmp_path / "empty", cached_only=True, verbose=False)
+
+
+def _expected_entries():
+    """{file name: configuration} of every full result the figure scripts read today."""
+    out = {}
+    for name in experiments.names():
+        if name.startswith("lookup_init_"):
+            continue
+        for e in experiments.entries(name, experiments.config(name), COMMITTED):
+            out[e.npz.name] = (name, e.config)
+    for setting in experiments.LOOKUP_SETTINGS:  # X1 compares at sizes chosen from its committed peak sweep
+        try:
+            pcfg, peak = experiments.run(f"lookup_peak_{setting}", results_dir=COMMITTED, cached_only=True,
+                                         verbose=False)
+        except experiments.MissingResult:
+            continue
+        picks, _ = experiments.lookup_sizes(pcfg["sizes"], peak["train_loss"], peak["test_loss"],
+                                            experiments.LOOKUP_SETTINGS[setting]["threshold"])
+        cfg = experiments.config(f"lookup_init_{setting}", sizes=[int(pcfg["sizes"][i]) for i in picks])
+        for e in experiments.entries(f"lookup_init_{setting}", cfg, COMMITTED):
+            out[e.npz.name] = (f"lookup_init_{setting}", e.config)
+    return out
+
+
+def test_committed_results_are_exactly_what_the_scripts_ask_for_today():
+    expected = _expected_entries()
+    committed = sorted(p.name for p in COMMITTED.glob("*.npz"))
+    stale = [f for f in committed if f not in expected]
+    assert not stale, f"committed results no script asks for (stale configuration?): {stale}"
+    for f in committed:
+        name, cfg = expected[f]
+        stored = json.loads((COMMITTED / f).with_suffix(".json").read_text())
+        assert stored == cfg, f"{f}: stored configuration differs from {name}'s"
+        with np.load(COMMITTED / f) as z:
+            assert z.files, f
+    missing = {name for f, (name, _) in expected.items() if f not in committed}
+    complete = {name for _, (name, _) in expected.items()} - missing
+    assert not (missing - NOT_YET_COMMITTED), f"results missing for {sorted(missing - NOT_YET_COMMITTED)}"
+    assert not (complete & NOT_YET_COMMITTED), f"now complete, drop from NOT_YET_COMMITTED: {complete & NOT_YET_COMMITTED}"
+    total = sum(p.stat().st_size for p in COMMITTED.glob("*"))
+    assert total < 60e6, f"results/ holds {total / 1e6:.1f} MB"
+
+
+def _files(d):
+    out = {}
+    for p in sorted(pathlib.Path(d).glob("*.npz")):
+        with np.load(p) as z:
+            out[p.name] = {k: z[k] for k in z.files}
+    return out
+
+
+def test_jobs_2_gives_the_same_result_files_as_a_serial_run(tmp_path):
+    serial = experiments.run("unembed_dd", "smoke", results_dir=tmp_path / "serial", verbose=False)[1]
+    with experiments.executor(jobs=2) as pool:
+        parallel = experiments.run("unembed_dd", "smoke", results_dir=tmp_path / "jobs", executor=pool,
+                                   verbose=False)[1]
+    a, b = _files(tmp_path / "serial"), _files(tmp_path / "jobs")
+    assert sorted(a) == sorted(b) and len(a) == 2
+    for f in a:
+        assert sorted(a[f]) == sorted(b[f])
+        for k in a[f]:
+            np.testing.assert_array_equal(a[f][k], b[f][k], err_msg=f"{f}: {k}")
+    for k in serial:
+        np.testing.assert_array_equal(serial[k], parallel[k])
+
+
+def test_a_tiny_sweep_on_a_dask_local_cluster(tmp_path):
+    distributed = pytest.importorskip("distributed")
+    with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None) as lc:
+        with experiments.executor(dask=lc.scheduler_address) as ex:
+            res = experiments.run("bottleneck_dd", "smoke", results_dir=tmp_path / "dask", executor=ex,
+                                  verbose=False)[1]
+    serial = experiments.run("bottleneck_dd", "smoke", results_dir=tmp_path / "serial", verbose=False)[1]
+    assert sorted(_files(tmp_path / "dask")) == sorted(_files(tmp_path / "serial"))
+    for k in serial:
+        np.testing.assert_array_equal(serial[k], res[k])
+
+
+def test_a_corrupt_unit_is_named_and_recomputed(tmp_path, capsys):
+    experiments.run("bottleneck_dd", "smoke", results_dir=tmp_path)
+    first = sorted(tmp_path.glob("*.npz"))[0]
+    first.write_bytes(first.read_bytes()[:100])
+    capsys.readouterr()
+    experiments.run("bottleneck_dd", "smoke", results_dir=tmp_path)
+    err = capsys.readouterr().err
+    assert f"corrupt cache entry {first}" in err and err.count("computing") == 1
