@@ -22,17 +22,21 @@ import sys
 import time
 
 ROOT = pathlib.Path(__file__).resolve().parents[1]
-SCRIPTS = ROOT / "scripts"
 ID_RE = re.compile(r"^([A-Z]\d+)_\w+\.py$")
 
 
 def figure_scripts():
-    """{ID: path} of every figure script, in catalogue order (B, M, F, A, X; then by number)."""
-    if not SCRIPTS.is_dir():
-        raise SystemExit(f"minimem: no scripts/ folder next to the package ({SCRIPTS}); "
-                         f"reproduce needs a source checkout installed with `pip install -e .`")
+    """{ID: path} of every figure script, in catalogue order (B, M, F, A, X; then by number): those
+    of the source checkout the package runs from (pip install -e .), else of a checkout in the
+    current directory (pip install . from it)."""
+    candidates = [ROOT / "scripts", pathlib.Path.cwd() / "scripts"]
+    found_dirs = [d for d in candidates if d.is_dir() and any(d.glob("B1_*.py"))]
+    if not found_dirs:
+        raise SystemExit(f"minimem: no figure scripts in {candidates[0]} or {candidates[1]}; run reproduce from a "
+                         f"source checkout (the scripts are not part of the installed package)")
+    scripts_dir = found_dirs[0]
     found = {}
-    for p in SCRIPTS.glob("*.py"):
+    for p in scripts_dir.glob("*.py"):
         m = ID_RE.match(p.name)
         if m:
             found[m.group(1)] = p
@@ -57,7 +61,7 @@ def reproduce(ids, quick, fresh, out=None, jobs=1, dask=None):
         cmd += ["--dask", dask] if dask else []
         print(f"[{k}/{len(wanted)}] {fid}: {scripts[fid].name} ({time.perf_counter() - t0:.0f} s so far)", flush=True)
         t = time.perf_counter()
-        rc = subprocess.call(cmd, cwd=ROOT)
+        rc = subprocess.call(cmd, cwd=scripts[fid].parent.parent)
         print(f"[{k}/{len(wanted)}] {fid}: {'done' if rc == 0 else f'FAILED (exit {rc})'} in "
               f"{time.perf_counter() - t:.0f} s", flush=True)
         if rc != 0:

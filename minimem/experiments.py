@@ -50,6 +50,12 @@ Experiments (figures that read them):
     lookup_peak_ce       X1           ... cross-entropy
     lookup_init_ae       X1           five initialisations at chosen T and weight decays
     lookup_init_ce       X1
+    square_control       X2           loss x normalisation x init at T=500: where the squares come from
+    mlp_small_T          X3           the MLP at T=1-40 for m in 2-16, 8 seeds: a peak at T = m + 1?
+    mlp_variants         X3           ... m=2 under other learning rates, inits, inputs, decay
+    peak_height          X4           B2's peak under weight decay x steps x test-set size
+    ce_epochs_wd0        A6           A6 without weight decay
+    ce_epochs_wd0.0001   A6           ... with weight decay 1e-4
 """
 
 from __future__ import annotations
@@ -71,7 +77,7 @@ MODELS = {"relu_output": relu_output, "relu_hidden": relu_hidden, "mlp": mlp, "u
 PARAM_NAMES = ("W", "W1", "b1", "W2", "b2", "b_final")
 # the smoke mode (the tests): these keys, where a configuration has them, on top of quick
 SMOKE = dict(steps=20, warmup=2, sizes=[3, 8], seeds=2, n_test=64, T=64, features=[5, 10], hidden=[2, 3],
-             snapshots=[10, 20])
+             snapshots=[10, 20], step_counts=[10, 20])
 
 
 class MissingResult(LookupError):
@@ -714,3 +720,109 @@ def lookup(setting, mode="full", **kw):
     chosen = [int(pcfg["sizes"][i]) for i in picks]
     cfg, res = run(f"lookup_init_{setting}", mode, sizes=chosen, **kw)
     return pcfg, peak, chosen, what, cfg, res
+
+
+# --- issue 12: settling the write-up's claims (X2-X4, A6's weight decay) -------------------------
+
+SQUARE_SETTINGS = {"ce": dict(model="unembed", loss="ce", labels="hard"),  # F1's model and loss
+                   "mse": dict(model="relu_output", tied=False, loss="mse")}  # F4's model and loss
+
+
+def _square_control(mode):
+    """Where F1's squares come from: loss (F1's unembedding with cross-entropy vs F4's untied ReLU
+    output model with MSE) x inputs (normalised or not) x initialisation (PyTorch's uniform or
+    Xavier normal), crossed, at one data set size T=500 (F1's peak); otherwise B2/F1's schedule."""
+    return dict(_henighan(mode, ([500], [500])), T=500, sizes=None, settings=list(SQUARE_SETTINGS),
+                normalizes=[False, True], inits=["uniform", "xavier_normal"], labels="hard", tied=False)
+
+
+def _square_compute(cfg, unit):
+    run_cfg = dict(cfg, **SQUARE_SETTINGS[unit["setting"]], normalize=unit["normalize"], init=unit["init"])
+    return _sweep_compute(run_cfg, {"T": cfg["T"]})
+
+
+_register("square_control", _square_control,
+          _grid_units(("settings", "setting"), ("normalizes", "normalize"), ("inits", "init")), _square_compute,
+          _by_cell("setting", "normalize", "init"), same=("setting", "normalize", "init"))
+
+SMALL_T = [1, 2, 3, 4, 5, 6, 8, 10, 12, 16, 20, 25, 30, 40]
+
+
+def _mlp_small_T(mode):
+    """M2's MLP auto-encoder at small T (1 to 40, around the interpolation threshold T = m + 1) for
+    hidden sizes m in (2, 4, 8, 16), 8 seeds, M2's schedule; only losses, accuracies, dead hidden
+    units and the rank-m affine bound are kept (not the weights)."""
+    full = mode == "full"
+    return dict(_mlp()(mode), sizes=SMALL_T if full else [1, 3, 10, 30], hidden=[2, 4, 8, 16] if full else [2, 8],
+                seeds=8 if full else 2)
+
+
+def dead_units(params, x):
+    """Hidden units of an MLP that are off (W1 x + b1 <= 0) for every training point: (I,) counts."""
+    a = mlp.pre_activation(params, x)  # (I, T, m)
+    return np.sum(np.all(a <= 0, axis=1), axis=-1)
+
+
+def _mlp_small_compute(cfg, unit):
+    run_cfg = dict(cfg, m=unit["m"], sizes=None)
+    out = _sweep_compute(run_cfg, {"T": unit["T"]})
+    x = train_sets(run_cfg, unit["T"])
+    params = {k: out[k] for k in ("W1", "b1", "W2", "b2")}
+    keep = {k: out[k] for k in ("train_loss", "test_loss", "train_acc", "test_acc")}
+    return dict(keep, dead_units=dead_units(params, x), bound=metrics.affine_rank_bound(x, unit["m"]))
+
+
+_register("mlp_small_T", _mlp_small_T, _grid_units(("sizes", "T"), ("hidden", "m")), _mlp_small_compute,
+          _by_cell("T", "m"), same=("T", "m"))
+
+MLP_VARIANTS = {"no decay on biases": dict(no_decay=["b1", "b2"]), "lr 3e-3": dict(lr=3e-3),
+                "lr 1e-2": dict(lr=1e-2), "Gaussian init": dict(init="gaussian"),
+                "unnormalised inputs": dict(normalize=False)}
+
+
+def _mlp_variants(mode):
+    """M2's MLP (m=2) at small T under the settings that could matter (MLP_VARIANTS), 4 seeds each."""
+    return dict(_mlp_small_T(mode), hidden=None, m=2, seeds=4 if mode == "full" else 2,
+                variants=list(MLP_VARIANTS))
+
+
+def _mlp_variant_compute(cfg, unit):
+    run_cfg = dict(cfg, **MLP_VARIANTS[unit["variant"]])
+    return _mlp_small_compute(run_cfg, {"T": unit["T"], "m": cfg["m"]})
+
+
+_register("mlp_variants", _mlp_variants, _grid_units(("variants", "variant"), ("sizes", "T")), _mlp_variant_compute,
+          _by_cell("variant", "T"), same=("variant", "T"))
+
+
+def _peak_height(mode):
+    """B2 at its peak (T=400) under what could move the height of the test-loss peak: weight decay
+    (0, 1e-2, 1) x steps (10,000, 50,000, 200,000), 16 seeds (best of k is a choice among them),
+    scored on the first 1,000, 10,000 and 100,000 of one set of fresh test samples."""
+    full = mode == "full"
+    return dict(_bottleneck(True)(mode), T=400 if full else 158, sizes=None, seeds=16 if full else 2,
+                n_test=100_000 if full else 2_000, weight_decays=[0.0, 1e-2, 1.0],
+                step_counts=[10_000, 50_000, 200_000] if full else [1_000, 5_000], weight_decay=None, steps=None)
+
+
+N_TEST_SUBSETS = (1_000, 10_000, 100_000)
+
+
+def _peak_height_compute(cfg, unit):
+    steps = unit["steps"]
+    run_cfg = dict(cfg, weight_decay=unit["weight_decay"], steps=steps, warmup=max(1, steps // 20))
+    out = _sweep_compute(run_cfg, {"T": cfg["T"]})
+    xt = test_sets(run_cfg)  # (seeds, n_test, n)
+    params = {k: out[k] for k in ("W", "b_final")}
+    for k in N_TEST_SUBSETS:
+        if k <= cfg["n_test"]:
+            out[f"test_loss_{k}"] = evaluate(relu_output, params, xt[:, :k], xt[:, :k])
+    return {k: v for k, v in out.items() if k not in ("W", "b_final", "curve")}
+
+
+_register("peak_height", _peak_height, _grid_units(("weight_decays", "weight_decay"), ("step_counts", "steps")),
+          _peak_height_compute, _by_cell("weight_decay", "steps"), same=("weight_decay", "steps"))
+
+for _wd in (0.0, 1e-4):
+    _register(f"ce_epochs_wd{_wd:g}", _small("one-hot", 20, 10, "ce", 3_000, _wd, (1000, 3000)), _single,
+              _small_compute, _only)

@@ -22,7 +22,7 @@ def main(argv=None):
     # --- compute (cached)
     cfg, res = r.run(EXPERIMENT)
     # --- plot
-    print_sweep(cfg, res, "MSE")
+    print_sweep(cfg, res, "MSE", ref=1.0)
     fig, _ = sweep_figure(plt(), cfg, res, "MLP with output ReLU", "MSE", (1.0, "all-zeros output"), SHOW)
     r.save(fig, "A4_mlp_relu_out_double_descent")
 

@@ -14,17 +14,29 @@ logits, and the cosine similarities of the activations.
 Run: python scripts/A6_ce_mlp_epochs.py [--quick] [--fresh]   (~5 s)
 """
 
+import numpy as np
+
 from _plot import Run, epochs_figure, plt
+from minimem import experiments, metrics, mlp
 
 # --- config
 EXPERIMENT = "ce_epochs"
+LESS_DECAY = {"weight decay 0": "ce_epochs_wd0", "weight decay 1e-4": "ce_epochs_wd0.0001"}  # printed only
 
 
 def main(argv=None):
     r = Run(__doc__, argv)
     # --- compute (cached)
     cfg, res = r.run(EXPERIMENT)
+    others = {what: r.run(name) for what, name in LESS_DECAY.items()}
     # --- plot
+    for what, (c, rr) in others.items():  # does less weight decay bring the cosine similarities near 1?
+        x, _ = experiments.small_data(c)
+        for s in c["snapshots"]:
+            h = mlp.forward(experiments.snapshot(rr, s), x[None])[1]["h"][0]
+            off = metrics.cosine_similarity(h)[~np.eye(len(x), dtype=bool)]
+            print(f"{what}, {s} epochs: mean off-diagonal cosine similarity {np.nanmean(off):.3f}, max activation "
+                  f"{h.max():.2f}")
     r.save(epochs_figure(plt(), cfg, res, "weight decay 1e-2"), "A6_ce_mlp_epochs")
 
 

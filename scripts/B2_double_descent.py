@@ -28,7 +28,7 @@ def main(argv=None):
     # --- compute (cached)
     cfg, res = r.run(EXPERIMENT)
     # --- plot
-    T_peak, height = print_sweep(cfg, res, "MSE")
+    T_peak, height = print_sweep(cfg, res, "MSE", ref=ALL_ZEROS)
     sizes = np.array(cfg["sizes"])
     pyplot = plt()
     fig, (ax, ax2) = pyplot.subplots(1, 2, figsize=(11, 4.2))

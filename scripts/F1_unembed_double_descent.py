@@ -32,12 +32,10 @@ def main(argv=None):
     # --- compute (cached)
     cfg, res = r.run(EXPERIMENT)
     # --- plot
-    print_sweep(cfg, res, "CE")
-    test = res["test_loss"].mean(1)
-    peak_i = int(np.argmax(test))
-    back = [T for T, v in zip(cfg["sizes"][peak_i:], test[peak_i:]) if v <= np.log(cfg["n"])]
-    print(f"test CE back at or below log V = {np.log(cfg['n']):.3f} after the peak: "
-          f"{'from T=' + str(back[0]) if back else 'not within the sweep'}")
+    print_sweep(cfg, res, "CE", ref=np.log(cfg["n"]))
+    acc = res["test_acc"].mean(1)
+    above = [T for T, a in zip(cfg["sizes"], acc) if a > 10 / cfg["n"]]
+    print(f"test accuracy above 10x chance ({10 / cfg['n']:.3g}) from T={above[0] if above else 'never'}")
     fig, _ = sweep_figure(plt(), cfg, res, "toy unembedding", "CE", (np.log(cfg["n"]), "uniform logits, log V"), SHOW)
     r.save(fig, "F1_unembed_double_descent")
 

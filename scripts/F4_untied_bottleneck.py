@@ -25,7 +25,7 @@ def main(argv=None):
     # --- compute (cached)
     cfg, res = r.run(EXPERIMENT)
     # --- plot
-    print_sweep(cfg, res, "MSE")
+    print_sweep(cfg, res, "MSE", ref=1.0)
     fig, _ = sweep_figure(plt(), cfg, res, "untied ReLU output model x' = ReLU(W2 W1 x + b)", "MSE",
                        (1.0, "all-zeros output"), SHOW)
     r.save(fig, "F4_untied_bottleneck")

@@ -24,7 +24,7 @@ def main(argv=None):
     # --- compute (cached)
     cfg, res = r.run(EXPERIMENT)
     # --- plot
-    print_sweep(cfg, res, "CE")
+    print_sweep(cfg, res, "CE", ref=np.log(cfg["n"]))
     fig, _ = sweep_figure(plt(), cfg, res, "unembedding, Xavier init", "CE", (np.log(cfg["n"]), "log V"), cfg["sizes"])
     r.save(fig, "F5_xavier_init")
 

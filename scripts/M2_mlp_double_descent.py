@@ -32,7 +32,7 @@ def main(argv=None):
     # --- compute (cached)
     cfg, res = r.run(EXPERIMENT)
     # --- plot
-    print_sweep(cfg, res, "MSE")
+    print_sweep(cfg, res, "MSE", ref=1.0)
     # the best rank-m affine fit of each training set: a floor under the train MSE
     bound = np.array([metrics.affine_rank_bound(experiments.train_sets(cfg, T), cfg["m"]) for T in cfg["sizes"]])
     gap = res["train_loss"] / np.maximum(bound, 1e-30)
@@ -40,6 +40,10 @@ def main(argv=None):
           + str(dict(zip(cfg["sizes"], [float(f"{v:.3g}") for v in bound.mean(1)]))))
     print("train MSE / bound per T (mean over seeds, where the bound > 1e-6): "
           + str({T: round(float(g), 3) for T, g, b in zip(cfg["sizes"], gap.mean(1), bound.mean(1)) if b > 1e-6}))
+    dead = np.array([[experiments.dead_units(experiments.params_at(res, i, s), experiments.train_set(cfg, T, s)[None])[0]
+                      for s in range(cfg["seeds"])] for i, T in enumerate(cfg["sizes"])])
+    print(f"dead hidden units (off for every training point; mean over seeds, of {cfg['m']}) per T: "
+          + str(dict(zip(cfg["sizes"], np.round(dead.mean(1), 2).tolist()))))
     fig, ax = sweep_figure(plt(), cfg, res, "MLP auto-encoder", "MSE", (1.0, "all-zeros output"), SHOW)
     ok = bound.mean(1) > 0
     ax.plot(np.array(cfg["sizes"])[ok], bound.mean(1)[ok], "--", c="tab:green", lw=1.2,

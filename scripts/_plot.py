@@ -14,7 +14,7 @@ import numpy as np
 ROOT = pathlib.Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from minimem import experiments  # noqa: E402
+from minimem import experiments, metrics  # noqa: E402
 
 SEED_NOTE = "band: min-max over seeds, thin lines: each seed"
 
@@ -195,14 +195,29 @@ def sweep_figure(pyplot, cfg, res, what, loss_label, ref, show, param="W1"):
     return fig, fig.axes[0]
 
 
-def print_sweep(cfg, res, loss_label):
-    """The numbers behind a sweep figure: the test-loss peak and test accuracy per T."""
+def print_sweep(cfg, res, loss_label, ref=None):
+    """The numbers behind a sweep figure: the test-loss peak (mean and per seed), where the test
+    loss is back within 5% of the reference level ``ref`` (all-zeros output, log V) after it, the
+    squareness of the W columns and the test accuracy per T."""
     sizes = np.array(cfg["sizes"])
     T_peak, height, per_seed = peak(sizes, res["test_loss"])
     print(f"test-loss peak (mean over {res['test_loss'].shape[1]} seeds): T={T_peak}, {loss_label} {height:.4g}; "
           f"per seed (T, {loss_label}): {per_seed}")
+    if ref is not None:
+        mean = res["test_loss"].mean(1)
+        i = sizes.tolist().index(T_peak)
+        back = [int(T) for T, v in zip(sizes[i:], mean[i:]) if v <= 1.05 * ref]
+        print(f"test loss back within 5% of {ref:.4g} after the peak: "
+              + (f"from T={back[0]}" if back and T_peak != sizes[0] else "peak at the first size" if T_peak == sizes[0]
+                 else f"not within the sweep (at T={int(sizes[-1])}: {mean[-1]:.4g})"))
     print("mean test loss per T: " + str(dict(zip(sizes.tolist(), np.round(res["test_loss"].mean(1), 4).tolist()))))
     print("mean train loss per T: " + str(dict(zip(sizes.tolist(), [float(f"{v:.3g}") for v in res["train_loss"].mean(1)]))))
+    W = res.get("W1", res.get("W"))
+    if W is not None and W.shape[-2] == 2:
+        sq = metrics.squareness(W)  # (sizes, seeds)
+        print("squareness of the W columns per T (mean over seeds; 1 a square, 0 a disc; an isotropic cloud of "
+              f"{W.shape[-1]} points: {metrics.squareness_reference(W.shape[-1], np.random.default_rng(0))[0]:.2f}): "
+              + str(dict(zip(sizes.tolist(), np.round(np.nanmean(sq, 1), 2).tolist()))))
     if "test_acc" in res:
         print("mean test accuracy per T: " + str(dict(zip(sizes.tolist(), np.round(res["test_acc"].mean(1), 4).tolist())))
               + f" (chance 1/{cfg['n']})")
@@ -214,7 +229,6 @@ def dimensionality_figure(pyplot, cfg, vectors, title, with_max=True):
     optionally their maximal data dimensionality D*, and that of the features (columns of W), one dot
     each (jittered in T), with the m/T guide. ``vectors(i, s)`` returns (H (T, m), W (m, n)) for
     size index i and seed s."""
-    from minimem import metrics
     sizes = np.array(cfg["sizes"])
     jitter = np.random.default_rng(0)  # horizontal jitter of the dots only
     rows = [("data points: D_t", "tab:red", metrics.fractional_dimensionality, True)]
@@ -294,7 +308,6 @@ def onehot_grid_figure(pyplot, cfg, out, what):
 def epochs_figure(pyplot, cfg, res, what):
     """A6 / A7: the small cross-entropy MLP at each snapshot step: its dictionary (dictionary()) and
     the cosine similarities of its activations."""
-    from minimem import metrics
     x, y = experiments.small_data(cfg)
     n = cfg["n_in"]
     snaps = cfg["snapshots"]

@@ -107,5 +107,7 @@ def test_squareness_is_one_for_squares_at_any_rotation_and_small_for_discs():
     mean, p95 = metrics.squareness_reference(4000, rng)
     assert mean < 0.15 and p95 < 0.25
     assert metrics.squareness(np.stack([square, R @ square])).shape == (2,)
+    assert abs(metrics.square_corners(square) - 45) < 2  # sides along the axes: corners at 45 degrees
+    assert abs(metrics.square_corners(R @ square) - (45 + np.degrees(th)) % 90) < 2
     with pytest.raises(ValueError, match=r"shape \(\.\.\., 2, N\)"):
         metrics.squareness(np.zeros((3, 10)))

@@ -1,0 +1,68 @@
+"""X2 -- Beyond the write-up: which factor makes F1's square features, crossed at T=500.
+
+The write-up reads F1's square W1 clouds (cross-entropy) against B2/F4's circles (MSE) as an effect
+of the loss. But F1 and F4 differ in three ways at once: the loss with its model (F1: logits =
+W2 W1 x + b2 with cross-entropy on argmax(x); F4: x' = ReLU(W2 W1 x + b) with MSE), the inputs
+(F1 unnormalised, F4 normalised to unit length) and the initialisation (F1 PyTorch's uniform
+U(+-1/sqrt(fan_in)), F4 Xavier normal). This script crosses the three factors, 2 x 2 x 2 runs at
+T=500 (F1's test-loss peak), and measures how square each cloud of W1 columns is with
+minimem.metrics.squareness (1 for a square at any rotation, 0 for a disc; an isotropic cloud of
+1000 points reaches about 0.2 by sampling noise) and where its corners point
+(minimem.metrics.square_corners: 45 degrees when the sides run along the coordinate axes). The
+loss, the data and a Gaussian (Xavier) init are all unchanged by a rotation of the 2-D hidden
+space; AdamW's per-coordinate step sizes and PyTorch's uniform init box are not. A square whose
+sides run along the axes under Xavier init therefore points at the optimiser.
+
+Settings: n=1000, m=2, S=0.99, T=500, 4 seeds, the Henighan schedule over 50,000 steps (warm-up
+2,500, lr 1e-3, weight decay 1e-2), float32, test on 10,000 fresh samples; minimem.experiments
+"square_control", one cached unit per combination.
+
+Run: python scripts/X2_square_control.py [--quick] [--fresh] [--jobs N]   (full: about 15 min on two cores)
+"""
+
+import numpy as np
+
+from _plot import Run, clouds, describe, plt
+from minimem import metrics
+
+# --- config
+EXPERIMENT = "square_control"
+SEED = 0
+
+
+def main(argv=None):
+    r = Run(__doc__, argv)
+    # --- compute (cached)
+    cfg, out = r.run(EXPERIMENT)
+    # --- plot
+    cells = list(out)  # (setting, normalize, init)
+    ref = metrics.squareness_reference(cfg["n"], np.random.default_rng(0))
+    print(f"squareness of W1 columns, mean (min-max) over {cfg['seeds']} seeds; an isotropic cloud of {cfg['n']} "
+          f"points: {ref[0]:.2f} (95th percentile {ref[1]:.2f})")
+    sq = {}
+    for c in cells:
+        s = metrics.squareness(out[c]["W1"])  # (seeds,)
+        sq[c] = s
+        corners = metrics.square_corners(out[c]["W1"])  # (seeds,) 45: sides along the axes
+        print(f"  {c[0]:4s} {'normalised' if c[1] else 'unnormalised':12s} {c[2]:14s}: squareness {s.mean():.2f} "
+              f"({s.min():.2f}-{s.max():.2f}), corners at {np.round(corners, 1).tolist()} degrees; train loss "
+              f"{out[c]['train_loss'].mean():.3g}, test loss {out[c]['test_loss'].mean():.3g}")
+    for i, factor in enumerate(("loss", "inputs normalised", "init")):
+        levels = sorted({c[i] for c in cells}, key=str)
+        means = {lv: np.mean([sq[c].mean() for c in cells if c[i] == lv]) for lv in levels}
+        print(f"main effect of {factor}: " + ", ".join(f"{lv}: {v:.2f}" for lv, v in means.items()))
+    pyplot = plt()
+    fig, axes = pyplot.subplots(2, 4, figsize=(13, 7), squeeze=False)
+    order = sorted(cells, key=lambda c: (c[0] != "ce", c[1], c[2]))
+    for ax, c in zip(axes.ravel(), order):
+        W1 = out[c]["W1"][SEED]
+        clouds([ax], [W1], [f"{c[0].upper()}, {'normalised' if c[1] else 'unnormalised'}, {c[2]}\n"
+                            f"squareness {sq[c].mean():.2f} ({sq[c].min():.2f}-{sq[c].max():.2f})"])
+    fig.suptitle("W1 columns at T=500, seed 0 of each (own scale per panel; squareness: mean (min-max) over "
+                 f"{cfg['seeds']} seeds, disc level {ref[0]:.2f}); " + describe(cfg, "n", "m", "sparsity", "steps"))
+    fig.tight_layout()
+    r.save(fig, "X2_square_control")
+
+
+if __name__ == "__main__":
+    main()

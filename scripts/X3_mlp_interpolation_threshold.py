@@ -1,0 +1,103 @@
+"""X3 -- Beyond the write-up: does the MLP auto-encoder have a test-loss peak at small T?
+
+M2 and M7 find no double descent for the MLP h = ReLU(W1 x + b1), x' = W2 h + b2 that the write-up
+reports. The outputs W2 h + b2 lie in an affine subspace of dimension at most m, so the MLP fits at
+most m + 1 general points exactly (the interpolation threshold T = m + 1), and its train MSE is at
+least that of the best rank-m affine fit of the training set (minimem.metrics.affine_rank_bound).
+A peak, if any, should sit near T = m + 1. This script looks there: a dense grid of small T for
+m in (2, 4, 8, 16) with 8 seeds, and m=2 under the settings that could matter (no weight decay on
+the biases; learning rates 3e-3 and 1e-2; Gaussian init; unnormalised inputs; 4 seeds each), plus
+"best of k": the seed with the lowest train loss of the 8. Dead hidden units (off for every
+training point) are counted per run.
+
+Settings: M2's (n=1000, S=0.99, normalised inputs, MSE, PyTorch init, the Henighan schedule over
+50,000 steps, weight decay 1e-2, float32, 10,000 test samples); T in 1-40; minimem.experiments
+"mlp_small_T" and "mlp_variants", one cached unit per (T, m) or (variant, T); only losses,
+accuracies, dead-unit counts and the bound are kept.
+
+Run: python scripts/X3_mlp_interpolation_threshold.py [--quick] [--fresh] [--jobs N]
+"""
+
+import numpy as np
+
+from _plot import SEED_NOTE, Run, describe, plt, seeds_vs_T
+
+# --- config
+GRID, VARIANTS = "mlp_small_T", "mlp_variants"
+
+
+def bump(sizes, test, T0):
+    """At T0: the mean test loss minus the larger of its two neighbours', and the seed spread there."""
+    i = sizes.index(T0)
+    if i == 0 or i == len(sizes) - 1:
+        return np.nan, np.nan
+    mean = test.mean(1)
+    return float(mean[i] - max(mean[i - 1], mean[i + 1])), float(test[i].max() - test[i].min())
+
+
+def main(argv=None):
+    r = Run(__doc__, argv)
+    # --- compute (cached)
+    cfg, grid = r.run(GRID)
+    vcfg, variants = r.run(VARIANTS)
+    # --- plot
+    sizes, ms = list(cfg["sizes"]), cfg["hidden"]
+    pyplot = plt()
+    fig, axes = pyplot.subplots(2, len(ms) + 1, figsize=(4.2 * (len(ms) + 1), 7.4), squeeze=False)
+    for j, m in enumerate(ms):
+        get = lambda k: np.stack([grid[(T, m)][k] for T in sizes])  # noqa: E731  (sizes, seeds)
+        test, train, bound, dead = get("test_loss"), get("train_loss"), get("bound"), get("dead_units")
+        best = np.argmin(train, axis=1)  # best of k seeds by train loss
+        test_best = test[np.arange(len(sizes)), best]
+        i_peak = int(np.argmax(test.mean(1)))
+        b, spread = bump(sizes, test, m + 1) if m + 1 in sizes else (np.nan, np.nan)
+        print(f"m={m}: mean test MSE per T {dict(zip(sizes, np.round(test.mean(1), 3).tolist()))}")
+        print(f"  largest mean test MSE at T={sizes[i_peak]} ({test.mean(1)[i_peak]:.3f}); at T=m+1={m + 1}: "
+              f"mean minus the larger neighbour {b:+.3f} (seed spread there {spread:.3f})")
+        print(f"  train MSE / rank-{m} affine bound per T (mean; bound > 1e-6): "
+              + str({T: round(float(v), 3) for T, v, bb in zip(sizes, (train / np.maximum(bound, 1e-30)).mean(1),
+                                                                bound.mean(1)) if bb > 1e-6}))
+        print(f"  dead hidden units (mean over seeds, of {m}): {dict(zip(sizes, np.round(dead.mean(1), 2).tolist()))}")
+        print(f"  best of {test.shape[1]} seeds by train loss, its test MSE: "
+              f"{dict(zip(sizes, np.round(test_best, 3).tolist()))}")
+        ax = axes[0, j]
+        seeds_vs_T(ax, sizes, train, "tab:blue", "train MSE")
+        seeds_vs_T(ax, sizes, test, "tab:red", "test MSE")
+        ok = bound.mean(1) > 1e-9
+        ax.plot(np.array(sizes)[ok], bound.mean(1)[ok], "--", c="tab:green", label=f"best rank-{m} affine fit")
+        ax.plot(sizes, test_best, "x", c="k", ms=4, label=f"test MSE of the best of {test.shape[1]} seeds")
+        ax.axvline(m + 1, c="gray", ls=":", lw=0.8, label="T = m + 1")
+        ax.set(xlabel="data set size T", title=f"m={m}: {SEED_NOTE}")
+        ax.legend(fontsize=6)
+        ax = axes[1, j]
+        ax.plot(sizes, dead.mean(1), "o-", ms=3, c="k")
+        ax.set(xscale="log", xlabel="data set size T", ylabel=f"dead hidden units (of {m}, mean of seeds)",
+               ylim=(-0.05 * m, 1.05 * m))
+    vsizes = list(vcfg["sizes"])
+    ax, ax_dead = axes[0, -1], axes[1, -1]
+    colors = pyplot.get_cmap("tab10")
+    for k, name in enumerate(vcfg["variants"]):
+        test = np.stack([variants[(name, T)]["test_loss"] for T in vsizes])
+        b, spread = bump(vsizes, test, vcfg["m"] + 1)
+        print(f"variant {name}: mean test MSE per T {dict(zip(vsizes, np.round(test.mean(1), 3).tolist()))}; at T=m+1: "
+              f"mean minus the larger neighbour {b:+.3f} (seed spread {spread:.3f})")
+        ax.plot(vsizes, test.mean(1), "o-", ms=3, c=colors(k), label=f"{name} (mean of {test.shape[1]} seeds)")
+        ax.fill_between(vsizes, test.min(1), test.max(1), color=colors(k), alpha=0.12, lw=0)
+        dead = np.stack([variants[(name, T)]["dead_units"] for T in vsizes])
+        ax_dead.plot(vsizes, dead.mean(1), "o-", ms=3, c=colors(k), label=name)
+    base = np.stack([grid[(T, vcfg["m"])]["test_loss"] for T in sizes])
+    ax.plot(sizes, base.mean(1), "o-", ms=3, c="k", label=f"M2's setting (mean of {base.shape[1]} seeds)")
+    ax.axvline(vcfg["m"] + 1, c="gray", ls=":", lw=0.8)
+    ax.set(xscale="log", yscale="log", xlabel="data set size T", ylabel="test MSE",
+           title=f"m={vcfg['m']} under other settings (band: min-max over seeds)")
+    ax.legend(fontsize=6)
+    ax_dead.set(xscale="log", xlabel="data set size T", ylabel=f"dead hidden units (of {vcfg['m']})",
+                ylim=(-0.1, vcfg["m"] + 0.1), title="variants: dead hidden units (mean of seeds)")
+    fig.suptitle("MLP auto-encoder at small T: " + describe(cfg, "n", "sparsity", "steps", "weight_decay")
+                 + f", {cfg['seeds']} seeds per cell (variants: {vcfg['seeds']})")
+    fig.tight_layout()
+    r.save(fig, "X3_mlp_interpolation_threshold")
+
+
+if __name__ == "__main__":
+    main()

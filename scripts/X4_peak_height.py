@@ -1,0 +1,87 @@
+"""X4 -- Beyond the write-up: what sets the height of the bottleneck's test-loss peak?
+
+B2's peak (T=400, mean test loss 262 over 4 seeds, seeds 159-318) sits between the two published
+anchors: Henighan et al. (n=10,000, S=0.999) report a test loss near 1.01 in the middle regime,
+Jermyn's replication up to 5,000. This script varies, at B2's peak (T=400), what could move it:
+weight decay (0, 1e-2, 1), the number of steps (10,000, 50,000, 200,000, each with the Henighan
+schedule, warm-up 5%), the size of the test set (the first 1,000, 10,000 or 100,000 of one set of
+fresh samples) and selection (the best of k seeds by train loss, k = 1, 4, 16).
+
+Settings: B2's (n=1000, m=2, S=0.99, normalised, MSE, tied W xavier_normal, lr 1e-3, float32), 16
+seeds per cell; minimem.experiments "peak_height", one cached unit per (weight decay, steps).
+
+Run: python scripts/X4_peak_height.py [--quick] [--fresh] [--jobs N]
+"""
+
+import numpy as np
+
+from _plot import Run, describe, plt
+from minimem import experiments
+
+# --- config
+EXPERIMENT = "peak_height"
+KS = (1, 4, 16)
+
+
+def best_of(train, test, k):
+    """Mean over disjoint groups of k seeds of the test loss of the group's lowest-train-loss seed."""
+    groups = len(train) // k
+    picks = [g * k + int(np.argmin(train[g * k:(g + 1) * k])) for g in range(groups)]
+    return float(np.mean(test[picks])) if picks else np.nan
+
+
+def main(argv=None):
+    r = Run(__doc__, argv)
+    # --- compute (cached)
+    cfg, out = r.run(EXPERIMENT)
+    # --- plot
+    wds, steps = cfg["weight_decays"], cfg["step_counts"]
+    subsets = [k for k in experiments.N_TEST_SUBSETS if k <= cfg["n_test"]]
+    pyplot = plt()
+    fig, axes = pyplot.subplots(1, 3, figsize=(15, 4.4))
+    colors = pyplot.get_cmap("viridis")(np.linspace(0, 0.85, len(steps)))
+    for a, wd in enumerate(wds):
+        for b, st in enumerate(steps):
+            res = out[(wd, st)]
+            test, train = res["test_loss"], res["train_loss"]
+            x = a + (b - 1) * 0.2
+            axes[0].scatter(np.full(test.size, x), test, s=8, color=colors[b], label=f"{st} steps" if a == 0 else None)
+            axes[0].scatter([x], [test.mean()], s=60, marker="_", color="k")
+            line = ", ".join(f"n_test={k}: {res[f'test_loss_{k}'].mean():.3g}" for k in subsets)
+            print(f"wd={wd:g}, {st} steps: test loss mean {test.mean():.4g}, median {np.median(test):.4g}, seeds "
+                  f"{test.min():.3g}-{test.max():.3g}; train {train.mean():.3g}; best of k: "
+                  + ", ".join(f"k={k}: {best_of(train, test, k):.3g}" for k in KS if k <= len(test))
+                  + (f"; {line}" if line else ""))
+    axes[0].set(xticks=range(len(wds)), xticklabels=[f"wd {wd:g}" for wd in wds], yscale="log",
+                ylabel=f"test loss at T={cfg['T']} (dots: seeds, bar: mean)",
+                title="weight decay x steps")
+    axes[0].axhline(1.0, c="gray", ls="--", lw=0.8, label="all-zeros output")
+    axes[0].legend(fontsize=7)
+    base = out[(1e-2, 50_000)] if (1e-2, 50_000) in out else next(iter(out.values()))
+    for k in KS:
+        if k <= len(base["test_loss"]):
+            vals = [best_of(out[(wd, st)]["train_loss"], out[(wd, st)]["test_loss"], k) for wd in wds for st in steps]
+            axes[1].plot(range(len(vals)), vals, "o-", ms=3, label=f"best of {k} seeds (by train loss)")
+    axes[1].set(xticks=range(len(wds) * len(steps)), yscale="log",
+                xticklabels=[f"wd {wd:g}\n{st // 1000}k" for wd in wds for st in steps], title="selection: best of k",
+                ylabel="test loss")
+    axes[1].tick_params(axis="x", labelsize=6)
+    axes[1].legend(fontsize=7)
+    for wd in wds:
+        for st in steps:
+            res = out[(wd, st)]
+            if subsets:
+                axes[2].plot(subsets, [res[f"test_loss_{k}"].mean() for k in subsets], "o-", ms=3,
+                             label=f"wd {wd:g}, {st // 1000}k steps")
+    axes[2].set(xscale="log", yscale="log", xlabel="test samples", ylabel="mean test loss over seeds",
+                title="the size of the test set")
+    if subsets:
+        axes[2].legend(fontsize=6)
+    fig.suptitle("ReLU output model at its peak: " + describe(cfg, "T", "n", "m", "sparsity")
+                 + f", {cfg['seeds']} seeds per cell")
+    fig.tight_layout()
+    r.save(fig, "X4_peak_height")
+
+
+if __name__ == "__main__":
+    main()
