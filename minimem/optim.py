@@ -78,3 +78,20 @@ def lr_schedule(steps, lr=1e-3, schedule="henighan", warmup=2500):
         lrs[-1] = 0.0 if steps > 1 else lrs[-1]  # lr(steps - 1) = 0 (with warmup = steps - 1 too)
         return lrs
     raise ValueError(f"unknown schedule {schedule!r}; choose 'henighan' or 'constant'")
+
+
+def adam_reach(lrs, weight_decay=0.0):
+    """How far AdamW can move one coordinate over a run whose learning rates are ``lrs`` (steps,):
+
+        r_0 = 0,   r_{t+1} = (1 - lr_t wd) r_t + lr_t       (so r_T = sum_t lr_t when wd = 0)
+
+    Adam's update m_hat / (sqrt(v_hat) + eps) has magnitude about 1 or less per coordinate when a
+    gradient keeps its sign (m_hat ~ g, sqrt(v_hat) ~ |g|), and decoupled weight decay shrinks the
+    weight by lr_t wd per step, so |w_T - w_0| <~ r_T. A loss that keeps pushing every coordinate
+    outwards (cross-entropy on memorised points) fills the box |w_i| <= r_T: a square in 2-D."""
+    lrs = np.asarray(lrs, dtype=np.float64)
+    wd = check_float("weight_decay", weight_decay, 0.0)
+    r = 0.0
+    for lr in lrs:  # a recurrence over steps; (steps,) scalars, cheap
+        r = (1.0 - lr * wd) * r + lr
+    return r

@@ -11,7 +11,9 @@ minimem.metrics.squareness (1 for a square at any rotation, 0 for a disc; an iso
 (minimem.metrics.square_corners: 45 degrees when the sides run along the coordinate axes). The
 loss, the data and a Gaussian (Xavier) init are all unchanged by a rotation of the 2-D hidden
 space; AdamW's per-coordinate step sizes and PyTorch's uniform init box are not. A square whose
-sides run along the axes under Xavier init therefore points at the optimiser.
+sides run along the axes under Xavier init therefore points at the optimiser. AdamW moves each
+coordinate by at most about lr per step (less the decay), so no weight can leave the box of
+half-side minimem.optim.adam_reach (22.1 for this schedule); the script prints how close W1 gets.
 
 Settings: n=1000, m=2, S=0.99, T=500, 4 seeds, the Henighan schedule over 50,000 steps (warm-up
 2,500, lr 1e-3, weight decay 1e-2), float32, test on 10,000 fresh samples; minimem.experiments
@@ -22,7 +24,7 @@ Run: python scripts/X2_square_control.py [--quick] [--fresh] [--jobs N]   (full:
 
 import numpy as np
 
-from _plot import Run, clouds, describe, plt
+from _plot import Run, adam_reach_of, clouds, describe, plt
 from minimem import metrics
 
 # --- config
@@ -39,13 +41,18 @@ def main(argv=None):
     ref = metrics.squareness_reference(cfg["n"], np.random.default_rng(0))
     print(f"squareness of W1 columns, mean (min-max) over {cfg['seeds']} seeds; an isotropic cloud of {cfg['n']} "
           f"points: {ref[0]:.2f} (95th percentile {ref[1]:.2f})")
+    reach = adam_reach_of(cfg)
+    print(f"AdamW's reach in this schedule (the farthest one coordinate moves, optim.adam_reach): {reach:.2f}")
     sq = {}
     for c in cells:
         s = metrics.squareness(out[c]["W1"])  # (seeds,)
         sq[c] = s
         corners = metrics.square_corners(out[c]["W1"])  # (seeds,) 45: sides along the axes
+        W = out[c]["W1"]  # (seeds, m, n)
+        at_box = np.mean(np.abs(W).max(axis=-2) > 0.9 * reach)
         print(f"  {c[0]:4s} {'normalised' if c[1] else 'unnormalised':12s} {c[2]:14s}: squareness {s.mean():.2f} "
-              f"({s.min():.2f}-{s.max():.2f}), corners at {np.round(corners, 1).tolist()} degrees; train loss "
+              f"({s.min():.2f}-{s.max():.2f}), corners at {np.round(corners, 1).tolist()} degrees; largest |w| / reach "
+              f"{np.abs(W).max() / reach:.2f}, columns beyond 0.9 x reach {at_box:.2f}; train loss "
               f"{out[c]['train_loss'].mean():.3g}, test loss {out[c]['test_loss'].mean():.3g}")
     for i, factor in enumerate(("loss", "inputs normalised", "init")):
         levels = sorted({c[i] for c in cells}, key=str)
@@ -54,12 +61,17 @@ def main(argv=None):
     pyplot = plt()
     fig, axes = pyplot.subplots(2, 4, figsize=(13, 7), squeeze=False)
     order = sorted(cells, key=lambda c: (c[0] != "ce", c[1], c[2]))
+    lim = 1.08 * max(reach, max(np.abs(out[c]["W1"][SEED]).max() for c in cells))  # one scale for all panels
     for ax, c in zip(axes.ravel(), order):
         W1 = out[c]["W1"][SEED]
         clouds([ax], [W1], [f"{c[0].upper()}, {'normalised' if c[1] else 'unnormalised'}, {c[2]}\n"
-                            f"squareness {sq[c].mean():.2f} ({sq[c].min():.2f}-{sq[c].max():.2f})"])
-    fig.suptitle("W1 columns at T=500, seed 0 of each (own scale per panel; squareness: mean (min-max) over "
-                 f"{cfg['seeds']} seeds, disc level {ref[0]:.2f}); " + describe(cfg, "n", "m", "sparsity", "steps"))
+                            f"squareness {sq[c].mean():.2f} ({sq[c].min():.2f}-{sq[c].max():.2f})"], lim=lim)
+        ax.plot([-reach, reach, reach, -reach, -reach], [-reach, -reach, reach, reach, -reach], "--", c="tab:gray",
+                lw=0.8, label="AdamW's reach")
+    axes[0, 0].legend(fontsize=7, loc="center")
+    fig.suptitle(f"W1 columns at T={cfg['T']}, seed 0 of each, one scale (dashed: the box AdamW can reach, "
+                 f"+-{reach:.1f}); squareness: mean (min-max) over {cfg['seeds']} seeds, disc level {ref[0]:.2f}; "
+                 + describe(cfg, "n", "m", "sparsity", "steps"))
     fig.tight_layout()
     r.save(fig, "X2_square_control")
 

@@ -195,6 +195,12 @@ def sweep_figure(pyplot, cfg, res, what, loss_label, ref, show, param="W1"):
     return fig, fig.axes[0]
 
 
+def adam_reach_of(cfg):
+    """How far AdamW moves one coordinate at most in a run of this configuration (optim.adam_reach)."""
+    from minimem import optim
+    return optim.adam_reach(optim.lr_schedule(cfg["steps"], cfg["lr"], warmup=cfg["warmup"]), cfg["weight_decay"])
+
+
 def print_sweep(cfg, res, loss_label, ref=None):
     """The numbers behind a sweep figure: the test-loss peak (mean and per seed), where the test
     loss is back within 5% of the reference level ``ref`` (all-zeros output, log V) after it, the
@@ -218,6 +224,12 @@ def print_sweep(cfg, res, loss_label, ref=None):
         print("squareness of the W columns per T (mean over seeds; 1 a square, 0 a disc; an isotropic cloud of "
               f"{W.shape[-1]} points: {metrics.squareness_reference(W.shape[-1], np.random.default_rng(0))[0]:.2f}): "
               + str(dict(zip(sizes.tolist(), np.round(np.nanmean(sq, 1), 2).tolist()))))
+        reach = adam_reach_of(cfg)
+        far = np.mean(np.abs(W).max(axis=-2) > 0.9 * reach, axis=-1)  # (sizes, seeds) columns at the box
+        print(f"largest |w| / AdamW's reach ({reach:.2f}) per T: "
+              + str(dict(zip(sizes.tolist(), np.round(np.abs(W).max(axis=(-2, -1)).mean(1) / reach, 2).tolist())))
+              + "; share of columns with a coordinate beyond 0.9 x reach: "
+              + str(dict(zip(sizes.tolist(), np.round(far.mean(1), 2).tolist()))))
     if "test_acc" in res:
         print("mean test accuracy per T: " + str(dict(zip(sizes.tolist(), np.round(res["test_acc"].mean(1), 4).tolist())))
               + f" (chance 1/{cfg['n']})")

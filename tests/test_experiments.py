@@ -20,7 +20,7 @@ NOT_YET_COMMITTED = {
     "unembed_dd_soft", "unembed_dd_input", "unembed_dd_xavier", "tms_relu_output", "tms_relu_hidden",
     "reconstruction_grid", "sparse_grid", "onehot_grid_mse", "onehot_grid_ce", "embed_big_fish", "embed_small_fish",
     "embed_reprojector", "onehot_dictionary", "ce_hidden2", "ce_epochs", "ce_weight_decay", "antipodal_onehot",
-    "lookup_peak_ae", "lookup_peak_ce", "lookup_init_ae", "lookup_init_ce", "square_control", "mlp_small_T",
+    "lookup_peak_ae", "lookup_peak_ce", "lookup_init_ae", "lookup_init_ce", "mlp_small_T",
     "mlp_variants", "peak_height", "ce_epochs_wd0", "ce_epochs_wd0.0001",
 }
 

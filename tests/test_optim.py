@@ -70,3 +70,21 @@ def test_constant_schedule_and_bad_schedules():
         lr_schedule(100, 0.1, "henighan", warmup=100)
     with pytest.raises(ValueError, match="steps"):
         lr_schedule(0, 0.1)
+
+
+def test_adam_reach_is_the_sum_of_learning_rates_less_the_decay():
+    from minimem.optim import adam_reach, lr_schedule
+    assert np.isclose(adam_reach(np.full(100, 1e-2)), 1.0)
+    lrs = lr_schedule(1000, lr=1e-3, warmup=50)
+    assert np.isclose(adam_reach(lrs), lrs.sum())
+    # with decay: the recurrence unrolled, sum_t lr_t prod_{s>t} (1 - lr_s wd)
+    wd = 0.5
+    expect = sum(lrs[t] * np.prod(1 - lrs[t + 1:] * wd) for t in range(len(lrs)))
+    assert np.isclose(adam_reach(lrs, wd), expect)
+    # a coordinate with a constant-sign gradient moves by about the reach under AdamW
+    from minimem.optim import adamw_init, adamw_step
+    p = {"w": np.zeros(1)}
+    state = adamw_init(p)
+    for lr in lrs:
+        adamw_step(p, {"w": np.array([-3.0])}, state, lr, weight_decay=wd)
+    assert np.isclose(p["w"][0], adam_reach(lrs, wd), rtol=1e-3)
