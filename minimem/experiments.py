@@ -293,12 +293,7 @@ def _sweep_compute(cfg, unit):
     """All seeds of one data set size, trained as instances of one call, then scored on fresh data."""
     T = unit["T"]
     model = MODELS[cfg["model"]]
-    dtype = np.dtype(cfg["dtype"]).type
-    rng = np.random.default_rng([0, T])
-    kw = dict(n_instances=cfg["seeds"], init=cfg["init"], dtype=dtype)
-    if cfg["model"] == "relu_output":
-        kw["tied"] = cfg["tied"]
-    params = model.init_params(cfg["n"], cfg["m"], rng, **kw)
+    params = _init_sweep(cfg, cfg["m"], np.random.default_rng([0, T]))
     x = train_sets(cfg, T)  # (seeds, T, n)
     make_target = target_of(cfg)
     opts = options_of(cfg)
@@ -314,6 +309,24 @@ def _sweep_compute(cfg, unit):
         out["train_acc"] = metrics.argmax_accuracy(model.forward(res.params, x, **opts)[0], data.hard_labels(x))
         out["test_acc"] = metrics.argmax_accuracy(model.forward(res.params, xt, **opts)[0], data.hard_labels(xt))
     return out
+
+
+def _init_sweep(cfg, m, rng):
+    """The initial parameters of a sweep's seeds (one instance each)."""
+    kw = dict(n_instances=cfg["seeds"], init=cfg.get("init", "uniform"), dtype=np.dtype(cfg["dtype"]).type)
+    if cfg["model"] == "relu_output":
+        kw["tied"] = cfg["tied"]
+    return MODELS[cfg["model"]].init_params(cfg["n"], m, rng, **kw)
+
+
+def null_loss(cfg, m=None):
+    """The test loss of the model with every parameter zero, per seed (seeds,): the all-zeros output
+    under MSE (mean |x|^2: 1 for normalised inputs), uniform logits under cross-entropy (log V times
+    the target's mass: log V for hard labels). The level a test-loss peak rises from and returns to."""
+    params = _init_sweep(cfg, cfg["m"] if m is None else m, np.random.default_rng(0))
+    zero = {k: np.zeros_like(v) for k, v in params.items()}
+    xt = test_sets(cfg)  # (seeds, n_test, n)
+    return evaluate(MODELS[cfg["model"]], zero, xt, target_of(cfg)(xt), loss=cfg["loss"], **options_of(cfg))
 
 
 def _stack(cfg, units, results):

@@ -5,9 +5,14 @@ first quadrant by the bias: the pre-bias activations W1 x are not always positiv
 and adding it lifts most hidden vectors past the ReLU.
 
 Settings: M2's runs (minimem.experiments: "mlp_dd"; n=1000, m=2, S=0.99, 50,000 steps), seed 0, at
-data set sizes around the transition.
+data set sizes around the transition; below them the same MLP with a ReLU on its output (A4's runs,
+"mlp_dd_relu_out"), which does have a test-loss peak (at T=300), so the write-up's "around the
+transition" can be looked at where there is one. For every T the script prints, over all seeds:
+b1, the share of b1 entries above 0, the share of training points with a negative pre-bias
+coordinate, and the share the bias lifts into the first quadrant (some W1 x coordinate < 0, every
+W1 x + b1 coordinate > 0).
 
-Run: python scripts/M5_mlp_horseshoe.py [--quick] [--fresh]   (redraws from M2's cache)
+Run: python scripts/M5_mlp_horseshoe.py [--quick] [--fresh]   (redraws from M2's and A4's caches)
 """
 
 import numpy as np
@@ -16,41 +21,60 @@ from _plot import Run, describe, plt
 from minimem import experiments
 
 # --- config
-EXPERIMENT = "mlp_dd"  # M2's sweep
+EXPERIMENTS = {"mlp_dd": "MLP (M2)", "mlp_dd_relu_out": "MLP with output ReLU (A4)"}
 SHOW = [100, 200, 300, 500, 1000, 2000]
 SEED = 0
+
+
+def pre_bias(cfg, res, i, T, seed):
+    """W1 x for the training points of run (i, seed), (T, m), and that run's b1, (m,)."""
+    p = {k: v.astype(np.float64) for k, v in experiments.params_at(res, i, seed).items()}
+    x = experiments.train_set(cfg, T, seed).astype(np.float64)  # (T, n)
+    return x @ p["W1"][0].T, p["b1"][0]  # (T, m), (m,)
 
 
 def main(argv=None):
     r = Run(__doc__, argv)
     # --- compute (cached)
-    cfg, res = r.run(EXPERIMENT)
+    runs = {name: r.run(name) for name in EXPERIMENTS}
     # --- plot
-    sizes = list(cfg["sizes"])
-    show = [T for T in SHOW if T in sizes] or sizes[-4:]
     pyplot = plt()
-    fig, axes = pyplot.subplots(1, len(show), figsize=(2.5 * len(show), 3.0), squeeze=False)
-    panels = []
-    for T in show:
-        p = {k: v.astype(np.float64) for k, v in experiments.params_at(res, sizes.index(T), SEED).items()}
-        x = experiments.train_set(cfg, T, SEED).astype(np.float64)  # (T, n)
-        pre = x @ p["W1"][0].T  # (T, m)  W1 x, the activations before the bias
-        panels.append((T, pre, p["b1"][0]))
-    lim = 1.1 * max(max(np.abs(pre).max(), np.abs(pre + b1).max()) for _, pre, b1 in panels)  # one scale
-    for ax, (T, pre, b1) in zip(axes[0], panels):
-        ax.scatter(pre[:, 0], pre[:, 1], s=2, c="tab:orange", label="W1 x (pre-bias)")
-        ax.scatter(pre[:, 0] + b1[0], pre[:, 1] + b1[1], s=2, c="tab:red", alpha=0.3, label="W1 x + b1")
-        ax.scatter([b1[0]], [b1[1]], s=40, c="tab:purple", marker="*", zorder=3, label="b1")
-        ax.axhline(0, c="gray", lw=0.4)
-        ax.axvline(0, c="gray", lw=0.4)
-        ax.set(xlim=(-lim, lim), ylim=(-lim, lim), aspect="equal", title=f"T={T}: b1=({b1[0]:.2f}, {b1[1]:.2f})")
-        ax.tick_params(labelsize=6)
-        live = np.mean(np.all(pre + b1 > 0, axis=1))
-        print(f"T={T}: b1 {np.round(b1, 3).tolist()}, share of training points with both units active "
-              f"before the bias {np.mean(np.all(pre > 0, axis=1)):.3f}, after {live:.3f}")
-    axes[0, 0].legend(fontsize=6, loc="lower left")
-    fig.suptitle("MLP auto-encoder: pre-bias activations (orange), with the bias (red), the bias (purple), one "
-                 "scale; " + describe(cfg, "n", "m", "sparsity", "steps") + f", seed {SEED} of {cfg['seeds']}")
+    cfg0 = runs["mlp_dd"][0]
+    show = [T for T in SHOW if T in cfg0["sizes"]] or list(cfg0["sizes"])[-4:]
+    fig, axes = pyplot.subplots(len(runs), len(show), figsize=(2.5 * len(show), 3.0 * len(runs)), squeeze=False)
+    panels = {}
+    for name, (cfg, res) in runs.items():
+        sizes = list(cfg["sizes"])
+        print(f"{EXPERIMENTS[name]}, over {cfg['seeds']} seeds:")
+        for i, T in enumerate(sizes):
+            stats = []
+            for s in range(cfg["seeds"]):
+                pre, b1 = pre_bias(cfg, res, i, T, s)
+                neg = np.any(pre < 0, axis=1)
+                stats.append((b1, np.mean(b1 > 0), np.mean(neg), np.mean(neg & np.all(pre + b1 > 0, axis=1))))
+            b1s = np.array([st[0] for st in stats])  # (seeds, m)
+            print(f"  T={T}: b1 mean {np.round(b1s.mean(0), 3).tolist()} (entries {b1s.min():.2f} to {b1s.max():.2f}); "
+                  f"b1 > 0: {np.mean([st[1] for st in stats]):.2f}; points with a negative W1 x coordinate: "
+                  f"{np.mean([st[2] for st in stats]):.3f}; lifted into the first quadrant by b1: "
+                  f"{np.mean([st[3] for st in stats]):.3f}")
+            if T in show:
+                panels[name, T] = pre_bias(cfg, res, i, T, SEED)
+    lim = 1.1 * max(max(np.abs(pre).max(), np.abs(pre + b1).max()) for pre, b1 in panels.values())  # one scale
+    for row, name in enumerate(runs):
+        for ax, T in zip(axes[row], show):
+            pre, b1 = panels[name, T]
+            ax.scatter(pre[:, 0], pre[:, 1], s=2, c="tab:orange", label="W1 x (pre-bias)")
+            ax.scatter(pre[:, 0] + b1[0], pre[:, 1] + b1[1], s=2, c="tab:red", alpha=0.3, label="W1 x + b1")
+            ax.scatter([b1[0]], [b1[1]], s=40, c="tab:purple", marker="*", zorder=3, label="b1")
+            ax.axhline(0, c="gray", lw=0.4)
+            ax.axvline(0, c="gray", lw=0.4)
+            ax.set(xlim=(-lim, lim), ylim=(-lim, lim), aspect="equal",
+                   title=f"{EXPERIMENTS[name]}\nT={T}: b1=({b1[0]:.2f}, {b1[1]:.2f})")
+            ax.title.set_fontsize(7)
+            ax.tick_params(labelsize=6)
+        axes[row, 0].legend(fontsize=6, loc="lower left")
+    fig.suptitle("Pre-bias activations (orange), with the bias (red), the bias (purple), one scale; "
+                 + describe(cfg0, "n", "m", "sparsity", "steps") + f", seed {SEED} of {cfg0['seeds']}")
     fig.tight_layout()
     r.save(fig, "M5_mlp_horseshoe")
 

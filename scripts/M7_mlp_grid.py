@@ -10,6 +10,10 @@ sizes T in (10, 30, 100, 300, 1000, 3000), 2 seeds per cell (mean shown), test l
 (argmax(x') = argmax(x)) on 5,000 fresh samples; chance accuracy is 1/1000. Runs:
 minimem.experiments "sparse_grid", one cached result per cell.
 
+The third panel divides the train MSE by the best rank-m affine fit of the training set
+(minimem.metrics.affine_rank_bound): no MLP with m hidden units can go below 1 (blank where the
+bound is 0, T <= m + 1). The script also prints, per m, where the test loss peaks over T.
+
 Run: python scripts/M7_mlp_grid.py [--quick] [--fresh]   (full: 55 min measured while a second run
 used the other core)
 """
@@ -17,6 +21,7 @@ used the other core)
 import numpy as np
 
 from _plot import Run, describe, grid_figure, plt
+from minimem import experiments, metrics
 
 # --- config
 EXPERIMENT = "sparse_grid"
@@ -31,8 +36,19 @@ def main(argv=None):
     L = np.array([[out[(T, m)]["test_loss"].mean() for T in Ts] for m in ms])
     A = np.array([[out[(T, m)]["test_acc"].mean() for T in Ts] for m in ms])
     print(f"mean test loss (rows m={ms}, columns T={Ts}):\n{np.round(L, 4)}\nmean test accuracy:\n{np.round(A, 4)}")
+    # the best rank-m affine fit of each training set: a floor under the train MSE
+    bound = np.array([[metrics.affine_rank_bound(experiments.train_sets(cfg, T), m).mean() for T in Ts] for m in ms])
+    train = np.array([[out[(T, m)]["train_loss"].mean() for T in Ts] for m in ms])
+    ratio = np.where(bound > 1e-6, train / np.maximum(bound, 1e-30), np.nan)
+    print(f"mean train MSE:\n{np.round(train, 4)}\ntrain MSE / rank-m affine bound (nan: bound 0):\n{np.round(ratio, 3)}")
+    for m, row in zip(ms, L):
+        j = int(np.argmax(row))
+        print(f"m={m}: test MSE highest at T={Ts[j]} ({row[j]:.4g})"
+              + ("; falls from the smallest T, no interior peak" if j == 0 else
+                 f"; at the smallest T {row[0]:.4g}, at the largest {row[-1]:.4g}"))
     fig = grid_figure(plt(), [[(np.log10(L), "log10 test MSE (mean over seeds)", "loss"),
-                               (A, f"test accuracy (mean; chance 1/{cfg['n']})", "acc")]],
+                               (A, f"test accuracy (mean; chance 1/{cfg['n']})", "acc"),
+                               (ratio, "train MSE / best rank-m affine fit (>= 1)", "ratio")]],
                       Ts, ms, "data set size T", "hidden size m",
                       "MLP auto-encoder over hidden size and T: " + describe(cfg, "n", "sparsity", "steps")
                       + f", {cfg['seeds']} seeds per cell")

@@ -43,7 +43,7 @@ def main(argv=None):
     # --- plot
     sizes, ms = list(cfg["sizes"]), cfg["hidden"]
     pyplot = plt()
-    fig, axes = pyplot.subplots(2, len(ms) + 1, figsize=(4.2 * (len(ms) + 1), 7.4), squeeze=False)
+    fig, axes = pyplot.subplots(3, len(ms) + 1, figsize=(4.2 * (len(ms) + 1), 10.8), squeeze=False)
     for j, m in enumerate(ms):
         get = lambda k: np.stack([grid[(T, m)][k] for T in sizes])  # noqa: E731  (sizes, seeds)
         test, train, bound, dead = get("test_loss"), get("train_loss"), get("bound"), get("dead_units")
@@ -69,12 +69,20 @@ def main(argv=None):
         ax.axvline(m + 1, c="gray", ls=":", lw=0.8, label="T = m + 1")
         ax.set(xlabel="data set size T", title=f"m={m}: {SEED_NOTE}")
         ax.legend(fontsize=6)
-        ax = axes[1, j]
+        ax = axes[1, j]  # the test MSE alone, on a linear axis: a peak at T = m + 1 would show here
+        seeds_vs_T(ax, sizes, test, "tab:red", "test MSE", logy=False)
+        ax.plot(sizes, test_best, "x", c="k", ms=4, label="best of the seeds by train loss")
+        ax.axvline(m + 1, c="gray", ls=":", lw=0.8, label="T = m + 1")
+        ax.axhline(1.0, c="0.5", lw=0.8, label="all-zeros output")
+        ax.set(xlabel="data set size T", ylabel="test MSE (linear)", title=f"m={m}: test MSE alone")
+        ax.legend(fontsize=6)
+        ax = axes[2, j]
         ax.plot(sizes, dead.mean(1), "o-", ms=3, c="k")
         ax.set(xscale="log", xlabel="data set size T", ylabel=f"dead hidden units (of {m}, mean of seeds)",
                ylim=(-0.05 * m, 1.05 * m))
     vsizes = list(vcfg["sizes"])
-    ax, ax_dead = axes[0, -1], axes[1, -1]
+    ax, ax_dead = axes[0, -1], axes[2, -1]
+    axes[1, -1].axis("off")
     colors = pyplot.get_cmap("tab10")
     for k, name in enumerate(vcfg["variants"]):
         test = np.stack([variants[(name, T)]["test_loss"] for T in vsizes])

@@ -57,6 +57,18 @@ def test_data_come_from_one_place_and_are_fixed_by_seed_and_size():
     assert experiments.train_sets(cfg, 30).shape == (cfg["seeds"], 30, cfg["n"])
 
 
+def test_the_null_level_is_the_loss_of_zero_parameters_in_closed_form():
+    """All-zeros output: mean |x|^2 (1 on normalised data); uniform logits: log V times the target's mass."""
+    for name in ("bottleneck_dd", "mlp_dd", "mlp_dd_relu_out"):
+        np.testing.assert_allclose(experiments.null_loss(experiments.config(name, "smoke")), 1.0, rtol=1e-6)
+    for name in ("unembed_dd", "unembed_dd_soft"):
+        np.testing.assert_allclose(experiments.null_loss(experiments.config(name, "smoke")), np.log(1000), rtol=1e-6)
+    cfg = experiments.config("unembed_dd_input", "smoke")
+    mass = experiments.test_sets(cfg).astype(np.float64).sum(-1).mean(-1)  # (seeds,)
+    np.testing.assert_allclose(experiments.null_loss(cfg), np.log(1000) * mass, rtol=1e-6)
+    np.testing.assert_allclose(experiments.null_loss(experiments.config("sparse_grid", "smoke"), m=3), 1.0, rtol=1e-6)
+
+
 def test_results_keep_the_models_parameter_names_and_the_seed_axis(tmp_path):
     cfg, res = experiments.run("mlp_dd", "smoke", results_dir=tmp_path, verbose=False)
     S, seeds = len(cfg["sizes"]), cfg["seeds"]

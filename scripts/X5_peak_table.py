@@ -1,0 +1,106 @@
+"""X5 -- Beyond the write-up: the test-loss peak of every data-set-size sweep, side by side.
+
+For each sweep the catalogue calls double descent (B2, F4, A4, M2, F1, F3, F5, and M7 per hidden
+size), this prints and draws: where the mean test loss peaks and how high, the same per seed, and
+the first T after the peak where the mean test loss is back within 5% of the null level (the loss of
+the model with every parameter zero: the all-zeros output under MSE, uniform logits under
+cross-entropy; minimem.experiments.null_loss). A sweep whose mean test loss is highest at its
+smallest or largest T has no interior peak (grey in the figure). Next to them, the published anchors for the ReLU output model:
+
+- Henighan et al. (2023), n=10,000, S=0.999: the middle regime begins near T=700, generalisation
+  near T=5,000, test loss in the middle regime near 1.01;
+- Jermyn's replication of that setup: the regime near T=100, generalisation near T=20,000, test
+  loss up to 5,000; generalisation where T (1 - S) is about 10, which is T=1,000 at S=0.99.
+
+Settings: those of each figure's sweep (see its script); nothing is trained here that the figure
+scripts do not train. X4 varies what sets B2's peak height.
+
+Run: python scripts/X5_peak_table.py [--quick] [--fresh]   (seconds from the committed results)
+"""
+
+import numpy as np
+
+from _plot import Run, plt
+from minimem import experiments
+
+# --- config
+SWEEPS = {  # figure: the experiment behind it
+    "B2": "bottleneck_dd", "F4": "bottleneck_dd_untied", "A4": "mlp_dd_relu_out", "M2": "mlp_dd",
+    "F1": "unembed_dd", "F3 x/sum(x)": "unembed_dd_soft", "F3 input": "unembed_dd_input", "F5": "unembed_dd_xavier",
+}
+GRID = "sparse_grid"  # M7: one sweep over T per hidden size
+ANCHORS = {"Henighan et al.: test loss ~1.01": 1.01, "Jermyn: test loss up to 5,000": 5000.0}
+GENERALISE_T = 10  # Jermyn: generalisation where T (1 - S) ~ 10
+
+
+def summary(sizes, test_loss, null):
+    """Peak of the mean test loss (sizes, seeds) over T, each seed's peak, and where the mean is
+    back within 5% of the null level after its peak."""
+    sizes, mean = np.asarray(sizes), test_loss.mean(1)
+    i = int(np.argmax(mean))
+    back = [int(T) for T, v in zip(sizes[i + 1:], mean[i + 1:]) if v <= 1.05 * null]
+    return dict(T=int(sizes[i]), height=float(mean[i]), first=i == 0, edge=i in (0, len(sizes) - 1), null=null,
+                seeds=[(int(sizes[j]), float(test_loss[j, s])) for s, j in enumerate(np.argmax(test_loss, 0))],
+                back=back[0] if back else None, last=(int(sizes[-1]), float(mean[-1])))
+
+
+def main(argv=None):
+    r = Run(__doc__, argv)
+    # --- compute (cached)
+    rows = {}
+    for fig_id, name in SWEEPS.items():
+        cfg, res = r.run(name)
+        rows[fig_id] = (cfg, summary(cfg["sizes"], res["test_loss"], float(experiments.null_loss(cfg).mean())))
+    cfg, out = r.run(GRID)
+    for m in cfg["hidden"]:
+        test = np.stack([out[(T, m)]["test_loss"] for T in cfg["sizes"]])  # (sizes, seeds)
+        rows[f"M7 m={m}"] = (dict(cfg, m=m), summary(cfg["sizes"], test, float(experiments.null_loss(cfg, m).mean())))
+    # --- plot
+    print("| sweep | setting | peak T (mean) | peak height (mean) | per seed (T: height) | null level | back within 5% |")
+    print("|---|---|---|---|---|---|---|")
+    for fig_id, (c, s) in rows.items():
+        setting = f"{c['model']}, {c['loss']}, m={c['m']}, S={c['sparsity']}, {c['seeds']} seeds"
+        per_seed = ", ".join(f"{T}: {v:.3g}" for T, v in s["seeds"])
+        back = (f"T={s['back']}" if s["back"] else
+                f"not by T={s['last'][0]} ({s['last'][1]:.3g})")
+        where = ("none (highest at the smallest T)" if s["first"] else
+                 f"{s['T']} (the largest T run)" if s["edge"] else str(s["T"]))
+        print(f"| {fig_id} | {setting} | {where} | {s['height']:.4g} | {per_seed} | {s['null']:.3g} | "
+              + ("-" if s["edge"] else back) + " |")
+    S = rows["B2"][0]["sparsity"]
+    print(f"anchors: {ANCHORS}; Jermyn's T(1-S)={GENERALISE_T} at S={S}: T={GENERALISE_T / (1 - S):.0f}")
+    pyplot = plt()
+    fig, (ax, ax2) = pyplot.subplots(1, 2, figsize=(14, 4.6))
+    labels = list(rows)
+    for k, fig_id in enumerate(labels):
+        s = rows[fig_id][1]
+        h = np.array([v for _, v in s["seeds"]]) / s["null"]
+        ax.scatter(np.full(h.size, k), h, s=12, c="tab:gray" if s["edge"] else "tab:red", zorder=3)
+        ax.scatter([k], [s["height"] / s["null"]], s=90, marker="_", c="k", zorder=4)
+        ax2.scatter(np.full(len(s["seeds"]), k), [T for T, _ in s["seeds"]], s=12,
+                    c="tab:gray" if s["edge"] else "tab:red", zorder=3)
+        if s["back"] and not s["edge"]:
+            ax2.scatter([k], [s["back"]], marker="v", s=40, c="tab:green", zorder=3)
+    for (name, v), ls in zip(ANCHORS.items(), ("--", ":")):
+        ax.axhline(v, c="tab:blue", ls=ls, lw=0.9, label=name + " (ReLU output model, MSE)")
+    ax.axhline(1.0, c="0.5", lw=0.8, label="null level (all-zeros output / uniform logits)")
+    ax.set(yscale="log", xticks=range(len(labels)), ylabel="peak test loss / null level",
+           title="peak height (red dots: each seed's maximum over T; grey: no interior peak;"
+                 " bar: mean)")
+    ax.title.set_fontsize(8)
+    ax.set_xticklabels(labels, rotation=45, ha="right", fontsize=7)
+    ax.legend(fontsize=6)
+    ax2.axhline(GENERALISE_T / (1 - S), c="tab:blue", ls=":", lw=0.9, label=f"Jermyn: T(1-S)={GENERALISE_T} at S={S}")
+    ax2.axhspan(700, 5000, color="tab:blue", alpha=0.08, label="Henighan et al.: middle regime to generalisation")
+    ax2.scatter([], [], marker="v", c="tab:green", label="mean back within 5% of the null level")
+    ax2.set(yscale="log", xticks=range(len(labels)), ylabel="data set size T",
+            title="where each seed peaks, and where the mean returns")
+    ax2.set_xticklabels(labels, rotation=45, ha="right", fontsize=7)
+    ax2.legend(fontsize=6)
+    fig.suptitle("The test-loss peak of every sweep over T (each sweep at its figure's setting)")
+    fig.tight_layout()
+    r.save(fig, "X5_peak_table")
+
+
+if __name__ == "__main__":
+    main()
