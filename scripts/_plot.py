@@ -248,12 +248,20 @@ def dimensionality_figure(pyplot, cfg, vectors, title, with_max=True):
         rows.append(("data points: D*_t (max. data dim.)", "tab:purple", metrics.max_data_dimensionality, True))
     rows.append(("features: D_i", "tab:blue", None, False))
     fig, axes = pyplot.subplots(len(rows), 1, figsize=(6.5, 2.7 * len(rows)), sharex=True)
+    print("per T: features with D_i > 0.1 (mean over seeds, and per seed) and their mean D_i:")
     for i, T in enumerate(sizes):
+        sums = []
         for s in range(cfg["seeds"]):
             H, W = vectors(i, s)
             for ax, (_, c, fn, on_data) in zip(axes, rows):
                 D = fn(H) if on_data else metrics.feature_dimensionality(W)
                 ax.scatter(T * np.exp(jitter.uniform(-0.08, 0.08, len(D))), D, s=1, c=c, alpha=0.3)
+            D_i = metrics.feature_dimensionality(W)
+            big = D_i[D_i > 0.1]
+            sums.append((big.size, big.mean() if big.size else np.nan))
+        a = np.array(sums)
+        print(f"  T={T}: {a[:, 0].mean():.1f} (per seed {a[:, 0].astype(int).tolist()}), mean D_i "
+              + (f"{np.nanmean(a[:, 1]):.2f}" if a[:, 0].any() else "-"))
     guide = np.geomspace(sizes[0], sizes[-1], 100)
     for ax, (label, _, _, on_data) in zip(axes, rows):
         ax.set_ylabel(label)
