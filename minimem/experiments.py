@@ -204,6 +204,7 @@ def run(name, mode="full", *, fresh=False, results_dir=None, executor=None, cach
             found[k].announce()
             finish(k, exp.compute(cfg, units[k]))
     else:
+        todo.sort(key=lambda k: -(units[k].get("T") or 0))  # the largest data sets first, so none runs alone at the end
         for k in todo:
             found[k].announce()
         futures = {executor.submit(compute_unit, name, cfg, units[k]): k for k in todo}
@@ -774,6 +775,16 @@ def dead_units(params, x):
     """Hidden units of an MLP that are off (W1 x + b1 <= 0) for every training point: (I,) counts."""
     a = mlp.pre_activation(params, x)  # (I, T, m)
     return np.sum(np.all(a <= 0, axis=1), axis=-1)
+
+
+def lost_outputs(params, x):
+    """What the output ReLU of the ReLU output model loses on its training data x (I, T, n): the share
+    of the active entries (x_tj > 0) whose pre-activation (W^T W x + b)_tj is <= 0, so the output is
+    0 and no gradient reaches it through the ReLU, and the squared error those entries carry (sum
+    over features, mean over samples); (I,), (I,)."""
+    pre = relu_output.forward(params, x)[1]["pre"]  # (I, T, n)
+    lost = (x > 0) & (pre <= 0)  # (I, T, n)
+    return lost.sum(axis=(1, 2)) / np.maximum((x > 0).sum(axis=(1, 2)), 1), np.sum((x * lost) ** 2, axis=(1, 2)) / x.shape[1]
 
 
 def _mlp_small_compute(cfg, unit):

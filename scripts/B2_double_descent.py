@@ -16,7 +16,7 @@ Run: python scripts/B2_double_descent.py [--quick] [--fresh]   (full: 13 min on 
 
 import numpy as np
 
-from _plot import SEED_NOTE, Run, describe, plt, print_sweep, seeds_vs_T
+from _plot import SEED_NOTE, Run, describe, plt, print_lost_outputs, print_sweep, seeds_vs_T
 
 # --- config
 EXPERIMENT = "bottleneck_dd"  # shared with B3, B4
@@ -29,6 +29,7 @@ def main(argv=None):
     cfg, res = r.run(EXPERIMENT)
     # --- plot
     T_peak, height = print_sweep(cfg, res, "MSE", ref=ALL_ZEROS)
+    print_lost_outputs(cfg, res)
     sizes = np.array(cfg["sizes"])
     pyplot = plt()
     fig, (ax, ax2) = pyplot.subplots(1, 2, figsize=(11, 4.2))

@@ -8,12 +8,12 @@ Settings: as B2 (n=1000, m=2, S=0.99, normalised inputs, MSE, 50,000 steps, Heni
 weight decay 1e-2, 4 seeds per T, test loss on 10,000 fresh samples), but W1 (m, n) and W2 (n, m)
 independent, both xavier_normal. Runs: minimem.experiments "bottleneck_dd_untied", cached.
 
-Run: python scripts/F4_untied_bottleneck.py [--quick] [--fresh]   (full: 12 min on two cores, measured)
+Run: python scripts/F4_untied_bottleneck.py [--quick] [--fresh]   (full: 36 min on two cores with --jobs 2, 2,166 s measured 2026-11-26)
 """
 
 import numpy as np
 
-from _plot import Run, plt, print_sweep, sweep_figure
+from _plot import Run, plt, print_lost_outputs, print_sweep, sweep_figure
 
 # --- config
 EXPERIMENT = "bottleneck_dd_untied"
@@ -26,6 +26,7 @@ def main(argv=None):
     cfg, res = r.run(EXPERIMENT)
     # --- plot
     print_sweep(cfg, res, "MSE", ref=1.0)
+    print_lost_outputs(cfg, res)
     fig, _ = sweep_figure(plt(), cfg, res, "untied ReLU output model x' = ReLU(W2 W1 x + b)", "MSE",
                        (1.0, "all-zeros output"), SHOW)
     r.save(fig, "F4_untied_bottleneck")

@@ -172,7 +172,7 @@ def sweep_figure(pyplot, cfg, res, what, loss_label, ref, show, param="W1"):
     fig = pyplot.figure(figsize=(2.3 * max(len(show), 4), 6.6))
     gs = fig.add_gridspec(2, 2 * len(show))
     half = len(show)
-    ax = fig.add_subplot(gs[0, :half])
+    ax = fig.add_subplot(gs[0, :half] if "test_acc" in res else gs[0, :])
     seeds_vs_T(ax, sizes, res["train_loss"], "tab:blue", f"train {loss_label}")
     seeds_vs_T(ax, sizes, res["test_loss"], "tab:red", f"test {loss_label}")
     ax.axhline(ref[0], c="gray", ls="--", lw=0.8, label=ref[1])
@@ -234,6 +234,19 @@ def print_sweep(cfg, res, loss_label, ref=None):
         print("mean test accuracy per T: " + str(dict(zip(sizes.tolist(), np.round(res["test_acc"].mean(1), 4).tolist())))
               + f" (chance 1/{cfg['n']})")
     return T_peak, height
+
+
+def print_lost_outputs(cfg, res):
+    """For the ReLU output model: per T, the share of active training entries its output ReLU has
+    switched off (experiments.lost_outputs) and the train MSE they carry, mean over seeds."""
+    line = {}
+    for i, T in enumerate(cfg["sizes"]):
+        x = experiments.train_sets(cfg, T).astype(np.float64)  # (seeds, T, n)
+        p = {k: v[i].astype(np.float64) for k, v in res.items() if k in experiments.PARAM_NAMES}  # (seeds, ...)
+        share, err = experiments.lost_outputs(p, x)
+        line[T] = (round(float(share.mean()), 3), round(float(err.mean()), 3), round(float(res["train_loss"][i].mean()), 3))
+    print("active training entries with the output ReLU off, per T (share, the train MSE they carry, the whole "
+          "train MSE; mean over seeds): " + str(line))
 
 
 def dimensionality_figure(pyplot, cfg, vectors, title, with_max=True):
