@@ -145,15 +145,28 @@ def square_corners(points):
     return np.degrees(np.angle(h)) / 4 % 90
 
 
-def _harmonic4(points):
-    """sum_i exp(4 i theta_i) over the points away from the origin, and their count; (..., 2, N)."""
+def lopsidedness(points):
+    """How far a 2-D cloud is from the symmetries of a square, rotation-invariant; (..., 2, N) ->
+    (...): max(|mean_i exp(i theta_i)|, |mean_i exp(2 i theta_i)|), 0 for a square or a disc
+    centred on the origin, near 1 for a cloud on one side of it (first harmonic) or along one line
+    (second). ``squareness`` reads as "a square" only where this is small: a wedge of points
+    around one direction has a large four-fold harmonic too."""
+    h1, count = _harmonic4(points, k=1)
+    h2, _ = _harmonic4(points, k=2)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return np.maximum(np.abs(h1), np.abs(h2)) / count
+
+
+def _harmonic4(points, k=4):
+    """sum_i exp(k i theta_i) (k=4 unless given) over the points away from the origin, and their
+    count; (..., 2, N)."""
     P = np.asarray(points, dtype=np.float64)
     if P.ndim < 2 or P.shape[-2] != 2:
         raise ValueError(f"points must have shape (..., 2, N), got {P.shape}")
     x, y = P[..., 0, :], P[..., 1, :]  # (..., N)
     r = np.hypot(x, y)
     keep = r > 0.02 * r.max(axis=-1, keepdims=True)  # (..., N) points at the origin carry no angle
-    return np.where(keep, np.exp(4j * np.arctan2(y, x)), 0).sum(axis=-1), keep.sum(axis=-1)
+    return np.where(keep, np.exp(k * 1j * np.arctan2(y, x)), 0).sum(axis=-1), keep.sum(axis=-1)
 
 
 SQUARE_H4 = 0.1411  # |E exp(4 i theta)| for points uniform in a square (2e6 samples: 0.1411 +- 0.0005)

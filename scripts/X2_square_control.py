@@ -51,7 +51,7 @@ def main(argv=None):
         W = out[c]["W1"]  # (seeds, m, n)
         at_box = np.mean(np.abs(W).max(axis=-2) > 0.9 * reach)
         print(f"  {c[0]:4s} {'normalised' if c[1] else 'unnormalised':12s} {c[2]:14s}: squareness {s.mean():.2f} "
-              f"({s.min():.2f}-{s.max():.2f}), corners at {np.round(corners, 1).tolist()} degrees; largest |w| / reach "
+              f"({s.min():.2f}-{s.max():.2f}), lopsidedness {metrics.lopsidedness(W).mean():.2f}, corners at {np.round(corners, 1).tolist()} degrees; largest |w| / reach "
               f"{np.abs(W).max() / reach:.2f}, columns beyond 0.9 x reach {at_box:.2f}; train loss "
               f"{out[c]['train_loss'].mean():.3g}, test loss {out[c]['test_loss'].mean():.3g}")
     for i, factor in enumerate(("loss", "inputs normalised", "init")):

@@ -224,6 +224,9 @@ def print_sweep(cfg, res, loss_label, ref=None):
         print("squareness of the W columns per T (mean over seeds; 1 a square, 0 a disc; an isotropic cloud of "
               f"{W.shape[-1]} points: {metrics.squareness_reference(W.shape[-1], np.random.default_rng(0))[0]:.2f}): "
               + str(dict(zip(sizes.tolist(), np.round(np.nanmean(sq, 1), 2).tolist()))))
+        print("lopsidedness of the W columns per T (mean over seeds; 0 for a square or a disc about the origin, near 1 "
+              "for a wedge or a line, which also scores as square): "
+              + str(dict(zip(sizes.tolist(), np.round(np.nanmean(metrics.lopsidedness(W), 1), 2).tolist()))))
         reach = adam_reach_of(cfg)
         far = np.mean(np.abs(W).max(axis=-2) > 0.9 * reach, axis=-1)  # (sizes, seeds) columns at the box
         print(f"largest |w| / AdamW's reach ({reach:.2f}) per T: "

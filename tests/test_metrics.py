@@ -111,3 +111,9 @@ def test_squareness_is_one_for_squares_at_any_rotation_and_small_for_discs():
     assert abs(metrics.square_corners(R @ square) - (45 + np.degrees(th)) % 90) < 2
     with pytest.raises(ValueError, match=r"shape \(\.\.\., 2, N\)"):
         metrics.squareness(np.zeros((3, 10)))
+    # a wedge on one side of the origin also has a four-fold harmonic; lopsidedness tells it apart
+    wedge = np.abs(square)  # the first quadrant
+    assert metrics.squareness(wedge) > 0.9 and metrics.lopsidedness(wedge) > 0.5
+    assert metrics.lopsidedness(square) < 0.05 and metrics.lopsidedness(R @ square) < 0.05
+    line = np.stack([square[0], 0.05 * square[0]])  # along one direction through the origin
+    assert metrics.lopsidedness(line) > 0.9
