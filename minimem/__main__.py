@@ -1,4 +1,4 @@
-"""Command line: ``python -m minimem reproduce [IDs...] [--quick | --full] [--fresh] [--jobs N]``.
+"""Command line: ``python -m minimem reproduce [IDs...] [--quick | --full] [--fresh | --cached-only] [--jobs N]``.
 
 Runs the figure scripts ``scripts/<ID>_*.py`` one after the other with an overall progress line.
 Each script caches its training runs under results/ keyed by configuration, so a script whose
@@ -45,7 +45,7 @@ def figure_scripts():
                                                       int(kv[0][1:]))))
 
 
-def reproduce(ids, quick, fresh, out=None, jobs=1, dask=None):
+def reproduce(ids, quick, fresh, out=None, jobs=1, dask=None, cached_only=False):
     scripts = figure_scripts()
     wanted = [i.upper() for i in ids] or list(scripts)
     unknown = [i for i in wanted if i not in scripts]
@@ -57,6 +57,7 @@ def reproduce(ids, quick, fresh, out=None, jobs=1, dask=None):
     failed = []
     for k, fid in enumerate(wanted, 1):
         cmd = [sys.executable, str(scripts[fid])] + (["--quick"] if quick else []) + (["--fresh"] if fresh else [])
+        cmd += ["--cached-only"] if cached_only else []
         cmd += (["--out", str(pathlib.Path(out).resolve())] if out else []) + (["--jobs", str(jobs)] if jobs > 1 else [])
         cmd += ["--dask", dask] if dask else []
         print(f"[{k}/{len(wanted)}] {fid}: {scripts[fid].name} ({time.perf_counter() - t0:.0f} s so far)", flush=True)
@@ -80,6 +81,8 @@ def main(argv=None):
     g.add_argument("--quick", action="store_true", default=True, help="reduced runs (the default)")
     g.add_argument("--full", action="store_true", help="the write-up's settings; writes the committed figures")
     rp.add_argument("--fresh", action="store_true", help="retrain even when results/ holds the runs")
+    rp.add_argument("--cached-only", action="store_true",
+                    help="never train: redraw from results/ alone (a figure whose results are missing fails, named)")
     rp.add_argument("--out", metavar="DIR", help="write results/ and figures/ under DIR instead of the checkout")
     rp.add_argument("--jobs", type=int, default=1, metavar="N", help="train independent units in N processes")
     rp.add_argument("--dask", metavar="ADDRESS", help="send units to the Dask scheduler at ADDRESS")
@@ -97,7 +100,10 @@ def main(argv=None):
             raise SystemExit(f"minimem: cannot use --out {out}: {e.strerror or e}") from None
     if args.jobs < 1:
         raise SystemExit(f"minimem: --jobs must be >= 1, got {args.jobs}")
-    return reproduce(args.ids, quick=not args.full, fresh=args.fresh, out=args.out, jobs=args.jobs, dask=args.dask)
+    if args.fresh and args.cached_only:
+        raise SystemExit("minimem: --fresh and --cached-only contradict each other; give one")
+    return reproduce(args.ids, quick=not args.full, fresh=args.fresh, out=args.out, jobs=args.jobs, dask=args.dask,
+                     cached_only=args.cached_only)
 
 
 if __name__ == "__main__":

@@ -27,6 +27,8 @@ def parser(doc):
     g.add_argument("--quick", action="store_true", help="a reduced run (about a minute) written to figures/quick/")
     g.add_argument("--smoke", action="store_true", help="a few steps on tiny data (the tests); figures/quick/")
     ap.add_argument("--fresh", action="store_true", help="retrain even when results/ holds this configuration")
+    ap.add_argument("--cached-only", action="store_true",
+                    help="never train: redraw from results/ alone; a missing result is an error naming it")
     ap.add_argument("--out", metavar="DIR", help="write results/ and figures/ under DIR (default: the checkout)")
     ap.add_argument("--jobs", type=int, default=1, metavar="N", help="train independent units in N processes")
     ap.add_argument("--dask", metavar="ADDRESS", help="send units to the Dask scheduler at ADDRESS")
@@ -48,7 +50,7 @@ class Run:
 
     def run(self, name, **overrides):
         return experiments.run(name, self.mode, fresh=self.args.fresh, results_dir=self.results,
-                               executor=self.executor, **overrides)
+                               executor=self.executor, cached_only=self.args.cached_only, **overrides)
 
     def lookup(self, setting):
         return experiments.lookup(setting, self.mode, fresh=self.args.fresh, results_dir=self.results,

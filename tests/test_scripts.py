@@ -133,3 +133,16 @@ def test_default_results_directory_is_never_inside_site_packages():
         assert cache_module.RESULTS == root / "results"  # a source checkout (pip install -e .)
     else:
         assert cache_module.RESULTS == pathlib.Path.cwd() / "results"
+
+
+def test_cached_only_never_trains_and_names_what_is_missing(tmp_path):
+    cmd = [sys.executable, str(SCRIPTS["B2"]), "--smoke", "--cached-only", "--out", str(tmp_path)]
+    r = subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True, timeout=600)
+    assert r.returncode != 0 and "MissingResult" in r.stderr and "bottleneck_dd: no stored result" in r.stderr
+    assert not list((tmp_path / "results").glob("*.npz"))
+    # the peak table leaves a missing sweep out and says so, instead of training it
+    subprocess.run(cmd[:3] + cmd[4:], cwd=ROOT, capture_output=True, check=True, timeout=600)  # B2 trains
+    cmd = [sys.executable, str(SCRIPTS["X5"]), "--smoke", "--cached-only", "--out", str(tmp_path)]
+    r = subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True, timeout=600)
+    assert r.returncode == 0, r.stderr[-2000:]
+    assert "F4 left out: bottleneck_dd_untied: no stored result" in r.stdout and "| B2 |" in r.stdout
