@@ -59,8 +59,9 @@ def main(argv=None):
                   f"{np.mean([st[3] for st in stats]):.3f}")
             if T in show:
                 panels[name, T] = pre_bias(cfg, res, i, T, SEED)
-    lim = 1.1 * max(max(np.abs(pre).max(), np.abs(pre + b1).max()) for pre, b1 in panels.values())  # one scale
-    for row, name in enumerate(runs):
+    for row, name in enumerate(runs):  # one scale per row (the two MLPs' activations differ 40x)
+        lim = 1.1 * max(max(np.abs(pre).max(), np.abs(pre + b1).max()) for (n, _), (pre, b1) in panels.items()
+                        if n == name)
         for ax, T in zip(axes[row], show):
             pre, b1 = panels[name, T]
             ax.scatter(pre[:, 0], pre[:, 1], s=2, c="tab:orange", label="W1 x (pre-bias)")
@@ -73,7 +74,7 @@ def main(argv=None):
             ax.title.set_fontsize(7)
             ax.tick_params(labelsize=6)
         axes[row, 0].legend(fontsize=6, loc="lower left")
-    fig.suptitle("Pre-bias activations (orange), with the bias (red), the bias (purple), one scale; "
+    fig.suptitle("Pre-bias activations (orange), with the bias (red), the bias (purple), one scale per row; "
                  + describe(cfg0, "n", "m", "sparsity", "steps") + f", seed {SEED} of {cfg0['seeds']}")
     fig.tight_layout()
     r.save(fig, "M5_mlp_horseshoe")
