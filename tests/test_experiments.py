@@ -9,7 +9,8 @@ import sys
 import numpy as np
 import pytest
 
-from minimem import cache, experiments
+from minimem import cache, experiments, relu_output
+from minimem.train import evaluate
 
 ROOT = pathlib.Path(__file__).resolve().parents[1]
 COMMITTED = ROOT / "results"
@@ -172,3 +173,16 @@ def test_lost_outputs_counts_active_entries_behind_an_off_output_relu():
     share, err = experiments.lost_outputs(params, x)
     np.testing.assert_allclose(share, [0.5])  # of the 2 active entries, x_11 has its output off
     np.testing.assert_allclose(err, [0.5])  # its squared error 1, over T=2 samples
+
+
+def test_peak_height_scores_each_seed_on_the_first_k_of_its_test_set():
+    cfg = experiments.config("peak_height", "smoke", n_test=1500, seeds=2)
+    out = experiments.compute_unit("peak_height", cfg, {"weight_decay": 0.01, "steps": 10})
+    assert set(out) == {"train_loss", "test_loss", "test_loss_1000"} and out["test_loss"].shape == (2,)
+    # the same numbers as scoring all seeds at once (the unit does it one seed at a time to save memory)
+    run_cfg = dict(cfg, weight_decay=0.01, steps=10, warmup=1)
+    _, res, _ = experiments._sweep_train(run_cfg, cfg["T"])
+    xt = experiments.test_sets(run_cfg)
+    np.testing.assert_allclose(out["test_loss"], evaluate(relu_output, res.params, xt, xt), rtol=1e-12)
+    np.testing.assert_allclose(out["test_loss_1000"], evaluate(relu_output, res.params, xt[:, :1000], xt[:, :1000]),
+                               rtol=1e-12)
