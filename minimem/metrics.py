@@ -132,7 +132,7 @@ def squareness(points):
     for N=1000). Points within 2% of the largest radius of the origin carry no angle and are left
     out. Clouds more four-fold than a filled square score above 1: a square outline crowded at its
     corners, or a plus sign (``square_corners`` tells their orientations apart)."""
-    h, count = _harmonic4(points)
+    h, count = _harmonic(points, 4)
     with np.errstate(invalid="ignore", divide="ignore"):
         return np.abs(h) / count / SQUARE_H4
 
@@ -141,7 +141,7 @@ def square_corners(points):
     """The direction of a square cloud's corners in degrees, in [0, 90): 45 for a square whose
     sides are parallel to the coordinate axes, 0 for one standing on a corner; (..., 2, N) -> (...).
     From the phase of the four-fold harmonic of ``squareness`` (meaningless where that is ~0)."""
-    h, _ = _harmonic4(points)
+    h, _ = _harmonic(points, 4)
     return np.degrees(np.angle(h)) / 4 % 90
 
 
@@ -151,15 +151,14 @@ def lopsidedness(points):
     centred on the origin, near 1 for a cloud on one side of it (first harmonic) or along one line
     (second). ``squareness`` reads as "a square" only where this is small: a wedge of points
     around one direction has a large four-fold harmonic too."""
-    h1, count = _harmonic4(points, k=1)
-    h2, _ = _harmonic4(points, k=2)
+    h1, count = _harmonic(points, 1)
+    h2, _ = _harmonic(points, 2)
     with np.errstate(invalid="ignore", divide="ignore"):
         return np.maximum(np.abs(h1), np.abs(h2)) / count
 
 
-def _harmonic4(points, k=4):
-    """sum_i exp(k i theta_i) (k=4 unless given) over the points away from the origin, and their
-    count; (..., 2, N)."""
+def _harmonic(points, k):
+    """sum_i exp(k i theta_i) over the points away from the origin, and their count; (..., 2, N)."""
     P = np.asarray(points, dtype=np.float64)
     if P.ndim < 2 or P.shape[-2] != 2:
         raise ValueError(f"points must have shape (..., 2, N), got {P.shape}")

@@ -50,6 +50,8 @@ def main(argv=None):
             stats = []
             for s in range(cfg["seeds"]):
                 pre, b1 = pre_bias(cfg, res, i, T, s)
+                if T in show and s == SEED:
+                    panels[name, T] = pre, b1
                 neg = np.any(pre < 0, axis=1)
                 stats.append((b1, np.mean(b1 > 0), np.mean(neg), np.mean(neg & np.all(pre + b1 > 0, axis=1))))
             b1s = np.array([st[0] for st in stats])  # (seeds, m)
@@ -57,8 +59,6 @@ def main(argv=None):
                   f"b1 > 0: {np.mean([st[1] for st in stats]):.2f}; points with a negative W1 x coordinate: "
                   f"{np.mean([st[2] for st in stats]):.3f}; lifted into the first quadrant by b1: "
                   f"{np.mean([st[3] for st in stats]):.3f}")
-            if T in show:
-                panels[name, T] = pre_bias(cfg, res, i, T, SEED)
     for row, name in enumerate(runs):  # one scale per row (the two MLPs' activations differ 40x)
         lim = 1.1 * max(max(np.abs(pre).max(), np.abs(pre + b1).max()) for (n, _), (pre, b1) in panels.items()
                         if n == name)

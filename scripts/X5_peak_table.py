@@ -21,7 +21,7 @@ results; with --cached-only a sweep not yet in results/ is left out and named, i
 
 import numpy as np
 
-from _plot import Run, plt
+from _plot import Run, back_to, peak, plt
 from minimem import experiments
 
 # --- config
@@ -38,11 +38,10 @@ def summary(sizes, test_loss, null):
     """Peak of the mean test loss (sizes, seeds) over T, each seed's peak, and where the mean is
     back within 5% of the null level after its peak."""
     sizes, mean = np.asarray(sizes), test_loss.mean(1)
-    i = int(np.argmax(mean))
-    back = [int(T) for T, v in zip(sizes[i + 1:], mean[i + 1:]) if v <= 1.05 * null]
-    return dict(T=int(sizes[i]), height=float(mean[i]), first=i == 0, edge=i in (0, len(sizes) - 1), null=null,
-                seeds=[(int(sizes[j]), float(test_loss[j, s])) for s, j in enumerate(np.argmax(test_loss, 0))],
-                back=back[0] if back else None, last=(int(sizes[-1]), float(mean[-1])))
+    T, height, per_seed = peak(sizes, test_loss)
+    i = sizes.tolist().index(T)
+    return dict(T=T, height=height, first=i == 0, edge=i in (0, len(sizes) - 1), null=null, seeds=per_seed,
+                back=back_to(sizes, mean, i + 1, null), last=(int(sizes[-1]), float(mean[-1])))
 
 
 def main(argv=None):

@@ -116,6 +116,12 @@ def peak(sizes, test_loss):
     return int(sizes[i]), float(mean[i]), per_seed
 
 
+def back_to(sizes, mean_loss, start, ref):
+    """The first T from index ``start`` on where the mean test loss is within 5% of ``ref``, or None."""
+    back = [int(T) for T, v in zip(sizes[start:], mean_loss[start:]) if v <= 1.05 * ref]
+    return back[0] if back else None
+
+
 def clouds(axes, points, titles, color="tab:blue", size=2, lim=None):
     """Scatter 2-D point clouds (each (2, N)) in a row of axes at one shared, equal-aspect scale with
     ticks, so clouds of very different size are not drawn alike. Returns the half-width used."""
@@ -213,10 +219,9 @@ def print_sweep(cfg, res, loss_label, ref=None):
           f"per seed (T, {loss_label}): {per_seed}")
     if ref is not None:
         mean = res["test_loss"].mean(1)
-        i = sizes.tolist().index(T_peak)
-        back = [int(T) for T, v in zip(sizes[i:], mean[i:]) if v <= 1.05 * ref]
+        back = back_to(sizes, mean, sizes.tolist().index(T_peak), ref)
         print(f"test loss back within 5% of {ref:.4g} after the peak: "
-              + (f"from T={back[0]}" if back and T_peak != sizes[0] else "peak at the first size" if T_peak == sizes[0]
+              + (f"from T={back}" if back and T_peak != sizes[0] else "peak at the first size" if T_peak == sizes[0]
                  else f"not within the sweep (at T={int(sizes[-1])}: {mean[-1]:.4g})"))
     print("mean test loss per T: " + str(dict(zip(sizes.tolist(), np.round(res["test_loss"].mean(1), 4).tolist()))))
     print("mean train loss per T: " + str(dict(zip(sizes.tolist(), [float(f"{v:.3g}") for v in res["train_loss"].mean(1)]))))
@@ -271,10 +276,10 @@ def dimensionality_figure(pyplot, cfg, vectors, title, with_max=True):
         sums = []
         for s in range(cfg["seeds"]):
             H, W = vectors(i, s)
-            for ax, (_, c, fn, on_data) in zip(axes, rows):
-                D = fn(H) if on_data else metrics.feature_dimensionality(W)
-                ax.scatter(T * np.exp(jitter.uniform(-0.08, 0.08, len(D))), D, s=1, c=c, alpha=0.3)
             D_i = metrics.feature_dimensionality(W)
+            for ax, (_, c, fn, on_data) in zip(axes, rows):
+                D = fn(H) if on_data else D_i
+                ax.scatter(T * np.exp(jitter.uniform(-0.08, 0.08, len(D))), D, s=1, c=c, alpha=0.3)
             big = D_i[D_i > 0.1]
             sums.append((big.size, big.mean() if big.size else np.nan))
         a = np.array(sums)
