@@ -16,7 +16,7 @@ Run: python scripts/A1_onehot_mse_dictionary.py [--quick] [--fresh]   (~5 s)
 import numpy as np
 
 from _plot import Run, describe, dictionary, plt
-from minimem import experiments
+from minimem import experiments, metrics, mlp
 
 # --- config
 EXPERIMENT = "onehot_dictionary"
@@ -35,6 +35,13 @@ def main(argv=None):
     loss = float(res["final_loss"][0])
     print(f"final MSE {loss:.4g}; reconstruction accuracy {acc:.2f} (chance {1 / cfg['n_in']:.2f}); "
           f"b1 {np.round(res['b1'][0], 3).tolist()}")
+    z = mlp.pre_activation(res, x[None])[0]  # (n, m) W1 x + b1
+    live = (z > 0).any(0)  # neurons active for some input
+    print(f"live neurons {live.sum()} of {cfg['m']}, active for {(z[:, live] > 0).sum(0).tolist()} of {cfg['n_in']} "
+          f"inputs each; their pre-activations W1 x + b1 span {z[:, live].min():.2f} to {z[:, live].max():.2f}; "
+          f"best rank-k affine fit of the data (metrics.affine_rank_bound): k={live.sum()}: "
+          f"{metrics.affine_rank_bound(x[None], int(live.sum()))[0]:.3g}, k={cfg['m']}: "
+          f"{metrics.affine_rank_bound(x[None], cfg['m'])[0]:.3g}")
     fig.suptitle(f"MSE MLP on n={cfg['n_in']} one-hot inputs, m={cfg['m']} neurons, "
                  + describe(cfg, "steps", "weight_decay") + f": MSE {loss:.3g}, accuracy {acc:.2f}")
     fig.tight_layout()

@@ -32,12 +32,18 @@ def main(argv=None):
     fig, axes = pyplot.subplots(1, 7, figsize=(17, 3.4), gridspec_kw={"width_ratios": [4, 0.6, 4, 4, 2.2, 0.6, 4]})
     out, h = dictionary(fig, axes, res, x, "logits (classes x inputs)")
     acc = np.mean(np.argmax(out, 1) == y)
-    act = h > 1e-3  # (2n, m) which neurons each input uses
-    shared = np.mean([np.sum(act[2 * i] & act[2 * i + 1]) for i in range(n)])
-    only = [(act[0::2] & ~act[1::2]).any(0).sum(), (act[1::2] & ~act[0::2]).any(0).sum()]
-    print(f"CE {float(res['final_loss'][0]):.4f}, accuracy {acc:.2f} (chance {1 / (2 * n):.2f}); neurons active for "
-          f"both e_i and -e_i: {shared:.2f} on average (of {m}); neurons used only by a +e_i: {only[0]}, only by a "
-          f"-e_i: {only[1]}")
+    hp, hm = h[0::2], h[1::2]  # (n, m) activations for +e_i and for -e_i
+    # shared activation mass of a pair: sum_j min(h+_j, h-_j) / sum_j max(h+_j, h-_j); 0 when no neuron serves both
+    shared = np.minimum(hp, hm).sum(1) / np.maximum(hp, hm).sum(1)
+    # a neuron serves an input when its activation is at least a quarter of that input's largest one
+    serves_p, serves_m = hp >= 0.25 * hp.max(1, keepdims=True), hm >= 0.25 * hm.max(1, keepdims=True)
+    both, only_p, only_m = (serves_p & serves_m).sum(1), (serves_p & ~serves_m).sum(1), (serves_m & ~serves_p).sum(1)
+    print(f"CE {float(res['final_loss'][0]):.4f}, accuracy {acc:.2f} (chance {1 / (2 * n):.2f}); b1 "
+          f"{np.round(res['b1'][0], 2)}, |W1| of the live neurons {np.abs(res['W1'][0][res['b1'][0] > 0]).mean():.2f} "
+          f"on average")
+    print(f"per pair (+e_i, -e_i), i=0..{n - 1}: shared activation mass {np.round(shared, 2)} (max {shared.max():.2f}); "
+          f"neurons serving +e_i only {only_p}, -e_i only {only_m}, both {both}; still above 1e-3 for both (the "
+          f"bias's residue): {np.mean(np.sum((hp > 1e-3) & (hm > 1e-3), 1)):.1f} on average")
     fig.suptitle(f"cross-entropy MLP on antipodal one-hot inputs (n={n}, V={2 * n}, m={m}), "
                  + describe(cfg, "steps", "weight_decay") + f": accuracy {acc:.2f}")
     fig.tight_layout()
