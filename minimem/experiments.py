@@ -56,6 +56,9 @@ Experiments (figures that read them):
     peak_height          X4           B2's peak under weight decay x steps x test-set size
     ce_epochs_wd0        A6           A6 without weight decay
     ce_epochs_wd0.0001   A6           ... with weight decay 1e-4
+    ce_epochs_long       A6           ... for 30,000 epochs
+    ce_epochs_lr0.01     A6           ... at lr 1e-2
+    ce_epochs_seed1/2    A6           ... seeds 1 and 2
 """
 
 from __future__ import annotations
@@ -424,14 +427,14 @@ _register("tms_relu_hidden", _tms("relu_hidden", 10, 5, 0.75), _single, _tms_com
 
 # --- one small MLP, full batch, constant learning rate (A1, A5-A8) ------------------------------
 
-def _small(inputs, n_in, m, loss, steps, weight_decay=1e-2, snapshots=()):
-    """One MLP (the appendix's readable cases) on a fixed set of inputs, full batch, AdamW at
-    PyTorch's default constant lr 1e-3 (the write-up counts these runs in epochs = steps), weight
+def _small(inputs, n_in, m, loss, steps, weight_decay=1e-2, snapshots=(), lr=1e-3, seed=0):
+    """One MLP (the appendix's readable cases) on a fixed set of inputs, full batch, AdamW at a
+    constant lr (PyTorch's default 1e-3; the write-up counts these runs in epochs = steps), weight
     decay, PyTorch's nn.Linear init, float64, seed 0; snapshots of the params at some steps."""
     def configure(mode):
         quick_steps = min(steps, 2_000)
         return dict(model="mlp", inputs=inputs, n_in=n_in, m=m, loss=loss,
-                    steps=steps if mode == "full" else quick_steps, weight_decay=weight_decay, lr=1e-3, seed=0,
+                    steps=steps if mode == "full" else quick_steps, weight_decay=weight_decay, lr=lr, seed=seed,
                     snapshots=[s for s in snapshots if mode == "full" or s <= quick_steps])
     return configure
 
@@ -859,3 +862,9 @@ _register("peak_height", _peak_height, _grid_units(("weight_decays", "weight_dec
 for _wd in (0.0, 1e-4):
     _register(f"ce_epochs_wd{_wd:g}", _small("one-hot", 20, 10, "ce", 3_000, _wd, (1000, 3000)), _single,
               _small_compute, _only)
+# A6's other variants: ten times the epochs, ten times the learning rate, two more seeds
+for _name, _conf in {"ce_epochs_long": _small("one-hot", 20, 10, "ce", 30_000, 1e-2, (1000, 3000, 10_000, 30_000)),
+                     "ce_epochs_lr0.01": _small("one-hot", 20, 10, "ce", 3_000, 1e-2, (1000, 3000), lr=1e-2),
+                     "ce_epochs_seed1": _small("one-hot", 20, 10, "ce", 3_000, 1e-2, (1000, 3000), seed=1),
+                     "ce_epochs_seed2": _small("one-hot", 20, 10, "ce", 3_000, 1e-2, (1000, 3000), seed=2)}.items():
+    _register(_name, _conf, _single, _small_compute, _only)
