@@ -1,6 +1,6 @@
 """X4 -- Beyond the write-up: what sets the height of the bottleneck's test-loss peak?
 
-B2's peak (T=400, mean test loss 262 over 4 seeds, seeds 159-318) sits between the two published
+B2's peak (T=400, mean test loss 259 over 4 seeds, seeds 215-311) sits between the two published
 anchors: Henighan et al. (n=10,000, S=0.999) report a test loss near 1.01 in the middle regime,
 Jermyn's replication up to 5,000. This script varies, at B2's peak (T=400), what could move it:
 weight decay (0, 1e-2, 1), the number of steps (10,000, 50,000, 200,000, each with the Henighan
