@@ -18,7 +18,7 @@ Run: python scripts/M6_mlp_initialisation.py [--quick] [--fresh]   (full: ~2 min
 import numpy as np
 
 from _plot import Run, describe, plt
-from minimem import experiments
+from minimem import experiments, metrics
 
 # --- config
 EXPERIMENTS = {"uniform": "mlp_init_uniform", "gaussian": "mlp_init_gaussian"}
@@ -44,7 +44,13 @@ def main(argv=None):
             ax.set(xlim=(-lim, lim), ylim=(-lim, lim), aspect="equal", title=f"{init} init, T={T}")
             ax.tick_params(labelsize=6)
             box = np.abs(W1[:, ~used]).max(axis=1) if (~used).any() else np.zeros(2)
-            print(f"{init}, T={T}: {used.sum()} used features; unused columns span |w| <= {np.round(box, 4).tolist()}")
+            unused = [res["W1"][j, s][:, ~np.any(experiments.train_set(cfg, T, s) != 0, axis=0)]
+                      for s in range(cfg["seeds"])]  # per seed (m, unused): the columns no training point touched
+            print(f"{init}, T={T}: {used.sum()} used features; unused columns span |w| <= {[round(float(b), 4) for b in box]}; "
+                  f"their squareness per seed {[round(float(metrics.squareness(u)), 2) for u in unused]} (lopsidedness "
+                  f"{[round(float(metrics.lopsidedness(u)), 2) for u in unused]}; an isotropic cloud of "
+                  f"{unused[SEED].shape[1]} points: "
+                  f"{metrics.squareness_reference(unused[SEED].shape[1], np.random.default_rng(0))[0]:.2f})")
     axes[0, 0].legend(fontsize=6, loc="lower left")
     cfg = runs["uniform"][0]
     fig.suptitle("MLP auto-encoder, columns of W1, uniform vs Gaussian init, one scale; "

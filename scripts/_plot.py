@@ -234,6 +234,11 @@ def print_sweep(cfg, res, loss_label, ref=None):
         print("lopsidedness of the W columns per T (mean over seeds; 0 for a square or a disc about the origin, near 1 "
               "for a wedge or a line, which also scores as square): "
               + str(dict(zip(sizes.tolist(), np.round(np.nanmean(metrics.lopsidedness(W), 1), 2).tolist()))))
+        corners = metrics.square_corners(W)  # (sizes, seeds) degrees, 45: sides along the axes
+        square = np.nanmean(sq, 1) >= 1
+        print("where the mean squareness is >= 1, the corners' direction per T (degrees, min-max over seeds; 45: sides "
+              "along the coordinate axes): " + str({int(T): (round(float(c.min()), 1), round(float(c.max()), 1))
+                                                    for T, c, ok in zip(sizes, corners, square) if ok}))
         reach = adam_reach_of(cfg)
         far = np.mean(np.abs(W).max(axis=-2) > 0.9 * reach, axis=-1)  # (sizes, seeds) columns at the box
         print(f"largest |w| / AdamW's reach ({reach:.2f}) per T: "
