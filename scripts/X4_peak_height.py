@@ -15,7 +15,7 @@ Run: python scripts/X4_peak_height.py [--quick] [--fresh] [--jobs N]
 
 import numpy as np
 
-from _plot import Run, describe, plt
+from _plot import Run, adam_reach_of, describe, plt
 from minimem import experiments
 
 # --- config
@@ -48,7 +48,8 @@ def main(argv=None):
             axes[0].scatter(np.full(test.size, x), test, s=8, color=colors[b], label=f"{st} steps" if a == 0 else None)
             axes[0].scatter([x], [test.mean()], s=60, marker="_", color="k")
             line = ", ".join(f"n_test={k}: {res[f'test_loss_{k}'].mean():.3g}" for k in subsets)
-            print(f"wd={wd:g}, {st} steps: test loss mean {test.mean():.4g}, median {np.median(test):.4g}, seeds "
+            reach = adam_reach_of(dict(cfg, steps=st, warmup=max(1, st // 20), weight_decay=wd))
+            print(f"wd={wd:g}, {st} steps (AdamW's reach {reach:.3g}): test loss mean {test.mean():.4g}, median {np.median(test):.4g}, seeds "
                   f"{test.min():.3g}-{test.max():.3g}; train {train.mean():.3g}; best of k: "
                   + ", ".join(f"k={k}: {best_of(train, test, k):.3g}" for k in KS if k <= len(test))
                   + (f"; {line}" if line else ""))
@@ -58,15 +59,15 @@ def main(argv=None):
     axes[0].axhline(1.0, c="gray", ls="--", lw=0.8, label="all-zeros output")
     axes[0].legend(fontsize=7)
     base = out[(1e-2, 50_000)] if (1e-2, 50_000) in out else next(iter(out.values()))
-    for k in KS:
-        if k <= len(base["test_loss"]):
-            vals = [best_of(out[(wd, st)]["train_loss"], out[(wd, st)]["test_loss"], k) for wd in wds for st in steps]
-            axes[1].plot(range(len(vals)), vals, "o-", ms=3, label=f"best of {k} seeds (by train loss)")
+    for i, k in enumerate(k for k in KS if k <= len(base["test_loss"])):  # markers only: the cells are categories
+        vals = [best_of(out[(wd, st)]["train_loss"], out[(wd, st)]["test_loss"], k) for wd in wds for st in steps]
+        axes[1].plot(np.arange(len(vals)) + (i - 1) * 0.15, vals, "o", ms=4,
+                     label="every seed (mean)" if k == 1 else f"best of {k} by train loss (mean over {len(base['test_loss']) // k})")
     axes[1].set(xticks=range(len(wds) * len(steps)), yscale="log",
                 xticklabels=[f"wd {wd:g}\n{st // 1000}k" for wd in wds for st in steps], title="selection: best of k",
                 ylabel="test loss")
     axes[1].tick_params(axis="x", labelsize=6)
-    axes[1].legend(fontsize=7)
+    axes[1].legend(fontsize=7, loc="center right")
     for wd in wds:
         for st in steps:
             res = out[(wd, st)]
@@ -76,7 +77,7 @@ def main(argv=None):
     axes[2].set(xscale="log", yscale="log", xlabel="test samples", ylabel="mean test loss over seeds",
                 title="the size of the test set")
     if subsets:
-        axes[2].legend(fontsize=6)
+        axes[2].legend(fontsize=6, loc="center left", bbox_to_anchor=(1.0, 0.5))
     fig.suptitle("ReLU output model at its peak: " + describe(cfg, "T", "n", "m", "sparsity")
                  + f", {cfg['seeds']} seeds per cell")
     fig.tight_layout()
