@@ -304,7 +304,8 @@ def dimensionality_figure(pyplot, cfg, vectors, title, with_max=True):
 
 def grid_figure(pyplot, rows, xs, ys, xlabel, ylabel, title):
     """Rows of heatmap panels over a grid (columns xs, rows ys). ``rows`` is a list of lists of
-    (matrix, panel title, kind); panels of one kind share one colour range across the figure."""
+    (matrix, panel title, kind); panels of one kind share one colour range across the figure; kind
+    "acc" is drawn on 0-1, "ratio" with three digits."""
     ranges = {}
     for row in rows:
         for M, _, kind in row:
@@ -316,7 +317,8 @@ def grid_figure(pyplot, rows, xs, ys, xlabel, ylabel, title):
         for c, (M, t, kind) in enumerate(row):
             lo, hi = ranges[kind]
             heat(fig, axes[r, c], M, xs, ys, t, "acc" if kind.startswith("acc") else "loss", xlabel, ylabel,
-                 vmin=lo if not kind.startswith("acc") else 0, vmax=hi if not kind.startswith("acc") else 1)
+                 vmin=lo if not kind.startswith("acc") else 0, vmax=hi if not kind.startswith("acc") else 1,
+                 fmt="{:.3g}" if kind == "ratio" else "{:.2g}")  # a ratio near 1: three digits tell 1.005 from 1
     fig.suptitle(title)
     fig.tight_layout()
     return fig
