@@ -25,7 +25,7 @@ Run: python scripts/B5_reconstruction_limits.py [--quick] [--fresh]   (full: ~5 
 import numpy as np
 
 from _plot import Run, describe, heat, plt
-from minimem import experiments
+from minimem import data, experiments
 
 # --- config
 EXPERIMENT = "reconstruction_grid"
@@ -43,7 +43,17 @@ def main(argv=None):
         print(f"noisy, {imp} importance: mean one-hot accuracy per sparsity "
               f"{dict(zip(S, np.round(grid['noisy_acc'][:, :, i].mean(axis=(0, 1)), 3).tolist()))}; "
               f"mean log10 MSE {dict(zip(S, np.round(np.log10(grid['noisy_loss'][:, :, i]).mean(axis=(0, 1)), 2).tolist()))}")
-        print(f"noiseless, {imp}: mean accuracy {grid['onehot_acc'][:, :, i].mean():.3f}")
+        print(f"noiseless, {imp}: mean accuracy {grid['onehot_acc'][:, :, i].mean():.3f}; mean log10 MSE "
+              f"{np.log10(np.maximum(grid['onehot_loss'][:, :, i], 1e-12)).mean():.2f} (zeros at 1e-12); accuracy (rows "
+              f"m={Hs}, columns n={F}):\n{np.round(grid['onehot_acc'][:, :, i], 2)}")
+    # the loss is importance-weighted, and decreasing importance weights a feature 0.22-0.25 on average (uniform 1):
+    # divided by the mean importance, the two losses are on one scale
+    mean_imp = np.array([[importance.mean() for importance in (data.importance_exp100(n), data.importance_uniform(n))]
+                         for n in F])  # (n, 2)
+    per_unit = np.log10(grid["noisy_loss"] / mean_imp[None, :, :, None])  # (m, n, 2, S)
+    print("mean log10 (MSE / mean importance), decreasing vs uniform, per sparsity: "
+          + str({s: (round(float(per_unit[..., 0, j].mean()), 2), round(float(per_unit[..., 1, j].mean()), 2))
+                 for j, s in enumerate(S)}))
     noisy_log = np.log10(grid["noisy_loss"])
     onehot_log = np.log10(np.maximum(grid["onehot_loss"], 1e-12))
     lo, hi = min(noisy_log.min(), onehot_log.min()), max(noisy_log.max(), onehot_log.max())  # one loss range
