@@ -14,7 +14,10 @@ Runs: minimem.experiments "onehot_grid_mse", one cached result per cell; A3 read
 Run: python scripts/A2_onehot_mse_grid.py [--quick] [--fresh]   (full: ~10 min on two cores)
 """
 
+import numpy as np
+
 from _plot import Run, onehot_grid_figure, plt
+from minimem import data, metrics
 
 # --- config
 EXPERIMENT = "onehot_grid_mse"
@@ -25,6 +28,13 @@ def main(argv=None):
     # --- compute (cached)
     cfg, out = r.run(EXPERIMENT)
     # --- plot
+    ns, ms = cfg["sizes"], cfg["hidden"]
+    # the outputs W2 h + b2 lie in an m-dimensional affine subspace: the train MSE is at least the best
+    # rank-m affine fit of the n one-hot vectors
+    bound = np.array([[metrics.affine_rank_bound(data.one_hot(n)[None], m)[0] for n in ns] for m in ms])
+    train = np.array([[out[(n, m)]["loss"].mean() for n in ns] for m in ms])
+    print(f"best rank-m affine fit of the one-hot set (rows m={ms}, columns n={ns}):\n{np.round(bound, 3)}\n"
+          f"train MSE minus that bound:\n{np.round(train - bound, 3)}")
     r.save(onehot_grid_figure(plt(), cfg, out, "MSE MLP on one-hot data"), "A2_onehot_mse_grid")
 
 
