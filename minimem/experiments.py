@@ -840,9 +840,13 @@ def _peak_height(mode):
 N_TEST_SUBSETS = (1_000, 10_000, 100_000)
 
 
+def peak_height_run(cfg, weight_decay, steps):
+    """The run configuration of one peak_height cell: B2's, with this weight decay and length, warm-up 5%."""
+    return dict(cfg, weight_decay=weight_decay, steps=steps, warmup=max(1, steps // 20))
+
+
 def _peak_height_compute(cfg, unit):
-    steps = unit["steps"]
-    run_cfg = dict(cfg, weight_decay=unit["weight_decay"], steps=steps, warmup=max(1, steps // 20))
+    run_cfg = peak_height_run(cfg, unit["weight_decay"], unit["steps"])
     _, res, _ = _sweep_train(run_cfg, cfg["T"])
     subsets = [k for k in N_TEST_SUBSETS if k <= cfg["n_test"]] + [cfg["n_test"]]
     test = np.zeros((len(subsets), cfg["seeds"]))

@@ -37,15 +37,16 @@ def main(argv=None):
     for row, (init, (cfg, res)) in enumerate(runs.items()):
         for j, T in enumerate(sizes):
             W1 = res["W1"][j, SEED]  # (m, n)
-            used = np.any(experiments.train_set(cfg, T, SEED) != 0, axis=0)  # (n,) features in some training point
+            used_by_seed = [np.any(experiments.train_set(cfg, T, s) != 0, axis=0)  # (n,) features in some training point
+                            for s in range(cfg["seeds"])]
+            used = used_by_seed[SEED]
             ax = axes[row, j]
             ax.scatter(W1[0, ~used], W1[1, ~used], s=1.5, c="0.6", label="unused features")
             ax.scatter(W1[0, used], W1[1, used], s=4, c="tab:blue", label="used features")
             ax.set(xlim=(-lim, lim), ylim=(-lim, lim), aspect="equal", title=f"{init} init, T={T}")
             ax.tick_params(labelsize=6)
             box = np.abs(W1[:, ~used]).max(axis=1) if (~used).any() else np.zeros(2)
-            unused = [res["W1"][j, s][:, ~np.any(experiments.train_set(cfg, T, s) != 0, axis=0)]
-                      for s in range(cfg["seeds"])]  # per seed (m, unused): the columns no training point touched
+            unused = [res["W1"][j, s][:, ~u] for s, u in enumerate(used_by_seed)]  # per seed (m, unused) columns
             print(f"{init}, T={T}: {used.sum()} used features; unused columns span |w| <= {[round(float(b), 4) for b in box]}; "
                   f"their squareness per seed {[round(float(metrics.squareness(u)), 2) for u in unused]} (lopsidedness "
                   f"{[round(float(metrics.lopsidedness(u)), 2) for u in unused]}; an isotropic cloud of "

@@ -48,7 +48,7 @@ def main(argv=None):
             axes[0].scatter(np.full(test.size, x), test, s=8, color=colors[b], label=f"{st} steps" if a == 0 else None)
             axes[0].scatter([x], [test.mean()], s=60, marker="_", color="k")
             line = ", ".join(f"n_test={k}: {res[f'test_loss_{k}'].mean():.3g}" for k in subsets)
-            reach = adam_reach_of(dict(cfg, steps=st, warmup=max(1, st // 20), weight_decay=wd))
+            reach = adam_reach_of(experiments.peak_height_run(cfg, wd, st))
             print(f"wd={wd:g}, {st} steps (AdamW's reach {reach:.3g}): test loss mean {test.mean():.4g}, median {np.median(test):.4g}, seeds "
                   f"{test.min():.3g}-{test.max():.3g}; train {train.mean():.3g}; best of k: "
                   + ", ".join(f"k={k}: {best_of(train, test, k):.3g}" for k in KS if k <= len(test))
