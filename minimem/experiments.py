@@ -571,21 +571,43 @@ def _embed_grid(setting):
     return configure
 
 
-def _embed_compute(cfg, unit):
-    n, d, m = unit["n"], unit["d"], unit["m"]
-    setting, dtype = cfg["setting"], np.dtype(cfg["dtype"]).type
+def _embed_data(cfg, n, d, m):
+    """One embed_* cell's data: the embedding E (d, n), the target map (x itself, E x or E' x), the
+    training and test inputs x (1, T, n) and (1, n_test, n), and the cell's generator, positioned
+    where the initialisation draws from it."""
     rng = np.random.default_rng([cfg["seed"], n, d, m])
+    dtype = np.dtype(cfg["dtype"]).type
     E = data.gaussian_embedding(d, n, rng, dtype)
     E2 = data.gaussian_embedding(d, n, rng, dtype)
     cell = dict(cfg, n=n, seeds=1)
-    x, xt = train_sets(cell, cfg["T"]), test_sets(cell)  # (1, T, n), (1, n_test, n)
-    E_out = {"big_fish": None, "small_fish": E, "reprojector": E2}[setting]
-    target = (lambda v: v) if E_out is None else (lambda v: data.embed(v, E_out))
+    E_out = {"big_fish": None, "small_fish": E, "reprojector": E2}[cfg["setting"]]
+    return E, E_out, train_sets(cell, cfg["T"]), test_sets(cell), rng
+
+
+def _embed_target(E_out):
+    return (lambda v: v) if E_out is None else (lambda v: data.embed(v, E_out))
+
+
+def _embed_compute(cfg, unit):
+    n, d, m = unit["n"], unit["d"], unit["m"]
+    setting, dtype = cfg["setting"], np.dtype(cfg["dtype"]).type
+    E, E_out, x, xt, rng = _embed_data(cfg, n, d, m)
+    target = _embed_target(E_out)
     p = mlp.init_params(d, m, rng, n_out=n if E_out is None else d, dtype=dtype)
     res = train(mlp, p, data.embed(x, E), target(x), steps=cfg["steps"], warmup=cfg["warmup"], lr=cfg["lr"],
                 weight_decay=cfg["weight_decay"], desc=f"{setting} n={n} d={d} m={m}")
     return {"train_loss": res.final_loss, "test_loss": evaluate(mlp, res.params, data.embed(xt, E), target(xt)),
             "acc": metrics.onehot_accuracy(mlp.forward, res.params, n, 1, E=E, E_out=E_out, dtype=dtype)}
+
+
+def embed_null_loss(cfg, n, d, m):
+    """The test MSE (1,) of an embed_* cell's MLP with every parameter zero: mean |target|^2 over the
+    cell's test set (about 1 - S^n for big fish's normalised x, about d times that for E x and E' x),
+    the scale on which big fish, small fish and the re-projector compare."""
+    E, E_out, _, xt, rng = _embed_data(cfg, n, d, m)
+    p = mlp.init_params(d, m, rng, n_out=n if E_out is None else d, dtype=np.dtype(cfg["dtype"]).type)
+    zero = {k: np.zeros_like(v) for k, v in p.items()}
+    return evaluate(mlp, zero, data.embed(xt, E), _embed_target(E_out)(xt))
 
 
 for _setting in EMBED_SETTINGS:

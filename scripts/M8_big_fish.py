@@ -8,8 +8,8 @@ S=0.99, feature sizes n in (100, 300, 1000), bottleneck d in (10, 50), hidden m 
 a fixed standard-Gaussian embedding E, MSE, 5,000 steps of the Henighan schedule, one cached result
 per cell.
 
-Run: python scripts/M8_big_fish.py [--quick] [--fresh]   (full: 19 min measured while a second run
-used the other core)
+Run: python scripts/M8_big_fish.py [--quick] [--fresh]   (full: about 20 min with
+`python -m minimem reproduce --full --jobs 2 M8`; its 9 largest cells took 11 min of it)
 """
 
 from _plot import Run, embed_grid_figure, plt

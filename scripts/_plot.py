@@ -325,16 +325,21 @@ def grid_figure(pyplot, rows, xs, ys, xlabel, ylabel, title):
 
 
 def embed_grid_figure(pyplot, cfg, out, what):
-    """M8-M10: per bottleneck size d, log10 test MSE and one-hot accuracy over features n x hidden m."""
+    """M8-M10: per bottleneck size d, the test MSE over the all-zeros output's (log10; the one scale the three
+    targets share) and the one-hot accuracy, over features n x hidden m."""
     ns, ds, ms = cfg["features"], cfg["bottleneck"], cfg["hidden"]
+    # big fish's argmax runs over the n features; the other two's over the d coordinates of E x or E' x
+    chance = "1/n" if cfg["setting"] == "big_fish" else "1/d"
     rows = []
     for d in ds:
         L = np.array([[out[(n, d, m)]["test_loss"][0] for n in ns] for m in ms])
+        Z = np.array([[experiments.embed_null_loss(cfg, n, d, m)[0] for n in ns] for m in ms])
         A = np.array([[out[(n, d, m)]["acc"][0] for n in ns] for m in ms])
         print(f"{what}, bottleneck d={d}: one-hot accuracy (rows m={ms}, columns n={ns}):\n{np.round(A, 3)}\n"
-              f"test MSE:\n{np.array2string(L, precision=4)}")
-        rows.append([(np.log10(L), f"bottleneck d={d}: log10 test MSE", "loss"),
-                     (A, f"bottleneck d={d}: one-hot accuracy (chance 1/n)", "acc")])
+              f"test MSE:\n{np.array2string(L, precision=4)}\n"
+              f"test MSE / all-zeros test MSE (1: no better than outputting 0):\n{np.round(L / Z, 3)}")
+        rows.append([(np.log10(L / Z), f"bottleneck d={d}: log10(test MSE / all-zeros MSE)", "loss"),
+                     (A, f"bottleneck d={d}: one-hot accuracy (chance {chance})", "acc")])
     return grid_figure(pyplot, rows, ns, ms, "feature size n", "hidden size m",
                        f"{what} ({experiments.EMBED_SETTINGS[cfg['setting']]}): "
                        + describe(cfg, "T", "sparsity", "steps") + f", seed {cfg['seed']} (one run per cell)")
