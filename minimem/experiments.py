@@ -199,7 +199,8 @@ def run(name, mode="full", *, fresh=False, results_dir=None, executor=None, cach
         results[k] = found[k].store(out)
         if verbose:
             done = sum(r is not None for r in results)
-            print(f"  {name}: unit {units[k]} done, {done}/{len(units)} ({time.perf_counter() - t0:.0f} s)",
+            shown = {key: v for key, v in units[k].items() if v is not None}  # a sweep's unit blanks its list
+            print(f"  {name}: unit {shown} done, {done}/{len(units)} ({time.perf_counter() - t0:.0f} s)",
                   flush=True)
 
     if executor is None or len(todo) < 2:
@@ -689,7 +690,7 @@ def _lookup_compare(setting):
     def configure(mode):
         return dict(_lookup_base(setting, mode), sizes=[], weight_decays=[1e-2, 1.0], weight_decay=None,
                     inits=list(LOOKUP_INITS), kmeans_iters=5, seeds=3 if mode == "full" else 2,
-                    threshold=LOOKUP_SETTINGS[setting]["threshold"])
+                    threshold=LOOKUP_SETTINGS[setting]["threshold"], records_silent_points=True)
     return configure
 
 
@@ -724,11 +725,19 @@ def _lookup_compute(cfg, unit):
     xt = test_sets(cfg)
     shape = (len(inits), S)
     acc = lambda p, v: metrics.argmax_accuracy(mlp.forward(p, rep(v))[0], rep(data.hard_labels(v)))  # noqa: E731
+    # a training point is silent when its hidden vector ReLU(W1 x + b1) is all zero: it sends no gradient
+    # into W1 or b1 (ReLU'(0) = 0), so a lookup start (b1 = 0, x >= 0) silences every point that shares
+    # no feature with the stored ones
+    silent = lambda p: (mlp.pre_activation(p, rep(x)) <= 0).all(axis=-1)  # noqa: E731  (I, T)
+    wrong = mlp.forward(res.params, rep(x))[0].argmax(-1) != rep(data.hard_labels(x))  # (I, T)
+    silent_end = silent(res.params)
     return {"train_loss": res.final_loss.reshape(shape),
             "test_loss": evaluate(mlp, res.params, rep(xt), rep(make_target(xt)), loss=cfg["loss"]).reshape(shape),
             "initial_loss": evaluate(mlp, params, rep(x), rep(target), loss=cfg["loss"]).reshape(shape),
             "train_acc": acc(res.params, x).reshape(shape), "test_acc": acc(res.params, xt).reshape(shape),
             "steps_to_threshold": steps_to(res.losses, cfg["threshold"]).reshape(shape),
+            "silent_start": silent(params).mean(-1).reshape(shape), "silent_end": silent_end.mean(-1).reshape(shape),
+            "wrong_train": wrong.sum(-1).reshape(shape), "wrong_silent": (wrong & silent_end).sum(-1).reshape(shape),
             "curve": res.losses[:: max(1, cfg["steps"] // 400)].T.reshape(shape + (-1,))}
 
 

@@ -26,7 +26,9 @@ size with the uniform init. Part 2: three data set sizes chosen from part 1 (abo
 peak's T, the peak, about five times it), every initialisation x seeds, and two weight decays
 (1e-2 and 1, the value of figure A7). Measured per run: the step at which the train loss first
 falls below a threshold (ae: MSE 0.1, a tenth of the all-zeros loss; ce: CE 0.1), the final train
-and test loss and argmax accuracy (test: 2,000 fresh samples; chance is about 1/1000).
+and test loss and argmax accuracy (test: 2,000 fresh samples; chance is about 1/1000), and the share
+of "silent" training points, whose hidden vector is all zero (no gradient reaches W1 or b1 through
+them), at the start and the end, with how many misclassified training points are silent.
 
 Training: full batch AdamW, lr 1e-3, warm-up 200 then cosine to 0 over 4,000 steps, float32.
 Full: m=20 hidden neurons, sizes 10-5000 in part 1 (2 seeds), 3 seeds in part 2. --quick: 1,000
@@ -34,8 +36,9 @@ steps, fewer sizes, 2 seeds. Each (setting, size, weight decay) is one cached ru
 initialisations and seeds, so an interrupted run resumes (minimem.experiments "lookup_peak_*" and
 "lookup_init_*"). The numbers per run are also written to figures/X1_lookup_init_summary.json.
 
-Run: python scripts/X1_lookup_init.py [--quick] [--fresh]   (full: 98 min measured with NUMBA_NUM_THREADS=1
-while another run used the second core; most of it the cross-entropy runs at T=2000 and 5000)
+Run: python scripts/X1_lookup_init.py [--quick] [--fresh]   (full: 30 min with
+`python -m minimem reproduce --full --jobs 2 X1`, 2026-11-26; most of it the cross-entropy runs at
+T=2000)
 """
 
 import json
@@ -63,13 +66,18 @@ def summarise(setting, T, wd, cfg, r):
                          train_loss=float(r["train_loss"][j].mean()), test_loss=float(r["test_loss"][j].mean()),
                          train_acc=float(r["train_acc"][j].mean()), test_acc=float(r["test_acc"][j].mean()),
                          test_acc_range=[float(r["test_acc"][j].min()), float(r["test_acc"][j].max())],
-                         generalises=f"{int((r['test_acc'][j] > CHANCE_X10).sum())}/{len(st)}"))
+                         generalises=f"{int((r['test_acc'][j] > CHANCE_X10).sum())}/{len(st)}",
+                         silent_start=[round(float(v), 3) for v in r["silent_start"][j]],
+                         silent_end=[round(float(v), 3) for v in r["silent_end"][j]],
+                         misclassified_silent=f"{int(r['wrong_silent'][j].sum())}/{int(r['wrong_train'][j].sum())}"))
     for row in rows:
         med = np.median([v for v in row["steps_to_threshold"] if v >= 0]) if row["reached"][0] != "0" else None
         print(f"  {setting} T={T:5d} wd={wd:<5g} {row['init']:16s} steps to {cfg['threshold']}: "
               f"{row['steps_to_threshold']} (median {med}), loss train {row['train_loss']:.3g} "
               f"test {row['test_loss']:.3g}, acc train {row['train_acc']:.3f} test {row['test_acc']:.4f} "
-              f"(>{CHANCE_X10}: {row['generalises']})", flush=True)
+              f"(>{CHANCE_X10}: {row['generalises']}); silent training points at start {row['silent_start']}, "
+              f"at end {row['silent_end']}, misclassified training points that are silent "
+              f"{row['misclassified_silent']}", flush=True)
     return rows
 
 

@@ -14,11 +14,6 @@ from minimem.train import evaluate
 
 ROOT = pathlib.Path(__file__).resolve().parents[1]
 COMMITTED = ROOT / "results"
-# Experiments whose full results are not committed yet (each is long on two cores). The test below
-# fails if one of them is complete, so this list only shrinks.
-NOT_YET_COMMITTED = {
-    "lookup_peak_ae", "lookup_peak_ce", "lookup_init_ae", "lookup_init_ce",
-}
 
 
 def test_importing_experiments_does_not_import_matplotlib():
@@ -125,10 +120,8 @@ def test_committed_results_are_exactly_what_the_scripts_ask_for_today():
         assert stored == cfg, f"{f}: stored configuration differs from {name}'s"
         with np.load(COMMITTED / f) as z:
             assert z.files, f
-    missing = {name for f, (name, _) in expected.items() if f not in committed}
-    complete = {name for _, (name, _) in expected.items()} - missing
-    assert not (missing - NOT_YET_COMMITTED), f"results missing for {sorted(missing - NOT_YET_COMMITTED)}"
-    assert not (complete & NOT_YET_COMMITTED), f"now complete, drop from NOT_YET_COMMITTED: {complete & NOT_YET_COMMITTED}"
+    missing = sorted({name for f, (name, _) in expected.items() if f not in committed})
+    assert not missing, f"results missing for {missing}: run python -m minimem reproduce --full and commit results/"
     total = sum(p.stat().st_size for p in COMMITTED.glob("*"))
     assert total < 60e6, f"results/ holds {total / 1e6:.1f} MB"
 
