@@ -720,21 +720,22 @@ def _lookup_compute(cfg, unit):
     inits = [_initial_params(name, cfg, x, target, rng) for name in cfg["inits"]]
     params = {k: np.concatenate([p[k] for p in inits]) for k in inits[0]}  # instance = init * S + seed
     rep = lambda a: np.concatenate([a] * len(inits))  # noqa: E731
-    res = train(mlp, params, rep(x), rep(target), steps=cfg["steps"], warmup=cfg["warmup"], lr=cfg["lr"],
+    X, Y = rep(x), rep(target)  # (I, T, n), the training set once per instance
+    res = train(mlp, params, X, Y, steps=cfg["steps"], warmup=cfg["warmup"], lr=cfg["lr"],
                 weight_decay=wd, loss=cfg["loss"], desc=f"X1 {cfg['setting']} T={T} wd={wd}")
     xt = test_sets(cfg)
     shape = (len(inits), S)
-    acc = lambda p, v: metrics.argmax_accuracy(mlp.forward(p, rep(v))[0], rep(data.hard_labels(v)))  # noqa: E731
     # a training point is silent when its hidden vector ReLU(W1 x + b1) is all zero: it sends no gradient
     # into W1 or b1 (ReLU'(0) = 0), so a lookup start (b1 = 0, x >= 0) silences every point that shares
     # no feature with the stored ones
-    silent = lambda p: (mlp.pre_activation(p, rep(x)) <= 0).all(axis=-1)  # noqa: E731  (I, T)
-    wrong = mlp.forward(res.params, rep(x))[0].argmax(-1) != rep(data.hard_labels(x))  # (I, T)
+    silent = lambda p: (mlp.pre_activation(p, X) <= 0).all(axis=-1)  # noqa: E731  (I, T)
+    wrong = mlp.forward(res.params, X)[0].argmax(-1) != rep(data.hard_labels(x))  # (I, T) misclassified
     silent_end = silent(res.params)
+    test_acc = metrics.argmax_accuracy(mlp.forward(res.params, rep(xt))[0], rep(data.hard_labels(xt)))
     return {"train_loss": res.final_loss.reshape(shape),
             "test_loss": evaluate(mlp, res.params, rep(xt), rep(make_target(xt)), loss=cfg["loss"]).reshape(shape),
-            "initial_loss": evaluate(mlp, params, rep(x), rep(target), loss=cfg["loss"]).reshape(shape),
-            "train_acc": acc(res.params, x).reshape(shape), "test_acc": acc(res.params, xt).reshape(shape),
+            "initial_loss": evaluate(mlp, params, X, Y, loss=cfg["loss"]).reshape(shape),
+            "train_acc": (~wrong).mean(-1).reshape(shape), "test_acc": test_acc.reshape(shape),
             "steps_to_threshold": steps_to(res.losses, cfg["threshold"]).reshape(shape),
             "silent_start": silent(params).mean(-1).reshape(shape), "silent_end": silent_end.mean(-1).reshape(shape),
             "wrong_train": wrong.sum(-1).reshape(shape), "wrong_silent": (wrong & silent_end).sum(-1).reshape(shape),
