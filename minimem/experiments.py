@@ -479,9 +479,11 @@ def snapshot(res, step):
 # --- grids of small runs (A2, A9, M7, M8-M10, B5) ----------------------------------------------
 
 def _grid_units(*axes):
-    """Units over the product of the configuration's lists named in axes: (config key, unit key)."""
+    """Units over the product of the configuration's lists named in axes: (config key, unit key).
+    Each unit blanks the lists it is drawn from (as a sweep's unit blanks ``sizes``), so its cache
+    key is its own cell's: a value added to a list adds units and leaves the others' entries valid."""
     def units(cfg):
-        out = [{}]
+        out = [{list_key: None for list_key, _ in axes}]
         for list_key, unit_key in axes:
             out = [dict(u, **{unit_key: v}) for u in out for v in cfg[list_key]]
         return out
