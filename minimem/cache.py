@@ -111,16 +111,22 @@ class Entry:
     ``load()`` returns the arrays or None (saying why in ``why``: missing, corrupt, or which setting
     changed against the closest stored configuration that agrees on the keys in ``same``);
     ``store(arrays)`` writes both files atomically. ``cached`` is the two in one call; the
-    experiments use them apart so that units computed elsewhere are stored by the caller."""
+    experiments use them apart so that units computed elsewhere are stored by the caller.
+
+    ``results_dir`` is one directory, or a sequence of them: results are written to the first and
+    read from the first that holds the entry (``--out DIR`` writes under DIR and still reads the
+    checkout's committed results)."""
 
     def __init__(self, name, config, results_dir=None, verbose=True, same=()):
-        self.root = pathlib.Path(results_dir) if results_dir is not None else RESULTS
+        roots = [RESULTS] if results_dir is None else (
+            [results_dir] if isinstance(results_dir, (str, os.PathLike)) else list(results_dir))
+        self.roots = [pathlib.Path(r) for r in roots]
+        self.root = self.roots[0]
         config = dict(config, minimem_training=TRAINING_VERSION)
         self.config = json.loads(json.dumps(config, sort_keys=True, default=_jsonable))
         self.name, self.key, self.same = name, config_key(self.config), same
         self.npz = self.root / f"{name}-{self.key}.npz"
         self.meta = self.root / f"{name}-{self.key}.json"
-        self.shown = self.npz.relative_to(self.root.parent) if self.root.parent in self.npz.parents else self.npz
         self.log = (lambda msg: print(msg, file=sys.stderr)) if verbose else (lambda msg: None)
         self.why = "no cached result"
 
@@ -129,14 +135,18 @@ class Entry:
         if fresh:
             self.why = "--fresh"
             return None
-        if self.npz.exists():
+        for root in self.roots:
+            npz = root / self.npz.name
+            if not npz.exists():
+                continue
             try:
-                out = _load(self.npz)
-                self.log(f"using cached {self.shown}")
+                out = _load(npz)
+                self.log(f"using cached {npz.relative_to(root.parent) if root.parent in npz.parents else npz}")
                 return out
             except Exception as e:  # a truncated or otherwise unreadable file: name it, recompute
-                self.why = f"corrupt cache entry {self.npz}: {type(e).__name__}: {e}"
-        elif self.root.exists():
+                self.why = f"corrupt cache entry {npz}: {type(e).__name__}: {e}"
+                return None
+        if self.root.exists():
             others = [o for o in map(_read_json, sorted(self.root.glob(f"{self.name}-*.json"))) if o is not None]
             others = [o for o in others if all(o.get(k) == self.config.get(k) for k in self.same)]
             if others:

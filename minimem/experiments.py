@@ -36,6 +36,7 @@ Experiments (figures that read them):
     tms_relu_hidden      M1           ReLU hidden model over sparsity
     reconstruction_grid  B5           features x hidden x sparsity x importance grid
     sparse_grid          M7           MLP auto-encoder over hidden size x T
+    sparse_grid_m2       X5           M7's m=2 row with its weights (the peak's mechanism)
     onehot_grid_mse      A2, A3       MLP on one-hot data over hidden size x n, MSE
     onehot_grid_ce       A9           ... cross-entropy
     embed_big_fish       M8           an MLP reading an embedding E x, three targets
@@ -72,7 +73,7 @@ from typing import Callable, NamedTuple
 
 import numpy as np
 
-from . import cache, data, metrics, mlp, relu_hidden, relu_output, unembed
+from . import analysis, cache, data, metrics, mlp, optim, relu_hidden, relu_output, unembed
 from .train import evaluate, train
 
 MODES = ("full", "quick", "smoke")
@@ -388,8 +389,8 @@ _sweep("mlp_dd_relu_out", _mlp(relu_out=True))
 _sweep("mlp_init_uniform", _mlp("uniform", sizes=[3, 10, 30, 100], seeds=2))
 _sweep("mlp_init_gaussian", _mlp("gaussian", sizes=[3, 10, 30, 100], seeds=2))
 _sweep("unembed_dd", _unembed())
-_sweep("unembed_dd_soft", _unembed("soft", sizes=(F_SMALL_SIZES, F_SMALL_SIZES), seeds=2))
-_sweep("unembed_dd_input", _unembed("input", sizes=(F_SMALL_SIZES, F_SMALL_SIZES), seeds=2))
+_sweep("unembed_dd_soft", _unembed("soft", sizes=(F_SMALL_SIZES, F_SMALL_SIZES), seeds=4))
+_sweep("unembed_dd_input", _unembed("input", sizes=(F_SMALL_SIZES, F_SMALL_SIZES), seeds=4))
 _sweep("unembed_dd_xavier", _unembed(init="xavier_normal", sizes=(F_SMALL_SIZES, F_SMALL_SIZES), seeds=2))
 
 
@@ -539,6 +540,12 @@ def _sparse_grid(mode):
     return cfg
 
 
+def _sparse_grid_m2(mode):
+    """M7's row m=2 again, the same runs (data, seeds, initialisation) with the weights kept, for the
+    test-loss peak's mechanism (X5); M7 itself keeps only losses and accuracies."""
+    return dict(_sparse_grid(mode), hidden=[2], keep_params=True)
+
+
 def _sparse_grid_compute(cfg, unit):
     T, m = unit["T"], unit["m"]
     x, xt = train_sets(cfg, T), test_sets(cfg)  # (seeds, T, n), (seeds, n_test, n)
@@ -546,11 +553,14 @@ def _sparse_grid_compute(cfg, unit):
                         dtype=np.dtype(cfg["dtype"]).type)
     res = train(mlp, p, x, x, steps=cfg["steps"], warmup=cfg["warmup"], lr=cfg["lr"],
                 weight_decay=cfg["weight_decay"], desc=f"M7 T={T} m={m}")
-    return {"train_loss": res.final_loss, "test_loss": evaluate(mlp, res.params, xt, xt),
-            "test_acc": metrics.argmax_accuracy(mlp.forward(res.params, xt)[0], xt)}
+    out = {"train_loss": res.final_loss, "test_loss": evaluate(mlp, res.params, xt, xt),
+           "test_acc": metrics.argmax_accuracy(mlp.forward(res.params, xt)[0], xt)}
+    return dict(out, **res.params) if cfg.get("keep_params") else out
 
 
 _register("sparse_grid", _sparse_grid, _grid_units(("sizes", "T"), ("hidden", "m")), _sparse_grid_compute,
+          _by_cell("T", "m"), same=("T", "m"))
+_register("sparse_grid_m2", _sparse_grid_m2, _grid_units(("sizes", "T"), ("hidden", "m")), _sparse_grid_compute,
           _by_cell("T", "m"), same=("T", "m"))
 
 EMBED_SETTINGS = {"big_fish": "x -> E x -> MLP -> x", "small_fish": "E x -> MLP -> E x",
@@ -781,13 +791,16 @@ def lookup(setting, mode="full", **kw):
 # --- issue 12: settling the write-up's claims (X2-X4, A6's weight decay) -------------------------
 
 SQUARE_SETTINGS = {"ce": dict(model="unembed", loss="ce", labels="hard"),  # F1's model and loss
+                   "mse_unembed": dict(model="unembed", loss="mse", labels="none"),  # F1's model, MSE on x
                    "mse": dict(model="relu_output", tied=False, loss="mse")}  # F4's model and loss
 
 
 def _square_control(mode):
-    """Where F1's squares come from: loss (F1's unembedding with cross-entropy vs F4's untied ReLU
-    output model with MSE) x inputs (normalised or not) x initialisation (PyTorch's uniform or
-    Xavier normal), crossed, at one data set size T=500 (F1's peak); otherwise B2/F1's schedule."""
+    """Where F1's squares come from: the loss (F1's linear unembedding with cross-entropy on the
+    class, the same unembedding with MSE on the input x, and F4's untied ReLU output model with MSE)
+    x inputs (normalised or not) x initialisation (PyTorch's uniform or Xavier normal), crossed, at
+    one data set size T=500 (F1's peak); otherwise B2/F1's schedule. "ce" against "mse_unembed"
+    changes the loss alone."""
     return dict(_henighan(mode, ([500], [500])), T=500, sizes=None, settings=list(SQUARE_SETTINGS),
                 normalizes=[False, True], inits=["uniform", "xavier_normal"], labels="hard", tied=False)
 
@@ -801,7 +814,7 @@ _register("square_control", _square_control,
           _grid_units(("settings", "setting"), ("normalizes", "normalize"), ("inits", "init")), _square_compute,
           _by_cell("setting", "normalize", "init"), same=("setting", "normalize", "init"))
 
-SMALL_T = [1, 2, 3, 4, 5, 6, 8, 10, 12, 16, 20, 25, 30, 40]
+SMALL_T = [1, 2, 3, 4, 5, 6, 8, 9, 10, 12, 16, 17, 20, 25, 30, 40]  # T = m + 1 for every m: 3, 5, 9, 17
 
 
 def _mlp_small_T(mode):
@@ -817,6 +830,45 @@ def dead_units(params, x):
     """Hidden units of an MLP that are off (W1 x + b1 <= 0) for every training point: (I,) counts."""
     a = mlp.pre_activation(params, x)  # (I, T, m)
     return np.sum(np.all(a <= 0, axis=1), axis=-1)
+
+
+def adam_reach_of(cfg):
+    """How far AdamW moves one coordinate at most in a run of this configuration (optim.adam_reach)."""
+    return optim.adam_reach(optim.lr_schedule(cfg["steps"], cfg["lr"], warmup=cfg["warmup"]), cfg["weight_decay"])
+
+
+def peak_anatomy(cfg, res, T_index, seed):
+    """Where one trained run's test loss comes from (minimem.analysis), for the run at size index
+    ``T_index`` and ``seed`` of a sweep result: a dict of numbers. MSE: the test MSE split into off
+    and on entries, the off-entry pre-activation energy on the training set and the part of it
+    behind the output ReLU (hidden), the same energy on the test set. Cross-entropy: the test CE
+    split into the largest logit's margin over the correct one and the rest, how many logits beat
+    the correct one, and the spread (std over classes) of the logits on the training and test
+    sets. Both: the largest |w| of any weight over AdamW's reach, and the share of the features
+    that are active in at least one training point."""
+    model, opts = MODELS[cfg["model"]], options_of(cfg)
+    T = cfg["sizes"][T_index]
+    p = params_at(res, T_index, seed)  # float32, as trained
+    x = train_set(cfg, T, seed)[None]  # (1, T, n)
+    xt = test_set(cfg, seed)[None]  # (1, n_test, n)
+    weights = [v for k, v in p.items() if k.startswith("W")]
+    out = {"largest_w_over_reach": max(float(np.abs(W).max()) for W in weights) / adam_reach_of(cfg),
+           "features_seen": float((x[0] > 0).any(axis=0).mean())}
+    if cfg["loss"] == "mse":
+        o, pre = analysis.output_and_pre(model, p, xt, **opts)
+        out["test_off"], out["test_on"] = (float(v[0]) for v in analysis.error_split(o, xt))
+        out["test_energy"] = float(analysis.off_energy(pre, xt)[0][0])
+        o, pre = analysis.output_and_pre(model, p, x, **opts)
+        out["train_off"] = float(analysis.error_split(o, x)[0][0])
+        out["train_energy"], out["train_hidden"] = (float(v[0]) for v in analysis.off_energy(pre, x))
+    else:
+        z, _ = analysis.output_and_pre(model, p, xt, **opts)
+        margin, rest, beaten = analysis.logit_split(z, data.hard_labels(xt))
+        out.update(test_margin=float(margin[0]), test_rest=float(rest[0]), test_beaten=float(beaten[0]),
+                   test_spread=float(z.std(axis=-1).mean()))
+        z, _ = analysis.output_and_pre(model, p, x, **opts)
+        out["train_spread"] = float(z.std(axis=-1).mean())
+    return out
 
 
 def lost_outputs(params, x):

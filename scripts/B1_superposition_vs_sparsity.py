@@ -37,7 +37,7 @@ def main(argv=None):
     print(f"{'S':>6} {'loss':>9} {'represented (||W_i||>0.5)':>26} {'in superposition (metric>0.1)':>31}")
     for k, S in enumerate(cfg["sparsities"]):
         rep = norms[k] > 0.5
-        print(f"{S:>6} {res['loss'][k]:9.4f} {int(rep.sum()):>26d} {int((rep & (sup[k] > 0.1)).sum()):>31d}")
+        print(f"{S:>6} {res['loss'][k]:9.3g} {int(rep.sum()):>26d} {int((rep & (sup[k] > 0.1)).sum()):>31d}")
     pyplot = plt()
     fig = pyplot.figure(figsize=(2.1 * I + 1, 5.4))
     gs = fig.add_gridspec(2, 2 * I + 1, width_ratios=[12, 1] * I + [0.6], height_ratios=[1, 1.1], wspace=0.15)

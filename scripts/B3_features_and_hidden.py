@@ -38,19 +38,21 @@ def main(argv=None):
         p = experiments.params_at(res, i, SEED)
         x = experiments.train_set(cfg, T, SEED)[None]  # (1, T, n)
         panels.append((T, i, p["W"][0].astype(np.float64), relu_output.hidden(p, x)[0].astype(np.float64)))
-    # one scale for the row: the 99.5th percentile of every |coordinate| shown (a few outliers may fall outside)
-    lim = 1.1 * max(max(np.percentile(np.abs(W), 99.5), np.percentile(np.abs(h), 99.5)) for _, _, W, h in panels)
     pyplot = plt()
     fig, axes = pyplot.subplots(1, len(show), figsize=(2.3 * len(show), 2.9), squeeze=False)
     for ax, (T, i, W, h) in zip(axes[0], panels):
+        # a scale per panel (structure at T=2000 is 7x smaller than at T=300): every point inside
+        lim = 1.08 * max(np.abs(W).max(), np.abs(h).max())
         for hx, hy in h[:2000]:
             ax.plot([0, hx], [0, hy], c="tab:red", lw=0.5, alpha=0.6)
         ax.scatter(W[0], W[1], s=1.5, c="tab:blue", zorder=3)
         ax.set(xlim=(-lim, lim), ylim=(-lim, lim), aspect="equal",
-               title=f"T={T}\ntrain {res['train_loss'][i, SEED]:.2g}, test {res['test_loss'][i, SEED]:.3f}")
+               title=f"T={T}: half-width {lim:.2g}\ntrain {res['train_loss'][i, SEED]:.2g}, "
+                     f"test {res['test_loss'][i, SEED]:.3f}")
         ax.tick_params(labelsize=6)
-        print(f"T={T}: max |W_i| {np.linalg.norm(W, axis=0).max():.3f}, max |h_t| {np.linalg.norm(h, axis=1).max():.3f}")
-    fig.suptitle("features W_i (blue) and hidden vectors h_t = W x_t (red), one scale for all panels; "
+        print(f"T={T}: max |W_i| {np.linalg.norm(W, axis=0).max():.3f}, max |h_t| {np.linalg.norm(h, axis=1).max():.3f}, "
+              f"panel half-width {lim:.2g}")
+    fig.suptitle("features W_i (blue) and hidden vectors h_t = W x_t (red), each panel at its own scale (ticks); "
                  + describe(cfg, "n", "m", "sparsity", "steps") + f", seed {SEED} of {cfg['seeds']}", y=1.03)
     r.save(fig, "B3_features_and_hidden")
 

@@ -35,7 +35,7 @@ def main(argv=None):
     sup = metrics.superposition(W)  # (I, n)
     print(f"{'S':>6} {'loss':>8} {'features per neuron (weight > 0.1)':>36}")
     for k, S in enumerate(cfg["sparsities"]):
-        print(f"{S:>6} {res['loss'][k]:8.4f} {str((W[k] > 0.1).sum(axis=1).tolist()):>36}")
+        print(f"{S:>6} {res['loss'][k]:8.3g} {str((W[k] > 0.1).sum(axis=1).tolist()):>36}")
     pyplot = plt()
     cmap = pyplot.get_cmap("inferno")
     fig, axes = pyplot.subplots(2, I, figsize=(2.1 * I + 1, 4.8))

@@ -44,11 +44,12 @@ def main(argv=None):
                       for s in range(cfg["seeds"])] for i, T in enumerate(cfg["sizes"])])
     print(f"dead hidden units (off for every training point; mean over seeds, of {cfg['m']}) per T: "
           + str(dict(zip(cfg["sizes"], np.round(dead.mean(1), 2).tolist()))))
-    fig, ax = sweep_figure(plt(), cfg, res, "MLP auto-encoder", "MSE", (1.0, "all-zeros output"), SHOW)
+    fig, ax = sweep_figure(plt(), cfg, res, "MLP auto-encoder (no output ReLU)", "MSE", (1.0, "all-zeros output"),
+                           SHOW, linear_test=True)
     ok = bound.mean(1) > 0
     ax.plot(np.array(cfg["sizes"])[ok], bound.mean(1)[ok], "--", c="tab:green", lw=1.2,
             label=f"best rank-{cfg['m']} affine fit of the train set")
-    ax.legend(fontsize=7)
+    ax.legend(fontsize=7, loc="lower right")
     r.save(fig, "M2_mlp_double_descent")
 
 

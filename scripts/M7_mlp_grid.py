@@ -47,7 +47,8 @@ def main(argv=None):
               + ("; falls from the smallest T, no interior peak" if j == 0 else
                  f"; at the smallest T {row[0]:.4g}, at the largest {row[-1]:.4g}"))
     fig = grid_figure(plt(), [[(np.log10(L), "log10 test MSE (mean over seeds)", "loss"),
-                               (A, f"test accuracy (mean; chance 1/{cfg['n']})", "acc"),
+                               (A, f"test accuracy (mean; chance 1/{cfg['n']}, 10x chance "
+                                   f"{10 / cfg['n']:g})", "logacc"),
                                (ratio, "train MSE / best rank-m affine fit (>= 1; nan: the fit is exact)", "ratio")]],
                       Ts, ms, "data set size T", "hidden size m",
                       "MLP auto-encoder over hidden size and T: " + describe(cfg, "n", "sparsity", "steps")

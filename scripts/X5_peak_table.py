@@ -12,8 +12,16 @@ smallest or largest T has no interior peak (grey in the figure). Next to them, t
 - Jermyn's replication of that setup: the regime near T=100, generalisation near T=20,000, test
   loss up to 5,000; generalisation where T (1 - S) is about 10, which is T=1,000 at S=0.99.
 
+Where a peak comes from (minimem.analysis, experiments.peak_anatomy), at and around each peak of B2,
+F4, A4, M2, M7 (m=2) and F1: the test MSE split into the outputs on features that are off in the
+sample and the error on the active ones; the pre-activation energy on the off entries of the
+training set and how much of it an output ReLU hides from the loss; for cross-entropy the margin of
+the largest logit over the correct one and the spread of the logits; the largest weight over
+AdamW's reach; the share of features seen in training.
+
 Settings: those of each figure's sweep (see its script); nothing is trained here that the figure
-scripts do not train. X4 varies what sets B2's peak height.
+scripts do not train, except M7's m=2 row again with its weights kept ("sparse_grid_m2", the same
+runs). X4 varies what sets B2's peak height.
 
 Run: python scripts/X5_peak_table.py [--quick] [--fresh] [--cached-only]   (seconds from the committed
 results; with --cached-only a sweep not yet in results/ is left out and named, instead of trained)
@@ -32,6 +40,10 @@ SWEEPS = {  # figure: the experiment behind it
 GRID = "sparse_grid"  # M7: one sweep over T per hidden size
 ANCHORS = {"Henighan et al.: test loss ~1.01": 1.01, "Jermyn: test loss up to 5,000": 5000.0}
 GENERALISE_T = 10  # Jermyn: generalisation where T (1 - S) ~ 10
+HENIGHAN = (700, 5000)  # Henighan et al.: middle regime to generalisation, n=10,000, S=0.999
+EARLIER = 10  # the write-up: "exactly 10x earlier" at n=1000, S=0.99
+ANATOMY = {"B2": "bottleneck_dd", "F4": "bottleneck_dd_untied", "A4": "mlp_dd_relu_out", "M2": "mlp_dd",
+           "M7 m=2": "sparse_grid_m2", "F1": "unembed_dd"}
 
 
 def summary(sizes, test_loss, null):
@@ -42,6 +54,49 @@ def summary(sizes, test_loss, null):
     i = sizes.tolist().index(T)
     return dict(T=T, height=height, first=i == 0, edge=i in (0, len(sizes) - 1), null=null, seeds=per_seed,
                 back=back_to(sizes, mean, i + 1, null), last=(int(sizes[-1]), float(mean[-1])))
+
+
+def around(n_sizes, i):
+    """The size indices a peak's anatomy is shown at: the first, two either side of the peak, the last."""
+    return sorted({0, n_sizes - 1} | {j for j in range(i - 2, i + 3) if 0 <= j < n_sizes})
+
+
+def anatomy(fig_id, cfg, res):
+    """Print where the test loss comes from at and around the peak (means over seeds); return the rows."""
+    sizes = list(cfg["sizes"])
+    T_peak = peak(np.array(sizes), res["test_loss"])[0]
+    rows = []
+    for i in around(len(sizes), sizes.index(T_peak)):
+        runs = [experiments.peak_anatomy(cfg, res, i, s) for s in range(cfg["seeds"])]
+        rows.append(dict({k: float(np.mean([r[k] for r in runs])) for k in runs[0]}, T=sizes[i],
+                         test=float(res["test_loss"][i].mean())))
+    mse = cfg["loss"] == "mse"
+    relu = cfg["model"] == "relu_output" or cfg.get("relu_out", False)
+    print(f"{fig_id} ({cfg['model']}, {'output ReLU' if relu else 'no output ReLU'}, {cfg['loss']}), mean of "
+          f"{cfg['seeds']} seeds; the peak of the mean test loss at T={T_peak}:")
+    if mse:
+        print("  T | test MSE | on off entries | on active | train: off-entry energy | hidden by the ReLU | paid "
+              "| test: off-entry energy | largest |w| / reach | features seen")
+        for r in rows:
+            paid = r["train_energy"] - r["train_hidden"] if relu else r["train_energy"]
+            print(f"  {r['T']} | {r['test']:.4g} | {r['test_off']:.4g} | {r['test_on']:.3g} | {r['train_energy']:.4g} | "
+                  f"{r['train_hidden'] if relu else 0:.4g} | {paid:.3g} | {r['test_energy']:.4g} | "
+                  f"{r['largest_w_over_reach']:.2f} | {r['features_seen']:.2f}")
+    else:
+        print("  T | test CE | margin of the top logit over the correct one | rest | logits above the correct one | "
+              "logit spread: train | test | largest |w| / reach | features seen")
+        for r in rows:
+            print(f"  {r['T']} | {r['test']:.4g} | {r['test_margin']:.4g} | {r['test_rest']:.3g} | "
+                  f"{r['test_beaten']:.0f} | {r['train_spread']:.4g} | {r['test_spread']:.4g} | "
+                  f"{r['largest_w_over_reach']:.2f} | {r['features_seen']:.2f}")
+    at = next(r for r in rows if r["T"] == T_peak)
+    if mse:
+        print(f"  {fig_id} at T={T_peak}: off entries carry {at['test_off'] / at['test']:.3f} of the test MSE; on the "
+              f"training set the loss pays for {(at['train_off'] if relu else at['train_energy']):.3g} of an off-entry "
+              f"energy of {at['train_energy']:.4g}")
+    else:
+        print(f"  {fig_id} at T={T_peak}: the margin carries {at['test_margin'] / at['test']:.3f} of the test CE")
+    return rows, mse, relu
 
 
 def main(argv=None):
@@ -77,9 +132,23 @@ def main(argv=None):
         print(f"| {fig_id} | {setting} | {where} | {s['height']:.4g} | {per_seed} | {s['null']:.3g} | "
               + ("-" if s["edge"] else back) + " |")
     S = next(iter(rows.values()))[0]["sparsity"]
-    print(f"anchors: {ANCHORS}; Jermyn's T(1-S)={GENERALISE_T} at S={S}: T={GENERALISE_T / (1 - S):.0f}")
+    print(f"anchors: {ANCHORS}; Jermyn's T(1-S)={GENERALISE_T} at S={S}: T={GENERALISE_T / (1 - S):.0f}; "
+          f"Henighan et al.'s {HENIGHAN[0]}-{HENIGHAN[1]} at n=10,000, S=0.999, {EARLIER}x earlier (the write-up): "
+          f"{HENIGHAN[0] // EARLIER}-{HENIGHAN[1] // EARLIER}")
+    print("where the test loss comes from, at and around each peak (minimem.analysis):")
+    anatomies = {}
+    for fig_id, name in ANATOMY.items():
+        try:
+            cfg, res = r.run(name)
+        except experiments.MissingResult as e:
+            print(f"{fig_id} left out: {e}")
+            continue
+        if name == "sparse_grid_m2":  # a grid of one row: cells (T, 2) -> arrays over T, as a sweep's
+            res = {k: np.stack([res[(T, 2)][k] for T in cfg["sizes"]]) for k in res[(cfg["sizes"][0], 2)]}
+            cfg = dict(cfg, m=2)
+        anatomies[fig_id] = anatomy(fig_id, cfg, res)
     pyplot = plt()
-    fig, (ax, ax2) = pyplot.subplots(1, 2, figsize=(14, 4.6))
+    fig, ((ax, ax2), (ax3, ax4)) = pyplot.subplots(2, 2, figsize=(14, 9.6))
     labels = list(rows)
     for k, fig_id in enumerate(labels):
         s = rows[fig_id][1]
@@ -100,12 +169,41 @@ def main(argv=None):
     ax.set_xticklabels(labels, rotation=45, ha="right", fontsize=7)
     ax.legend(fontsize=6)
     ax2.axhline(GENERALISE_T / (1 - S), c="tab:blue", ls=":", lw=0.9, label=f"Jermyn: T(1-S)={GENERALISE_T} at S={S}")
-    ax2.axhspan(700, 5000, color="tab:blue", alpha=0.08, label="Henighan et al.: middle regime to generalisation")
+    ax2.axhspan(HENIGHAN[0] / EARLIER, HENIGHAN[1] / EARLIER, color="tab:blue", alpha=0.08,
+                label=f"Henighan et al.'s middle regime to generalisation ({HENIGHAN[0]}-{HENIGHAN[1]}), "
+                      f"{EARLIER}x earlier as the write-up says")
     ax2.scatter([], [], marker="v", c="tab:green", label="mean back within 5% of the null level")
     ax2.set(yscale="log", xticks=range(len(labels)), ylabel="data set size T",
             title="where each seed peaks, and where the mean returns")
     ax2.set_xticklabels(labels, rotation=45, ha="right", fontsize=7)
-    ax2.legend(fontsize=6)
+    ax2.legend(fontsize=6, loc="upper left")
+    markers = dict(zip(ANATOMY, "osD^vP"))
+    for fig_id, (rows_, mse, relu) in anatomies.items():
+        if not mse:
+            continue
+        e = np.array([r["train_energy"] for r in rows_])
+        off = np.array([r["test_off"] for r in rows_])
+        ax3.scatter(e, off, marker=markers[fig_id], s=30, facecolors="none" if not relu else None,
+                    label=f"{fig_id} ({'output ReLU' if relu else 'no output ReLU: the loss pays for all of it'})")
+        for row, a, b in zip(rows_, e, off):
+            ax3.annotate(str(row["T"]), (a, b), fontsize=5, xytext=(2, 2), textcoords="offset points")
+    ax3.set(xscale="log", yscale="log", xlabel="training set: off-entry pre-activation energy (sum over features, mean "
+            "over samples)", ylabel="test MSE on the off entries", title="MSE sweeps at and around their peaks (labels: T; "
+            "mean of seeds)")
+    ax3.legend(fontsize=6, loc="upper left")
+    if "F1" in anatomies:
+        rows_ = anatomies["F1"][0]
+        Ts = [r["T"] for r in rows_]
+        for key, label, c in (("test", "test CE", "tab:red"), ("test_margin", "its margin: top logit - correct logit",
+                                                               "k"), ("train_spread", "training logits' spread (std)",
+                                                                      "tab:blue")):
+            ax4.plot(Ts, [r[key] for r in rows_], "o-" if key != "test_margin" else "x--", ms=4, c=c, label=label)
+        ax4.axhline(float(np.log(1000)), c="0.5", lw=0.8, label="null level log V")
+        ax4.set(xscale="log", yscale="log", xlabel="data set size T", title="F1 (cross-entropy): the test CE is the "
+                "margin of a wrong logit (mean of seeds)")
+        ax4.legend(fontsize=6, loc="lower center")
+    else:
+        ax4.axis("off")
     fig.suptitle("The test-loss peak of every sweep over T (each sweep at its figure's setting)"
                  + (f"; not yet run, left out: {', '.join(missing)}" if missing else ""))
     fig.tight_layout()

@@ -44,7 +44,9 @@ class Run:
         self.mode = "smoke" if a.smoke else "quick" if a.quick else "full"
         self.quick = self.mode != "full"
         self.out = pathlib.Path(a.out).resolve() if a.out else ROOT
-        self.results = self.out / "results"
+        # new results go under --out; the checkout's committed results are read too, so a figure can be
+        # redrawn elsewhere without training
+        self.results = [self.out / "results"] + ([ROOT / "results"] if self.out != ROOT else [])
         self._stack = contextlib.ExitStack()
         self.executor = self._stack.enter_context(experiments.executor(a.jobs, a.dask))
 
@@ -136,9 +138,10 @@ def clouds(axes, points, titles, color="tab:blue", size=2, lim=None):
     return lim
 
 
-def heat(fig, ax, M, xs, ys, title, kind, xlabel, ylabel, vmin=None, vmax=None, fmt="{:.2g}"):
+def heat(fig, ax, M, xs, ys, title, kind, xlabel, ylabel, vmin=None, vmax=None, fmt="{:.2g}", label=None):
     """One grid panel with a colourbar and the value in every cell: rows ys, columns xs. kind
-    'loss' (low is good) or 'acc' (0 to 1); pass vmin/vmax to share a range across panels."""
+    'loss' (low is good) or 'acc' (0 to 1); pass vmin/vmax to share a range across panels.
+    ``label(v)`` writes a cell's text (default: fmt of the value drawn)."""
     if kind == "acc":
         vmin, vmax = 0 if vmin is None else vmin, 1 if vmax is None else vmax
     im = ax.imshow(M, origin="lower", cmap="viridis_r" if kind == "loss" else "viridis", vmin=vmin, vmax=vmax,
@@ -149,7 +152,8 @@ def heat(fig, ax, M, xs, ys, title, kind, xlabel, ylabel, vmin=None, vmax=None, 
     lo, hi = im.get_clim()
     for (r, c), v in np.ndenumerate(M):
         dark = (v - lo) / ((hi - lo) or 1) > 0.5 if kind == "loss" else (v - lo) / ((hi - lo) or 1) < 0.5
-        ax.text(c, r, fmt.format(v), ha="center", va="center", fontsize=6, color="w" if dark else "k")
+        ax.text(c, r, label(v) if label else fmt.format(v), ha="center", va="center", fontsize=6,
+                color="w" if dark else "k")
     fig.colorbar(im, ax=ax, fraction=0.046, pad=0.03).ax.tick_params(labelsize=6)
 
 
@@ -170,28 +174,39 @@ def dictionary(fig, axes, params, x, title_out, relu_out=False):
     return out[0], c["h"][0]
 
 
-def sweep_figure(pyplot, cfg, res, what, loss_label, ref, show, param="W1"):
+def sweep_figure(pyplot, cfg, res, what, loss_label, ref, show, param="W1", linear_test=False):
     """A sweep over the data set size T: loss (train and test) and argmax accuracy (train and test,
     log axis, chance marked) with their seed spread, and below, the columns of ``param`` (seed 0)
     at the sizes in ``show``, all at one scale. ref = (value, label) of the trivial loss level.
-    Returns the figure and its loss axes."""
+    ``linear_test`` adds the test loss alone on a linear axis beside the loss panel (where the train
+    loss spans decades that would flatten it). Returns the figure and its loss axes."""
     sizes = np.array(cfg["sizes"])
     show = [T for T in show if T in sizes.tolist()] or sizes.tolist()[:: max(1, len(sizes) // 6)]
     fig = pyplot.figure(figsize=(2.3 * max(len(show), 4), 6.6))
     gs = fig.add_gridspec(2, 2 * len(show))
     half = len(show)
-    ax = fig.add_subplot(gs[0, :half] if "test_acc" in res else gs[0, :])
+    if linear_test:
+        third = 2 * len(show) // 3
+        ax = fig.add_subplot(gs[0, :third])
+        lin = fig.add_subplot(gs[0, third:2 * third])
+        seeds_vs_T(lin, sizes, res["test_loss"], "tab:red", f"test {loss_label}", logy=False)
+        lin.axhline(ref[0], c="gray", ls="--", lw=0.8, label=ref[1])
+        lin.set(xlabel="data set size T", ylabel=f"test {loss_label} (linear)", title="the test loss alone, on a linear axis")
+        lin.legend(fontsize=7)
+    else:
+        ax = fig.add_subplot(gs[0, :half] if "test_acc" in res else gs[0, :])
     seeds_vs_T(ax, sizes, res["train_loss"], "tab:blue", f"train {loss_label}")
     seeds_vs_T(ax, sizes, res["test_loss"], "tab:red", f"test {loss_label}")
     ax.axhline(ref[0], c="gray", ls="--", lw=0.8, label=ref[1])
     ax.set(xlabel="data set size T", ylabel=loss_label, title=f"{what}: loss")
-    ax.legend(fontsize=7)
+    ax.legend(fontsize=7, loc="lower right" if linear_test else None)
     if "test_acc" in res:
-        ax = fig.add_subplot(gs[0, half:])
+        ax = fig.add_subplot(gs[0, 2 * third:] if linear_test else gs[0, half:])
         seeds_vs_T(ax, sizes, res["train_acc"], "tab:blue", "train accuracy")
         seeds_vs_T(ax, sizes, res["test_acc"], "tab:red", "test accuracy")
         ax.axhline(1 / cfg["n"], c="gray", ls="--", lw=0.8, label=f"chance, 1/{cfg['n']}")
-        ax.set(xlabel="data set size T", ylabel="argmax accuracy (log)", title=f"{what}: accuracy; {SEED_NOTE}")
+        ax.set(xlabel="data set size T", ylabel="argmax accuracy (log)",
+               title="accuracy" if linear_test else f"{what}: accuracy; {SEED_NOTE}")
         ax.legend(fontsize=7)
     sl = sizes.tolist()
     axes = [fig.add_subplot(gs[1, 2 * j:2 * j + 2]) for j in range(len(show))]
@@ -276,11 +291,13 @@ def dimensionality_figure(pyplot, cfg, vectors, title, with_max=True):
         rows.append(("data points: D*_t (max. data dim.)", "tab:purple", metrics.max_data_dimensionality, True))
     rows.append(("features: D_i", "tab:blue", None, False))
     fig, axes = pyplot.subplots(len(rows), 1, figsize=(6.5, 2.7 * len(rows)), sharex=True)
-    print("per T: features with D_i > 0.1 (mean over seeds, and per seed) and their mean D_i:")
+    print("per T: features with D_i > 0.1 (mean over seeds, and per seed) and their mean D_i; the data points' "
+          "median D_t (all seeds) against m/T:")
     for i, T in enumerate(sizes):
-        sums = []
+        sums, D_t = [], []
         for s in range(cfg["seeds"]):
             H, W = vectors(i, s)
+            D_t.append(metrics.fractional_dimensionality(H))
             D_i = metrics.feature_dimensionality(W)
             for ax, (_, c, fn, on_data) in zip(axes, rows):
                 D = fn(H) if on_data else D_i
@@ -289,7 +306,8 @@ def dimensionality_figure(pyplot, cfg, vectors, title, with_max=True):
             sums.append((big.size, big.mean() if big.size else np.nan))
         a = np.array(sums)
         print(f"  T={T}: {a[:, 0].mean():.1f} (per seed {a[:, 0].astype(int).tolist()}), mean D_i "
-              + (f"{np.nanmean(a[:, 1]):.2f}" if a[:, 0].any() else "-"))
+              + (f"{np.nanmean(a[:, 1]):.2f}" if a[:, 0].any() else "-")
+              + f"; data points: median D_t {np.median(np.concatenate(D_t)):.3g}, m/T {min(cfg['m'] / T, 1):.3g}")
     guide = np.geomspace(sizes[0], sizes[-1], 100)
     for ax, (label, _, _, on_data) in zip(axes, rows):
         ax.set_ylabel(label)
@@ -305,7 +323,8 @@ def dimensionality_figure(pyplot, cfg, vectors, title, with_max=True):
 def grid_figure(pyplot, rows, xs, ys, xlabel, ylabel, title):
     """Rows of heatmap panels over a grid (columns xs, rows ys). ``rows`` is a list of lists of
     (matrix, panel title, kind); panels of one kind share one colour range across the figure; kind
-    "acc" is drawn on 0-1, "ratio" with three digits."""
+    "acc" is drawn on 0-1, "logacc" (accuracies spanning decades) as log10 on its own range with the
+    accuracy itself written in each cell, "ratio" with three digits."""
     ranges = {}
     for row in rows:
         for M, _, kind in row:
@@ -316,6 +335,10 @@ def grid_figure(pyplot, rows, xs, ys, xlabel, ylabel, title):
     for r, row in enumerate(rows):
         for c, (M, t, kind) in enumerate(row):
             lo, hi = ranges[kind]
+            if kind == "logacc":
+                heat(fig, axes[r, c], np.log10(M), xs, ys, t + " (colour: log10)", "acc", xlabel, ylabel,
+                     vmin=np.log10(lo), vmax=np.log10(hi), label=lambda v: f"{10 ** v:.2g}")
+                continue
             heat(fig, axes[r, c], M, xs, ys, t, "acc" if kind.startswith("acc") else "loss", xlabel, ylabel,
                  vmin=lo if not kind.startswith("acc") else 0, vmax=hi if not kind.startswith("acc") else 1,
                  fmt="{:.3g}" if kind == "ratio" else "{:.2g}")  # a ratio near 1: three digits tell 1.005 from 1
