@@ -1,7 +1,10 @@
 """A4 -- MLP double descent with a ReLU after the second layer: x' = ReLU(W2 ReLU(W1 x + b1) + b2).
 
 The write-up's appendix repeats the MLP double descent (M2) with the output ReLU and notes that
-the squares still show up, so they are not an artifact of leaving that ReLU out.
+the squares still show up, so they are not an artifact of leaving that ReLU out, and that "they
+come from the initialization": the rectangles of M6, the columns of W1 of the features no training
+point uses, which keep PyTorch's uniform initialisation box (shrunk by weight decay). The third row
+draws those columns at their own scale, and the script prints their box and squareness as M6 does.
 
 Settings: as M2 (n=1000, m=2, S=0.99, normalised, MSE, 50,000 steps, Henighan schedule, weight
 decay 1e-2, PyTorch init, 4 seeds, T from 3 to 5,000, 10,000 test samples) with relu_out=True.
@@ -10,11 +13,13 @@ Runs: minimem.experiments "mlp_dd_relu_out", cached.
 Run: python scripts/A4_mlp_relu_out_double_descent.py [--quick] [--fresh]   (full: ~10 min)
 """
 
-from _plot import Run, plt, print_sweep, sweep_figure
+from _plot import Run, plt, print_sweep, print_unused, sweep_figure, unused_columns
 
 # --- config
 EXPERIMENT = "mlp_dd_relu_out"
 SHOW = [5, 20, 100, 300, 1000, 5000]  # W1 panels
+UNUSED = [3, 10, 20, 40, 70, 100]  # where some features are in no training point (1 - 0.99^T of them are)
+SEED = 0
 
 
 def main(argv=None):
@@ -23,7 +28,11 @@ def main(argv=None):
     cfg, res = r.run(EXPERIMENT)
     # --- plot
     print_sweep(cfg, res, "MSE", ref=1.0)
-    fig, _ = sweep_figure(plt(), cfg, res, "MLP with output ReLU", "MSE", (1.0, "all-zeros output"), SHOW)
+    print_unused(cfg, res, "uniform init (PyTorch's), the features no training point uses")
+    sizes = list(cfg["sizes"])
+    unused = {T: unused_columns(cfg, res, sizes.index(T), SEED) for T in UNUSED if T in sizes}
+    fig, _ = sweep_figure(plt(), cfg, res, "MLP with output ReLU", "MSE", (1.0, "all-zeros output"), SHOW,
+                          unused=unused)
     r.save(fig, "A4_mlp_relu_out_double_descent")
 
 

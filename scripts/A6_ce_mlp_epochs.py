@@ -43,11 +43,15 @@ def main(argv=None):
     for what, (c, rr) in variants.items():
         x, _ = experiments.small_data(c)
         for s in c["snapshots"]:
-            h = mlp.forward(experiments.snapshot(rr, s), x[None])[1]["h"][0]  # (n, m)
+            p = experiments.snapshot(rr, s)
+            h = mlp.forward(p, x[None])[1]["h"][0]  # (n, m)
+            live = h.max(axis=0) > 0  # (m,) neurons on for some input
+            b1 = p["b1"][0][live]
             print(f"{what}, {s} epochs: mean off-diagonal cosine similarity of the inputs' activations "
                   f"{off_diagonal_mean(metrics.cosine_similarity(h)):.3f} (of the neurons' activation profiles "
                   f"{off_diagonal_mean(metrics.cosine_similarity(h.T)):.3f}); active neurons per input "
-                  f"{np.mean(np.sum(h > 0, 1)):.1f} of {c['m']}; max activation {h.max():.2f}")
+                  f"{np.mean(np.sum(h > 0, 1)):.1f} of {c['m']}; max activation {h.max():.2f}; b1 of the "
+                  f"{live.sum()} live neurons {b1.min():.2f} to {b1.max():.2f}")
     r.save(epochs_figure(plt(), cfg, res, "weight decay 1e-2"), "A6_ce_mlp_epochs")
 
 

@@ -46,10 +46,12 @@ def main(argv=None):
         print(f"noiseless, {imp}: mean accuracy {grid['onehot_acc'][:, :, i].mean():.3f}; mean log10 MSE "
               f"{np.log10(np.maximum(grid['onehot_loss'][:, :, i], 1e-12)).mean():.2f} (zeros at 1e-12); accuracy (rows "
               f"m={Hs}, columns n={F}):\n{np.round(grid['onehot_acc'][:, :, i], 2)}")
-    # the loss is importance-weighted, and decreasing importance weights a feature 0.22-0.25 on average (uniform 1):
-    # divided by the mean importance, the two losses are on one scale
+    # the loss is importance-weighted, and decreasing importance weights a feature less than 1 on average (uniform
+    # 1): divided by the mean importance, the two losses are on one scale
     mean_imp = np.array([[importance.mean() for importance in (data.importance_exp100(n), data.importance_uniform(n))]
                          for n in F])  # (n, 2)
+    print("mean importance of a feature, decreasing 100^-i/n, per n: "
+          + str({n: round(float(v), 3) for n, v in zip(F, mean_imp[:, 0])}) + " (uniform: 1)")
     per_unit = np.log10(grid["noisy_loss"] / mean_imp[None, :, :, None])  # (m, n, 2, S)
     print("mean log10 (MSE / mean importance), decreasing vs uniform, per sparsity: "
           + str({s: (round(float(per_unit[..., 0, j].mean()), 2), round(float(per_unit[..., 1, j].mean()), 2))

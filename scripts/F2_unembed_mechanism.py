@@ -8,6 +8,13 @@ stretched and scaled by h_t, and the correct class (black) lies in the first qua
 two components projects the circle onto a line, and after adding the bias the correct logit ends
 on top.
 
+Each shape is measured, for all seeds: the square by metrics.squareness (1 a square, about 0.2 an
+isotropic cloud of 1000 points); the rose by the radius-weighted angular harmonics k=1-8 of the
+hidden vectors (analysis.angular_harmonics: a rose of k petals is strong at k or 2k) against what
+uniform angles with the same radii reach (95th percentile); the circle by the spread of the W2 rows'
+lengths (std / mean, 0 for a circle; the rows away from the origin, more than a tenth of the
+longest) and their squareness.
+
 Settings: F1's run at T=500, seed 0 (n = V = 1000, m=2, S=0.99, hard labels, uniform init,
 50,000 steps; minimem.experiments: unembed_dd); the first three training points.
 
@@ -18,7 +25,7 @@ seconds; trains F1's sweep first if it is not cached)
 import numpy as np
 
 from _plot import Run, clouds, plt
-from minimem import data, experiments, unembed
+from minimem import analysis, data, experiments, metrics, unembed
 
 # --- config
 EXPERIMENT = "unembed_dd"  # F1's sweep
@@ -42,8 +49,21 @@ def main(argv=None):
     acc = np.mean(np.argmax(logits, 1) == labels)
     print(f"T={T}, seed {SEED}: train accuracy {acc:.3f}, train CE {res['train_loss'][i, SEED]:.3f}, "
           f"test accuracy {res['test_acc'][i, SEED]:.4f} (chance {1 / cfg['n']:.4f})")
+    ks = list(range(1, 9))
+    for s in range(cfg["seeds"]):
+        ps = experiments.params_at(res, i, s)
+        Hs = unembed.hidden(ps, experiments.train_set(cfg, T, s)[None])[0].astype(np.float64)  # (T, m)
+        strength, ref = analysis.angular_harmonics(Hs.T, ks, np.random.default_rng(s))
+        lengths = np.linalg.norm(ps["W2"][0].astype(np.float64), axis=1)  # (V,)
+        ring = lengths > 0.1 * lengths.max()  # the rows away from the origin (classes some training point has)
+        lengths = lengths[ring]
+        print(f"seed {s}: W1 squareness {float(metrics.squareness(ps['W1'][0])):.2f}; hidden vectors' angular "
+              f"harmonics k=1-8 {np.round(strength, 3).tolist()}, uniform angles reach {np.round(ref, 3).tolist()} "
+              f"(largest ratio {np.max(strength / ref):.2f}); W2: {ring.sum()} rows away from the origin, their length "
+              f"spread (std / mean) {lengths.std() / lengths.mean():.3f}, squareness "
+              f"{float(metrics.squareness(ps['W2'][0][ring].T)):.2f}")
     pyplot = plt()
-    fig, axes = pyplot.subplots(3, 3, figsize=(10, 10))
+    fig, axes = pyplot.subplots(3, 3, figsize=(10, 11))
     for ax, P, c, title in [(axes[0, 0], W1, "tab:blue", "W1 columns (features)"),
                             (axes[0, 1], H.T, "tab:red", "hidden vectors h_t = W1 x_t"),
                             (axes[0, 2], W2.T, "tab:green", "W2 rows (one per class)")]:
@@ -57,7 +77,7 @@ def main(argv=None):
         ax.axhline(0, c="gray", lw=0.5)
         ax.axvline(0, c="gray", lw=0.5)
         ax.set(title=f"point {t}: (W2[:,0] h0, W2[:,1] h1)\nh=({h[0]:.2f}, {h[1]:.2f}); axes not to scale")
-        ax.legend(fontsize=7, loc="lower left")
+        ax.legend(fontsize=7, loc="upper center", bbox_to_anchor=(0.5, -0.08))
         ax = axes[2, t]
         s = comp.sum(1)  # (V,) W2 h
         z = s + b2  # (V,) logits
@@ -68,7 +88,7 @@ def main(argv=None):
         top = int(np.argmax(z))
         ax.set(yticks=[0, 1], yticklabels=["+ bias", "sum"], xlabel="value",
                title=f"point {t}: argmax of logits = {top} ({'correct' if top == y else 'wrong'})")
-        ax.legend(fontsize=6, loc="lower left")
+        ax.legend(fontsize=6, loc="upper center", bbox_to_anchor=(0.5, -0.2), ncol=2)
     fig.suptitle(f"toy unembedding at T={T}, seed {SEED} of {cfg['seeds']}: n=V={cfg['n']}, m={cfg['m']}, "
                  f"S={cfg['sparsity']}, {cfg['steps']} steps; train accuracy {acc:.2f}")
     fig.tight_layout()

@@ -18,6 +18,7 @@ Run: python scripts/F3_soft_labels.py [--quick] [--fresh]   (full: ~16 min on tw
 import numpy as np
 
 from _plot import SEED_NOTE, Run, clouds, describe, plt, print_sweep, seeds_vs_T
+from minimem import experiments
 
 # --- config
 EXPERIMENTS = {"soft: y = x / sum(x)": "unembed_dd_soft", "input: y = x": "unembed_dd_input"}
@@ -34,19 +35,22 @@ def main(argv=None):
     lim = 1.08 * max(np.abs(res["W1"][:, 0]).max() for _, res in runs.values())  # one scale for every cloud
     for row, (label, (cfg, res)) in enumerate(runs.items()):
         print(f"--- {label}")
-        print_sweep(cfg, res, "CE")  # no reference level: the soft targets set their own minimum
+        null = float(experiments.null_loss(cfg).mean())  # uniform logits: log V times the target's mass
+        print(f"null level (uniform logits) on the test set: {null:.4g}")
+        print_sweep(cfg, res, "CE", ref=null)
         sizes = np.array(cfg["sizes"])
         ax = axes[row, 0]
         seeds_vs_T(ax, sizes, res["train_loss"], "tab:blue", "train CE")
         seeds_vs_T(ax, sizes, res["test_loss"], "tab:red", "test CE")
-        ax.set(xlabel="data set size T", title=f"{label}: loss")
-        ax.legend(fontsize=6)
+        ax.axhline(null, c="gray", ls="--", lw=0.8, label=f"uniform logits, {null:.3g}")
+        ax.set(xlabel="data set size T", ylabel="cross-entropy against the target (log)", title=f"{label}: loss")
+        ax.legend(fontsize=6, loc="center right")
         ax = axes[row, 1]
         seeds_vs_T(ax, sizes, res["train_acc"], "tab:blue", "train accuracy")
         seeds_vs_T(ax, sizes, res["test_acc"], "tab:red", "test accuracy")
         ax.axhline(1 / cfg["n"], c="gray", ls="--", lw=0.8, label=f"chance 1/{cfg['n']}")
-        ax.set(xlabel="data set size T", title=f"{label}: argmax accuracy")
-        ax.legend(fontsize=6)
+        ax.set(xlabel="data set size T", ylabel="argmax accuracy (log)", title=f"{label}: argmax accuracy")
+        ax.legend(fontsize=6, loc="center")
         clouds(axes[row, 2:], [res["W1"][j, 0] for j in range(len(sizes))],
                [f"{label.split(':')[0]}: W1 columns, T={T}" for T in sizes], lim=lim)
     cfg = next(iter(runs.values()))[0]

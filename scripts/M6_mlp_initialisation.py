@@ -17,8 +17,8 @@ Run: python scripts/M6_mlp_initialisation.py [--quick] [--fresh]   (full: ~2 min
 
 import numpy as np
 
-from _plot import Run, describe, plt
-from minimem import experiments, metrics
+from _plot import Run, describe, plt, print_unused
+from minimem import experiments
 
 # --- config
 EXPERIMENTS = {"uniform": "mlp_init_uniform", "gaussian": "mlp_init_gaussian"}
@@ -37,21 +37,13 @@ def main(argv=None):
     for row, (init, (cfg, res)) in enumerate(runs.items()):
         for j, T in enumerate(sizes):
             W1 = res["W1"][j, SEED]  # (m, n)
-            used_by_seed = [np.any(experiments.train_set(cfg, T, s) != 0, axis=0)  # (n,) features in some training point
-                            for s in range(cfg["seeds"])]
-            used = used_by_seed[SEED]
+            used = np.any(experiments.train_set(cfg, T, SEED) != 0, axis=0)  # (n,) features in some training point
             ax = axes[row, j]
             ax.scatter(W1[0, ~used], W1[1, ~used], s=1.5, c="0.6", label="unused features")
             ax.scatter(W1[0, used], W1[1, used], s=4, c="tab:blue", label="used features")
             ax.set(xlim=(-lim, lim), ylim=(-lim, lim), aspect="equal", title=f"{init} init, T={T}")
             ax.tick_params(labelsize=6)
-            box = np.abs(W1[:, ~used]).max(axis=1) if (~used).any() else np.zeros(2)
-            unused = [res["W1"][j, s][:, ~u] for s, u in enumerate(used_by_seed)]  # per seed (m, unused) columns
-            print(f"{init}, T={T}: {used.sum()} used features; unused columns span |w| <= {[round(float(b), 4) for b in box]}; "
-                  f"their squareness per seed {[round(float(metrics.squareness(u)), 2) for u in unused]} (lopsidedness "
-                  f"{[round(float(metrics.lopsidedness(u)), 2) for u in unused]}; an isotropic cloud of "
-                  f"{unused[SEED].shape[1]} points: "
-                  f"{metrics.squareness_reference(unused[SEED].shape[1], np.random.default_rng(0))[0]:.2f})")
+        print_unused(cfg, res, f"{init}")
     axes[0, 0].legend(fontsize=6, loc="lower left")
     cfg = runs["uniform"][0]
     fig.suptitle("MLP auto-encoder, columns of W1, uniform vs Gaussian init, one scale; "

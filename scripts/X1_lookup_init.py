@@ -118,11 +118,11 @@ def main(argv=None):
                             lw=0)
         ax.axhline(c2["threshold"], c="k", ls=":", lw=0.8, label="threshold")
         ax.set(xlabel="step", ylabel=f"train {cfg['loss'].upper()}", title=f"{setting}: train loss, T={T_mid}, wd 1e-2")
-        ax.legend(fontsize=7)
+        ax.legend(fontsize=7, loc="upper right")
         # steps to threshold, final test loss and test accuracy: every init x size x wd, one dot per seed
         panels = [("steps_to_threshold", "steps to train loss <= threshold (x: not reached)", False),
                   ("test_loss", f"final test {cfg['loss'].upper()}", True),
-                  ("test_acc", "final test accuracy (train: open)", False)]
+                  ("test_acc", "final test accuracy (log; train: open)", True)]
         for col, (key, label, logy) in enumerate(panels, start=2):
             ax = axes[row, col]
             xt, xl = [], []
@@ -152,12 +152,16 @@ def main(argv=None):
             if logy:
                 ax.set_yscale("log")
             if key == "test_acc":
-                ax.axhline(CHANCE_X10, c="k", ls=":", lw=0.8, label="10x chance")
+                ax.axhline(CHANCE_X10, c="k", ls="--", lw=1.2, zorder=0)
+                ax.annotate(f"10x chance ({CHANCE_X10:g})", (0, CHANCE_X10), xycoords=("axes fraction", "data"),
+                            xytext=(3, 3), textcoords="offset points", fontsize=7)
             ax.set(ylabel=label, title=f"{setting}: {label.split(' (')[0]}")
-            ax.legend(fontsize=6)
     fig.suptitle(f"X1: lookup-table initialisation vs uniform / Gaussian; MLP n=1000, m={cfg['m']}, S=0.99, "
                  f"{c2['steps']} steps, {c2['seeds']} seeds (one dot each)")
-    fig.tight_layout()
+    handles = [pyplot.Line2D([], [], marker="o", ls="", c=COLORS[name], label=name) for name in INITS]
+    fig.legend(handles=handles + [pyplot.Line2D([], [], marker="x", ls="", c="k", label="threshold not reached")],
+               loc="lower center", ncol=len(INITS) + 1, fontsize=8)
+    fig.tight_layout(rect=(0, 0.03, 1, 1))
     png = r.save(fig, "X1_lookup_init")
     out = png.with_name("X1_lookup_init_summary.json")
     tmp = out.with_suffix(".tmp")

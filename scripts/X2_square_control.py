@@ -4,8 +4,11 @@ The write-up reads F1's square W1 clouds (cross-entropy) against B2/F4's circles
 of the loss. But F1 and F4 differ in three ways at once: the loss with its model (F1: logits =
 W2 W1 x + b2 with cross-entropy on argmax(x); F4: x' = ReLU(W2 W1 x + b) with MSE), the inputs
 (F1 unnormalised, F4 normalised to unit length) and the initialisation (F1 PyTorch's uniform
-U(+-1/sqrt(fan_in)), F4 Xavier normal). This script crosses the three factors, 2 x 2 x 2 runs at
-T=500 (F1's test-loss peak), and measures how square each cloud of W1 columns is with
+U(+-1/sqrt(fan_in)), F4 Xavier normal). This script crosses the three factors at T=500 (F1's
+test-loss peak), with three levels of the loss: F1's linear unembedding with cross-entropy ("ce"),
+the same linear unembedding trained with MSE to reproduce x ("mse_unembed": the loss is the only
+thing changed against "ce"), and F4's untied ReLU output model with MSE ("mse"); 3 x 2 x 2 runs. It
+measures how square each cloud of W1 columns is with
 minimem.metrics.squareness (1 for a square at any rotation, 0 for a disc; an isotropic cloud of
 1000 points reaches about 0.2 by sampling noise) and where its corners point
 (minimem.metrics.square_corners: 45 degrees when the sides run along the coordinate axes). The
@@ -30,6 +33,7 @@ from minimem import metrics
 # --- config
 EXPERIMENT = "square_control"
 SEED = 0
+TITLES = {"ce": "CE, unembedding", "mse_unembed": "MSE, unembedding", "mse": "MSE, untied ReLU output"}
 
 
 def main(argv=None):
@@ -50,7 +54,7 @@ def main(argv=None):
         corners = metrics.square_corners(out[c]["W1"])  # (seeds,) 45: sides along the axes
         W = out[c]["W1"]  # (seeds, m, n)
         at_box = np.mean(np.abs(W).max(axis=-2) > 0.9 * reach)
-        print(f"  {c[0]:4s} {'normalised' if c[1] else 'unnormalised':12s} {c[2]:14s}: squareness {s.mean():.2f} "
+        print(f"  {c[0]:11s} {'normalised' if c[1] else 'unnormalised':12s} {c[2]:14s}: squareness {s.mean():.2f} "
               f"({s.min():.2f}-{s.max():.2f}), lopsidedness {metrics.lopsidedness(W).mean():.2f}, corners at {np.round(corners, 1).tolist()} degrees; largest |w| / reach "
               f"{np.abs(W).max() / reach:.2f}, columns beyond 0.9 x reach {at_box:.2f}; train loss "
               f"{out[c]['train_loss'].mean():.3g}, test loss {out[c]['test_loss'].mean():.3g}")
@@ -58,18 +62,28 @@ def main(argv=None):
         levels = sorted({c[i] for c in cells}, key=str)
         means = {lv: np.mean([sq[c].mean() for c in cells if c[i] == lv]) for lv in levels}
         print(f"main effect of {factor}: " + ", ".join(f"{lv}: {v:.2f}" for lv, v in means.items()))
+    losses = [s for s in cfg["settings"] if any(c[0] == s for c in cells)]
+    same_model = [lv for lv in ("ce", "mse_unembed") if lv in losses]
+    if len(same_model) == 2:
+        print("the loss alone (the same linear unembedding): " + ", ".join(
+            f"{lv}: squareness {np.mean([sq[c].mean() for c in cells if c[0] == lv]):.2f}, largest |w| / reach "
+            f"{np.mean([np.abs(out[c]['W1']).max(axis=(-2, -1)).mean() for c in cells if c[0] == lv]) / reach:.2f}"
+            for lv in same_model))
     pyplot = plt()
-    fig, axes = pyplot.subplots(2, 4, figsize=(13, 7), squeeze=False)
-    order = sorted(cells, key=lambda c: (c[0] != "ce", c[1], c[2]))
+    fig, axes = pyplot.subplots(len(losses), 4, figsize=(13, 3.5 * len(losses) + 0.4), squeeze=False)
+    order = sorted(cells, key=lambda c: (losses.index(c[0]), c[1], c[2]))
     lim = 1.08 * max(reach, max(np.abs(out[c]["W1"][SEED]).max() for c in cells))  # one scale for all panels
     for ax, c in zip(axes.ravel(), order):
         W1 = out[c]["W1"][SEED]
-        clouds([ax], [W1], [f"{c[0].upper()}, {'normalised' if c[1] else 'unnormalised'}, {c[2]}\n"
-                            f"squareness {sq[c].mean():.2f} ({sq[c].min():.2f}-{sq[c].max():.2f})"], lim=lim)
-        ax.plot([-reach, reach, reach, -reach, -reach], [-reach, -reach, reach, reach, -reach], "--", c="tab:gray",
-                lw=0.8, label="AdamW's reach")
-    axes[0, 0].legend(fontsize=7, loc="center")
-    fig.suptitle(f"W1 columns at T={cfg['T']}, seed 0 of each, one scale (dashed: the box AdamW can reach, "
+        small = c[0] == "mse_unembed"  # a hundredth of the reach: drawn at its own scale, or it is a dot
+        clouds([ax], [W1], [f"{TITLES.get(c[0], c[0])}, {'normalised' if c[1] else 'unnormalised'}, {c[2]}\n"
+                            f"squareness {sq[c].mean():.2f} ({sq[c].min():.2f}-{sq[c].max():.2f})"
+                            + (", own scale" if small else "")], lim=None if small else lim)
+        if not small:
+            ax.plot([-reach, reach, reach, -reach, -reach], [-reach, -reach, reach, reach, -reach], "--",
+                    c="tab:gray", lw=0.8)
+    fig.suptitle(f"W1 columns at T={cfg['T']}, seed 0 of each, one scale but the MSE unembedding's (dashed: the box "
+                 f"AdamW can reach, "
                  f"+-{reach:.1f}); squareness: mean (min-max) over {cfg['seeds']} seeds, disc level {ref[0]:.2f}; "
                  + describe(cfg, "n", "m", "sparsity", "steps"))
     fig.tight_layout()

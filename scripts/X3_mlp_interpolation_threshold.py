@@ -35,6 +35,14 @@ def bump(sizes, test, T0):
     return float(mean[i] - max(mean[i - 1], mean[i + 1])), float(test[i].max() - test[i].min())
 
 
+def rises(sizes, test):
+    """Every step up of the mean test loss (sizes, seeds) from one T to the next: (T before, T, rise,
+    the seed spread (max - min) at T, how many seeds rise there)."""
+    mean = test.mean(1)
+    return [(sizes[i - 1], sizes[i], float(mean[i] - mean[i - 1]), float(test[i].max() - test[i].min()),
+             int(np.sum(test[i] > test[i - 1]))) for i in range(1, len(sizes)) if mean[i] > mean[i - 1]]
+
+
 def main(argv=None):
     r = Run(__doc__, argv)
     # --- compute (cached)
@@ -58,6 +66,12 @@ def main(argv=None):
               + str({T: round(float(v), 3) for T, v, bb in zip(sizes, (train / np.maximum(bound, 1e-30)).mean(1),
                                                                 bound.mean(1)) if bb > 1e-6}))
         print(f"  dead hidden units (mean over seeds, of {m}): {dict(zip(sizes, np.round(dead.mean(1), 2).tolist()))}")
+        print(f"  every rise of the mean test MSE from one T to the next (T before -> T: rise, seed spread at T, seeds "
+              f"of {test.shape[1]} that rise): " + "; ".join(f"{a} -> {b}: {d:+.3f}, {sp:.3f}, {k}"
+                                                           for a, b, d, sp, k in rises(sizes, test)))
+        print(f"  train MSE per T (mean): {dict(zip(sizes, [float(f'{v:.3g}') for v in train.mean(1)]))}; the rank-{m} affine "
+              f"bound per T (mean; the all-zeros output's test MSE is 1): {dict(zip(sizes, [float(f'{v:.3g}') for v in bound.mean(1)]))}")
+        print(f"  test accuracy per T (mean): {dict(zip(sizes, np.round(get('test_acc').mean(1), 4).tolist()))}")
         print(f"  best of {test.shape[1]} seeds by train loss, its test MSE: "
               f"{dict(zip(sizes, np.round(test_best, 3).tolist()))}")
         ax = axes[0, j]
@@ -68,14 +82,12 @@ def main(argv=None):
         ax.plot(sizes, test_best, "x", c="k", ms=4, label=f"test MSE of the best of {test.shape[1]} seeds")
         ax.axvline(m + 1, c="gray", ls=":", lw=0.8, label="T = m + 1")
         ax.set(xlabel="data set size T", title=f"m={m}: {SEED_NOTE}")
-        ax.legend(fontsize=6)
         ax = axes[1, j]  # the test MSE alone, on a linear axis: a peak at T = m + 1 would show here
         seeds_vs_T(ax, sizes, test, "tab:red", "test MSE", logy=False)
         ax.plot(sizes, test_best, "x", c="k", ms=4, label="best of the seeds by train loss")
         ax.axvline(m + 1, c="gray", ls=":", lw=0.8, label="T = m + 1")
         ax.axhline(1.0, c="0.5", lw=0.8, label="all-zeros output")
         ax.set(xlabel="data set size T", ylabel="test MSE (linear)", title=f"m={m}: test MSE alone")
-        ax.legend(fontsize=6)
         ax = axes[2, j]
         ax.plot(sizes, dead.mean(1), "o-", ms=3, c="k")
         ax.set(xscale="log", xlabel="data set size T", ylabel=f"dead hidden units (of {m}, mean of seeds)",
@@ -98,12 +110,17 @@ def main(argv=None):
     ax.axvline(vcfg["m"] + 1, c="gray", ls=":", lw=0.8)
     ax.set(xscale="log", yscale="log", xlabel="data set size T", ylabel="test MSE",
            title=f"m={vcfg['m']} under other settings (band: min-max over seeds)")
-    ax.legend(fontsize=6)
+    # the keys sit off the data: the m panels' below the figure, the variants' in the empty panel
+    h1, l1 = axes[0, 0].get_legend_handles_labels()
+    h2, l2 = axes[1, 0].get_legend_handles_labels()
+    keys = {lab.replace(f"rank-{ms[0]}", "rank-m"): h for h, lab in zip(h1 + h2, l1 + l2)}
+    fig.legend(list(keys.values()), list(keys), loc="lower center", ncol=len(keys), fontsize=8)
+    axes[1, -1].legend(*ax.get_legend_handles_labels(), fontsize=7, loc="center", title="right column: the variants")
     ax_dead.set(xscale="log", xlabel="data set size T", ylabel=f"dead hidden units (of {vcfg['m']})",
                 ylim=(-0.1, vcfg["m"] + 0.1), title="variants: dead hidden units (mean of seeds)")
     fig.suptitle("MLP auto-encoder at small T: " + describe(cfg, "n", "sparsity", "steps", "weight_decay")
                  + f", {cfg['seeds']} seeds per cell (variants: {vcfg['seeds']})")
-    fig.tight_layout()
+    fig.tight_layout(rect=(0, 0.03, 1, 1))
     r.save(fig, "X3_mlp_interpolation_threshold")
 
 

@@ -38,10 +38,12 @@ SWEEPS = {  # figure: the experiment behind it
     "F1": "unembed_dd", "F3 x/sum(x)": "unembed_dd_soft", "F3 input": "unembed_dd_input", "F5": "unembed_dd_xavier",
 }
 GRID = "sparse_grid"  # M7: one sweep over T per hidden size
-ANCHORS = {"Henighan et al.: test loss ~1.01": 1.01, "Jermyn: test loss up to 5,000": 5000.0}
-GENERALISE_T = 10  # Jermyn: generalisation where T (1 - S) ~ 10
-HENIGHAN = (700, 5000)  # Henighan et al.: middle regime to generalisation, n=10,000, S=0.999
-EARLIER = 10  # the write-up: "exactly 10x earlier" at n=1000, S=0.99
+PUB = experiments.PUBLISHED
+ANCHORS = {f"Henighan et al.: test loss ~{PUB['henighan_loss']}": PUB["henighan_loss"],
+           f"Jermyn: test loss up to {PUB['jermyn_loss']:,.0f}": PUB["jermyn_loss"]}
+GENERALISE_T = PUB["jermyn_rule"]  # Jermyn: generalisation where T (1 - S) ~ 10
+HENIGHAN = PUB["henighan_regime"]  # Henighan et al.: middle regime to generalisation, n=10,000, S=0.999
+EARLIER = PUB["earlier"]  # the write-up: "exactly 10x earlier" at n=1000, S=0.99
 ANATOMY = {"B2": "bottleneck_dd", "F4": "bottleneck_dd_untied", "A4": "mlp_dd_relu_out", "M2": "mlp_dd",
            "M7 m=2": "sparse_grid_m2", "F1": "unembed_dd"}
 
@@ -75,13 +77,12 @@ def anatomy(fig_id, cfg, res):
     print(f"{fig_id} ({cfg['model']}, {'output ReLU' if relu else 'no output ReLU'}, {cfg['loss']}), mean of "
           f"{cfg['seeds']} seeds; the peak of the mean test loss at T={T_peak}:")
     if mse:
-        print("  T | test MSE | on off entries | on active | train: off-entry energy | hidden by the ReLU | paid "
-              "| test: off-entry energy | largest |w| / reach | features seen")
+        print("  T | test MSE | on off entries | on active | train: off-entry energy | of it paid (the train MSE on "
+              "off entries) | test: off-entry energy | largest |w| / reach | features seen")
         for r in rows:
-            paid = r["train_energy"] - r["train_hidden"] if relu else r["train_energy"]
             print(f"  {r['T']} | {r['test']:.4g} | {r['test_off']:.4g} | {r['test_on']:.3g} | {r['train_energy']:.4g} | "
-                  f"{r['train_hidden'] if relu else 0:.4g} | {paid:.3g} | {r['test_energy']:.4g} | "
-                  f"{r['largest_w_over_reach']:.2f} | {r['features_seen']:.2f}")
+                  f"{r['train_off']:.3g} | {r['test_energy']:.4g} | {r['largest_w_over_reach']:.2f} | "
+                  f"{r['features_seen']:.2f}")
     else:
         print("  T | test CE | margin of the top logit over the correct one | rest | logits above the correct one | "
               "logit spread: train | test | largest |w| / reach | features seen")
@@ -92,8 +93,7 @@ def anatomy(fig_id, cfg, res):
     at = next(r for r in rows if r["T"] == T_peak)
     if mse:
         print(f"  {fig_id} at T={T_peak}: off entries carry {at['test_off'] / at['test']:.3f} of the test MSE; on the "
-              f"training set the loss pays for {(at['train_off'] if relu else at['train_energy']):.3g} of an off-entry "
-              f"energy of {at['train_energy']:.4g}")
+              f"training set the loss pays for {at['train_off']:.3g} of an off-entry energy of {at['train_energy']:.4g}")
     else:
         print(f"  {fig_id} at T={T_peak}: the margin carries {at['test_margin'] / at['test']:.3f} of the test CE")
     return rows, mse, relu
@@ -113,6 +113,7 @@ def main(argv=None):
         if name != GRID:
             rows[fig_id] = (cfg, summary(cfg["sizes"], res["test_loss"], float(experiments.null_loss(cfg).mean())))
             continue
+        grid = res
         for m in cfg["hidden"]:
             test = np.stack([res[(T, m)]["test_loss"] for T in cfg["sizes"]])  # (sizes, seeds)
             rows[f"M7 m={m}"] = (dict(cfg, m=m), summary(cfg["sizes"], test,
@@ -146,6 +147,10 @@ def main(argv=None):
         if name == "sparse_grid_m2":  # a grid of one row: cells (T, 2) -> arrays over T, as a sweep's
             res = {k: np.stack([res[(T, 2)][k] for T in cfg["sizes"]]) for k in res[(cfg["sizes"][0], 2)]}
             cfg = dict(cfg, m=2)
+            if "M7 m=2" in rows:  # the same runs as M7's row m=2, which kept no weights
+                m7 = np.stack([grid[(T, 2)]["test_loss"] for T in cfg["sizes"]])
+                print(f"M7 m=2 rerun with its weights kept: largest difference from M7's test MSE "
+                      f"{np.abs(res['test_loss'] - m7).max():.1e}")
         anatomies[fig_id] = anatomy(fig_id, cfg, res)
     pyplot = plt()
     fig, ((ax, ax2), (ax3, ax4)) = pyplot.subplots(2, 2, figsize=(14, 9.6))

@@ -174,16 +174,19 @@ def dictionary(fig, axes, params, x, title_out, relu_out=False):
     return out[0], c["h"][0]
 
 
-def sweep_figure(pyplot, cfg, res, what, loss_label, ref, show, param="W1", linear_test=False):
+def sweep_figure(pyplot, cfg, res, what, loss_label, ref, show, param="W1", linear_test=False, unused=None):
     """A sweep over the data set size T: loss (train and test) and argmax accuracy (train and test,
     log axis, chance marked) with their seed spread, and below, the columns of ``param`` (seed 0)
     at the sizes in ``show``, all at one scale. ref = (value, label) of the trivial loss level.
     ``linear_test`` adds the test loss alone on a linear axis beside the loss panel (where the train
-    loss spans decades that would flatten it). Returns the figure and its loss axes."""
+    loss spans decades that would flatten it). ``unused`` ({T: (m, k) columns}) adds a third row: the
+    columns of the features no training point uses, at their own scale. Returns the figure and its
+    loss axes."""
     sizes = np.array(cfg["sizes"])
     show = [T for T in show if T in sizes.tolist()] or sizes.tolist()[:: max(1, len(sizes) // 6)]
-    fig = pyplot.figure(figsize=(2.3 * max(len(show), 4), 6.6))
-    gs = fig.add_gridspec(2, 2 * len(show))
+    rows = 3 if unused else 2
+    fig = pyplot.figure(figsize=(2.3 * max(len(show), 4), 3.3 * rows))
+    gs = fig.add_gridspec(rows, 2 * len(show))
     half = len(show)
     if linear_test:
         third = 2 * len(show) // 3
@@ -212,6 +215,10 @@ def sweep_figure(pyplot, cfg, res, what, loss_label, ref, show, param="W1", line
     axes = [fig.add_subplot(gs[1, 2 * j:2 * j + 2]) for j in range(len(show))]
     mats = [res[param][sl.index(T), 0] for T in show]  # (m, n) each, seed 0
     clouds(axes, mats, [f"{param} columns, T={T}\nmax |w| {np.abs(M).max():.3g}" for T, M in zip(show, mats)])
+    if unused:
+        axes = [fig.add_subplot(gs[2, 2 * j:2 * j + 2]) for j in range(len(unused))]
+        clouds(axes, list(unused.values()), [f"unused features' columns, T={T}\n({M.shape[1]} never in a training "
+                                             f"point)" for T, M in unused.items()], color="0.4", size=1)
     fig.suptitle(f"{what}: " + describe(cfg, "model", "n", "m", "sparsity", "labels", "loss", "init", "steps",
                                         "weight_decay") + f"; {cfg['seeds']} seeds per T, {SEED_NOTE}")
     fig.tight_layout()
@@ -277,6 +284,30 @@ def print_lost_outputs(cfg, res):
         line[T] = (round(float(share.mean()), 3), round(float(err.mean()), 3), round(float(res["train_loss"][i].mean()), 3))
     print("active training entries with the output ReLU off, per T (share, the train MSE they carry, the whole "
           "train MSE; mean over seeds): " + str(line))
+
+
+def unused_columns(cfg, res, i, seed):
+    """The columns of W1 (m, k) of the features that no training point of run (size index i, seed)
+    uses: nothing ever moved them but weight decay, so they keep their initialisation's shape."""
+    used = np.any(experiments.train_set(cfg, cfg["sizes"][i], seed) != 0, axis=0)  # (n,)
+    return res["W1"][i, seed][:, ~used]
+
+
+def print_unused(cfg, res, label):
+    """Per T: how many features the training set of the shown seed uses, the half-widths of the box
+    the unused columns fill (per hidden coordinate), and their squareness and lopsidedness per seed
+    beside an isotropic cloud of as many points (metrics.squareness_reference)."""
+    for i, T in enumerate(cfg["sizes"]):
+        unused = [unused_columns(cfg, res, i, s) for s in range(cfg["seeds"])]  # per seed (m, k)
+        if unused[0].shape[1] < 2:
+            continue
+        box = np.abs(unused[0]).max(axis=1)
+        print(f"{label}, T={T}: {cfg['n'] - unused[0].shape[1]} used features; unused columns span |w| <= "
+              f"{[round(float(b), 4) for b in box]}; their squareness per seed "
+              f"{[round(float(metrics.squareness(u)), 2) for u in unused]} (lopsidedness "
+              f"{[round(float(metrics.lopsidedness(u)), 2) for u in unused]}; an isotropic cloud of "
+              f"{unused[0].shape[1]} points: "
+              f"{metrics.squareness_reference(unused[0].shape[1], np.random.default_rng(0))[0]:.2f})")
 
 
 def dimensionality_figure(pyplot, cfg, vectors, title, with_max=True):
@@ -401,7 +432,8 @@ def epochs_figure(pyplot, cfg, res, what):
         fig.colorbar(im, ax=axes[row, 7], fraction=0.046, pad=0.03)
         acc = np.mean(np.argmax(out, 1) == y)
         print(f"{what}, {s} epochs: accuracy {acc:.2f}, max activation {h.max():.2f}, W2 mean {p['W2'].mean():.3f} "
-              f"(min {p['W2'].min():.2f}), mean off-diagonal cosine similarity {np.nanmean(off):.3f}")
+              f"(min {p['W2'].min():.2f}), logits {out.min():.1f} to {out.max():.1f}, mean off-diagonal cosine "
+              f"similarity {np.nanmean(off):.3f}")
         axes[row, 0].set_ylabel(f"{s} epochs, accuracy {acc:.2f}")
     fig.suptitle(f"cross-entropy MLP, n={n} one-hot inputs, m={cfg['m']} neurons, " + describe(cfg, "weight_decay", "lr")
                  + f" constant, full batch ({what})")
