@@ -9,17 +9,21 @@ after 1000 and 3000 epochs, PyTorch init, float64) with weight decay 1.0.
 Run: python scripts/A7_ce_mlp_weight_decay.py [--quick] [--fresh]   (~5 s)
 """
 
-from _plot import Run, epochs_figure, plt
+from _plot import Run, epochs_figure, plt, print_snapshot
 
 # --- config
 EXPERIMENT = "ce_weight_decay"
+BESIDE = "ce_epochs"  # A6: the same at weight decay 1e-2, printed for comparison
 
 
 def main(argv=None):
     r = Run(__doc__, argv)
     # --- compute (cached)
     cfg, res = r.run(EXPERIMENT)
+    a6_cfg, a6 = r.run(BESIDE)
     # --- plot
+    for s in a6_cfg["snapshots"]:
+        print_snapshot(a6_cfg, a6, s, "for comparison, A6 at weight decay 1e-2")
     r.save(epochs_figure(plt(), cfg, res, "weight decay 1"), "A7_ce_mlp_weight_decay")
 
 

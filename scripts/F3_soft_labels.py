@@ -17,7 +17,7 @@ Run: python scripts/F3_soft_labels.py [--quick] [--fresh]   (full: ~16 min on tw
 
 import numpy as np
 
-from _plot import SEED_NOTE, Run, clouds, describe, plt, print_sweep, seeds_vs_T
+from _plot import SEED_NOTE, Run, clouds, describe, plt, print_hard_labels, print_sweep, seeds_vs_T
 from minimem import experiments
 
 # --- config
@@ -54,6 +54,7 @@ def main(argv=None):
         clouds(axes[row, 2:], [res["W1"][j, 0] for j in range(len(sizes))],
                [f"{label.split(':')[0]}: W1 columns, T={T}" for T in sizes], lim=lim)
     cfg = next(iter(runs.values()))[0]
+    print_hard_labels(r.run, cfg["sizes"])
     fig.suptitle("toy unembedding with soft targets: " + describe(cfg, "n", "m", "sparsity", "init", "steps")
                  + f"; {cfg['seeds']} seeds per T ({SEED_NOTE}); W1 clouds: seed 0, one scale")
     fig.tight_layout()

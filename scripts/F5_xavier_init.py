@@ -13,7 +13,7 @@ Run: python scripts/F5_xavier_init.py [--quick] [--fresh]   (full: ~8 min on two
 
 import numpy as np
 
-from _plot import Run, plt, print_sweep, sweep_figure
+from _plot import Run, plt, print_hard_labels, print_sweep, sweep_figure
 
 # --- config
 EXPERIMENT = "unembed_dd_xavier"
@@ -25,6 +25,7 @@ def main(argv=None):
     cfg, res = r.run(EXPERIMENT)
     # --- plot
     print_sweep(cfg, res, "CE", ref=np.log(cfg["n"]))
+    print_hard_labels(r.run, cfg["sizes"])
     fig, _ = sweep_figure(plt(), cfg, res, "unembedding, Xavier init", "CE", (np.log(cfg["n"]), "log V"), cfg["sizes"])
     r.save(fig, "F5_xavier_init")
 

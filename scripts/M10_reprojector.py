@@ -11,7 +11,7 @@ per cell.
 Run: python scripts/M10_reprojector.py [--quick] [--fresh]   (full: 2.5 min on two cores)
 """
 
-from _plot import Run, embed_grid_figure, plt
+from _plot import Run, embed_grid_figure, plt, print_big_fish
 
 # --- config
 EXPERIMENT = "embed_reprojector"
@@ -22,6 +22,7 @@ def main(argv=None):
     # --- compute (cached)
     cfg, out = r.run(EXPERIMENT)
     # --- plot
+    print_big_fish(r.run)
     r.save(embed_grid_figure(plt(), cfg, out, "re-projector"), "M10_reprojector")
 
 

@@ -11,7 +11,9 @@ per cell.
 Run: python scripts/M9_small_fish.py [--quick] [--fresh]   (full: 2.5 min on two cores)
 """
 
-from _plot import Run, embed_grid_figure, plt
+import numpy as np
+
+from _plot import Run, embed_grid_figure, plt, print_big_fish
 
 # --- config
 EXPERIMENT = "embed_small_fish"
@@ -22,6 +24,11 @@ def main(argv=None):
     # --- compute (cached)
     cfg, out = r.run(EXPERIMENT)
     # --- plot
+    print_big_fish(r.run)
+    acc = np.array([out[c]["acc"][0] for c in out])  # one per cell
+    good = acc >= 0.8
+    print(f"cells with accuracy >= 0.8: {good.sum()} of {acc.size}; the others: "
+          + ", ".join(f"n={n}, d={d}, m={m}: {out[(n, d, m)]['acc'][0]:.3g}" for (n, d, m), g in zip(out, good) if not g))
     r.save(embed_grid_figure(plt(), cfg, out, "small fish"), "M9_small_fish")
 
 

@@ -41,6 +41,7 @@ GRID = "sparse_grid"  # M7: one sweep over T per hidden size
 PUB = experiments.PUBLISHED
 ANCHORS = {f"Henighan et al.: test loss ~{PUB['henighan_loss']}": PUB["henighan_loss"],
            f"Jermyn: test loss up to {PUB['jermyn_loss']:,.0f}": PUB["jermyn_loss"]}
+RISE = 1.05  # a mean test loss above 1.05 x the null level has risen from it
 GENERALISE_T = PUB["jermyn_rule"]  # Jermyn: generalisation where T (1 - S) ~ 10
 HENIGHAN = PUB["henighan_regime"]  # Henighan et al.: middle regime to generalisation, n=10,000, S=0.999
 EARLIER = PUB["earlier"]  # the write-up: "exactly 10x earlier" at n=1000, S=0.99
@@ -54,8 +55,12 @@ def summary(sizes, test_loss, null):
     sizes, mean = np.asarray(sizes), test_loss.mean(1)
     T, height, per_seed = peak(sizes, test_loss)
     i = sizes.tolist().index(T)
+    j = i  # the rise: the first T of the run of sizes above RISE x null that ends at the peak
+    while j > 0 and mean[j - 1] > RISE * null:
+        j -= 1
     return dict(T=T, height=height, first=i == 0, edge=i in (0, len(sizes) - 1), null=null, seeds=per_seed,
-                back=back_to(sizes, mean, i + 1, null), last=(int(sizes[-1]), float(mean[-1])))
+                back=back_to(sizes, mean, i + 1, null), last=(int(sizes[-1]), float(mean[-1])),
+                rise=int(sizes[j]) if mean[i] > RISE * null and j > 0 else None)
 
 
 def around(n_sizes, i):
@@ -121,8 +126,9 @@ def main(argv=None):
     if not rows:
         raise SystemExit("X5: none of the sweeps is in results/ yet; run it without --cached-only to train them")
     # --- plot
-    print("| sweep | setting | peak T (mean) | peak height (mean) | per seed (T: height) | null level | back within 5% |")
-    print("|---|---|---|---|---|---|---|")
+    print(f"| sweep | setting | rises past {RISE} x null at T | peak T (mean) | peak height (mean) | "
+          "per seed (T: height) | null level | back within 5% |")
+    print("|---|---|---|---|---|---|---|---|")
     for fig_id, (c, s) in rows.items():
         setting = f"{c['model']}, {c['loss']}, m={c['m']}, S={c['sparsity']}, {c['seeds']} seeds"
         per_seed = ", ".join(f"{T}: {v:.3g}" for T, v in s["seeds"])
@@ -130,7 +136,7 @@ def main(argv=None):
                 f"not by T={s['last'][0]} ({s['last'][1]:.3g})")
         where = ("none (highest at the smallest T)" if s["first"] else
                  f"{s['T']} (the largest T run)" if s["edge"] else str(s["T"]))
-        print(f"| {fig_id} | {setting} | {where} | {s['height']:.4g} | {per_seed} | {s['null']:.3g} | "
+        print(f"| {fig_id} | {setting} | {s['rise'] or '-'} | {where} | {s['height']:.4g} | {per_seed} | {s['null']:.3g} | "
               + ("-" if s["edge"] else back) + " |")
     S = next(iter(rows.values()))[0]["sparsity"]
     print(f"anchors: {ANCHORS}; Jermyn's T(1-S)={GENERALISE_T} at S={S}: T={GENERALISE_T / (1 - S):.0f}; "
@@ -181,14 +187,14 @@ def main(argv=None):
     ax2.set(yscale="log", xticks=range(len(labels)), ylabel="data set size T",
             title="where each seed peaks, and where the mean returns")
     ax2.set_xticklabels(labels, rotation=45, ha="right", fontsize=7)
-    ax2.legend(fontsize=6, loc="upper left")
+    ax2.legend(fontsize=6, loc="upper right")
     markers = dict(zip(ANATOMY, "osD^vP"))
-    for fig_id, (rows_, mse, relu) in anatomies.items():
+    for k, (fig_id, (rows_, mse, relu)) in enumerate(anatomies.items()):
         if not mse:
             continue
         e = np.array([r["train_energy"] for r in rows_])
         off = np.array([r["test_off"] for r in rows_])
-        ax3.scatter(e, off, marker=markers[fig_id], s=30, facecolors="none" if not relu else None,
+        ax3.scatter(e, off, marker=markers[fig_id], s=30, edgecolors=f"C{k}", facecolors=f"C{k}" if relu else "none",
                     label=f"{fig_id} ({'output ReLU' if relu else 'no output ReLU: the loss pays for all of it'})")
         for row, a, b in zip(rows_, e, off):
             ax3.annotate(str(row["T"]), (a, b), fontsize=5, xytext=(2, 2), textcoords="offset points")

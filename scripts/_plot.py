@@ -273,6 +273,19 @@ def print_sweep(cfg, res, loss_label, ref=None):
     return T_peak, height
 
 
+def print_hard_labels(run, sizes):
+    """F1's run (hard labels, uniform init) at the data set sizes ``sizes``, printed beside a variant:
+    the mean squareness of W1's columns and the share of them beyond 0.9 of AdamW's reach."""
+    cfg, res = run("unembed_dd")
+    sl = list(cfg["sizes"])
+    idx = [sl.index(T) for T in sizes if T in sl]
+    W = res["W1"][idx]  # (sizes, seeds, m, n)
+    far = np.mean(np.abs(W).max(axis=-2) > 0.9 * adam_reach_of(cfg), axis=-1).mean(-1)  # (sizes,)
+    print("for comparison, hard labels (F1) at the same T: squareness "
+          + str({sl[i]: round(float(v), 2) for i, v in zip(idx, np.nanmean(metrics.squareness(W), 1))})
+          + "; share of columns beyond 0.9 x reach " + str({sl[i]: round(float(v), 2) for i, v in zip(idx, far)}))
+
+
 def print_lost_outputs(cfg, res):
     """For the ReLU output model: per T, the share of active training entries its output ReLU has
     switched off (experiments.lost_outputs) and the train MSE they carry, mean over seeds."""
@@ -378,6 +391,22 @@ def grid_figure(pyplot, rows, xs, ys, xlabel, ylabel, title):
     return fig
 
 
+def embed_ratio(cfg, out, d):
+    """An embed_* grid's test MSE over the all-zeros output's at bottleneck d: (m, n)."""
+    ns, ms = cfg["features"], cfg["hidden"]
+    L = np.array([[out[(n, d, m)]["test_loss"][0] for n in ns] for m in ms])
+    Z = np.array([[experiments.embed_null_loss(cfg, n, d, m)[0] for n in ns] for m in ms])
+    return L / Z
+
+
+def print_big_fish(run):
+    """Big fish's (M8) test MSE over the all-zeros output's, printed beside small fish and the re-projector."""
+    cfg, out = run("embed_big_fish")
+    for d in cfg["bottleneck"]:
+        print(f"for comparison, big fish (M8), bottleneck d={d}: test MSE / all-zeros test MSE (rows m={cfg['hidden']}, "
+              f"columns n={cfg['features']}):\n{np.round(embed_ratio(cfg, out, d), 3)}")
+
+
 def embed_grid_figure(pyplot, cfg, out, what):
     """M8-M10: per bottleneck size d, the test MSE over the all-zeros output's (log10; the one scale the three
     targets share) and the one-hot accuracy, over features n x hidden m."""
@@ -414,6 +443,24 @@ def onehot_grid_figure(pyplot, cfg, out, what):
                        f"{what}: " + describe(cfg, "steps", "weight_decay") + f", {cfg['seeds']} seeds per cell (mean)")
 
 
+def print_snapshot(cfg, res, step, what):
+    """The numbers of a small cross-entropy MLP at a snapshot step: accuracy, the largest activation,
+    W2's mean and minimum, the logits' range, the mean off-diagonal cosine similarity of the inputs'
+    activations. Returns (params, logits (N, V), activations (N, m), cosine similarities (N, N))."""
+    from minimem import mlp
+    x, y = experiments.small_data(cfg)
+    p = experiments.snapshot(res, step)
+    out, c = mlp.forward(p, x[None])
+    out, h = out[0], c["h"][0]
+    cos = metrics.cosine_similarity(h)
+    off = cos[~np.eye(len(cos), dtype=bool)]
+    acc = np.mean(np.argmax(out, 1) == y)
+    print(f"{what}, {step} epochs: accuracy {acc:.2f}, max activation {h.max():.2f}, W2 mean {p['W2'].mean():.3f} "
+          f"(min {p['W2'].min():.2f}), logits {out.min():.1f} to {out.max():.1f}, mean off-diagonal cosine "
+          f"similarity {np.nanmean(off):.3f}")
+    return p, acc, cos, off
+
+
 def epochs_figure(pyplot, cfg, res, what):
     """A6 / A7: the small cross-entropy MLP at each snapshot step: its dictionary (dictionary()) and
     the cosine similarities of its activations."""
@@ -423,17 +470,11 @@ def epochs_figure(pyplot, cfg, res, what):
     fig, axes = pyplot.subplots(len(snaps), 8, figsize=(20, 3.1 * len(snaps)), squeeze=False,
                                 gridspec_kw={"width_ratios": [4, 0.6, 4, 4, 2.2, 0.6, 4, 4]})
     for row, s in enumerate(snaps):
-        p = experiments.snapshot(res, s)
-        out, h = dictionary(fig, axes[row, :7], p, x, f"logits after {s} epochs")
-        cos = metrics.cosine_similarity(h)
-        off = cos[~np.eye(n, dtype=bool)]
+        p, acc, cos, off = print_snapshot(cfg, res, s, what)
+        dictionary(fig, axes[row, :7], p, x, f"logits after {s} epochs")
         im = axes[row, 7].imshow(cos, cmap="viridis", vmin=-1, vmax=1)
         axes[row, 7].set(title=f"cos sim of activations\nmean off-diagonal {np.nanmean(off):.2f}", xticks=[], yticks=[])
         fig.colorbar(im, ax=axes[row, 7], fraction=0.046, pad=0.03)
-        acc = np.mean(np.argmax(out, 1) == y)
-        print(f"{what}, {s} epochs: accuracy {acc:.2f}, max activation {h.max():.2f}, W2 mean {p['W2'].mean():.3f} "
-              f"(min {p['W2'].min():.2f}), logits {out.min():.1f} to {out.max():.1f}, mean off-diagonal cosine "
-              f"similarity {np.nanmean(off):.3f}")
         axes[row, 0].set_ylabel(f"{s} epochs, accuracy {acc:.2f}")
     fig.suptitle(f"cross-entropy MLP, n={n} one-hot inputs, m={cfg['m']} neurons, " + describe(cfg, "weight_decay", "lr")
                  + f" constant, full batch ({what})")
