@@ -16,7 +16,7 @@ Run: python scripts/B2_double_descent.py [--quick] [--fresh]   (full: 13 min on 
 
 import numpy as np
 
-from _plot import SEED_NOTE, Run, describe, plt, print_lost_outputs, print_sweep, seeds_vs_T
+from _plot import SEED_NOTE, Run, describe, plt, print_lost_outputs, print_sweep, rise, seeds_vs_T
 from minimem import experiments
 
 # --- config
@@ -31,13 +31,13 @@ def main(argv=None):
     # --- plot
     T_peak, height = print_sweep(cfg, res, "MSE", ref=ALL_ZEROS)
     pub = experiments.PUBLISHED
-    rise = next(T for T, v in zip(cfg["sizes"], res["test_loss"].mean(1)) if v > 1.05 * ALL_ZEROS and T > 10)
+    T_rise = rise(cfg["sizes"], res["test_loss"].mean(1), list(cfg["sizes"]).index(T_peak), ALL_ZEROS)
     print(f"published (n=10,000, S=0.999): Henighan et al. middle regime {pub['henighan_regime'][0]} to "
           f"{pub['henighan_regime'][1]}, test loss ~{pub['henighan_loss']}; Jermyn {pub['jermyn_regime'][0]} to "
           f"{pub['jermyn_regime'][1]}, test loss up to {pub['jermyn_loss']:g}. {pub['earlier']}x earlier: "
           f"{pub['henighan_regime'][0] // pub['earlier']} to {pub['henighan_regime'][1] // pub['earlier']}; Jermyn's "
           f"T(1-S)={pub['jermyn_rule']} at S={cfg['sparsity']}: T={pub['jermyn_rule'] / (1 - cfg['sparsity']):.0f}. "
-          f"Here the mean test MSE first exceeds 1.05 x the all-zeros level at T={rise} and peaks at T={T_peak}")
+          f"Here the mean test MSE rises past 1.05 x the all-zeros level at T={T_rise} and peaks at T={T_peak}")
     print_lost_outputs(cfg, res)
     sizes = np.array(cfg["sizes"])
     pyplot = plt()

@@ -29,7 +29,7 @@ results; with --cached-only a sweep not yet in results/ is left out and named, i
 
 import numpy as np
 
-from _plot import Run, back_to, peak, plt
+from _plot import Run, back_to, peak, plt, rise
 from minimem import experiments
 
 # --- config
@@ -55,12 +55,9 @@ def summary(sizes, test_loss, null):
     sizes, mean = np.asarray(sizes), test_loss.mean(1)
     T, height, per_seed = peak(sizes, test_loss)
     i = sizes.tolist().index(T)
-    j = i  # the rise: the first T of the run of sizes above RISE x null that ends at the peak
-    while j > 0 and mean[j - 1] > RISE * null:
-        j -= 1
     return dict(T=T, height=height, first=i == 0, edge=i in (0, len(sizes) - 1), null=null, seeds=per_seed,
                 back=back_to(sizes, mean, i + 1, null), last=(int(sizes[-1]), float(mean[-1])),
-                rise=int(sizes[j]) if mean[i] > RISE * null and j > 0 else None)
+                rise=rise(sizes, mean, i, null, RISE))
 
 
 def around(n_sizes, i):

@@ -118,6 +118,15 @@ def peak(sizes, test_loss):
     return int(sizes[i]), float(mean[i]), per_seed
 
 
+def rise(sizes, mean_loss, peak_index, ref, factor=1.05):
+    """Where the mean test loss rose from the level ``ref``: the first T of the run of sizes above
+    factor x ref that ends at the peak, or None (no such run, or it starts at the smallest T)."""
+    j = peak_index
+    while j > 0 and mean_loss[j - 1] > factor * ref:
+        j -= 1
+    return int(sizes[j]) if mean_loss[peak_index] > factor * ref and j > 0 else None
+
+
 def back_to(sizes, mean_loss, start, ref):
     """The first T from index ``start`` on where the mean test loss is within 5% of ``ref``, or None."""
     back = [int(T) for T, v in zip(sizes[start:], mean_loss[start:]) if v <= 1.05 * ref]

@@ -22,8 +22,8 @@ cross-entropy on hard labels argmax(x) (V = n = 1000, T = 500, 2000), and, for t
 unembedding with MSE against x at the same sizes. Absolute times drift on shared machines: read
 the ratios.
 
-Run: python scripts/bench_kernels.py [--budget 1.0] [--readme] [--mixed]
---readme rewrites the speed table in README.md with this run's output.
+Run: python scripts/bench_kernels.py [--budget 1.0] [--write] [--mixed]
+--write rewrites the speed table in SPEED.md with this run's output.
 --mixed  also times numba after torch in one process, under the threading settings that could
          help (OMP_WAIT_POLICY, NUMBA_THREADING_LAYER, torch.set_num_threads).
 """
@@ -292,12 +292,12 @@ def mixed(budget):
     return "\n".join(lines)
 
 
-def update_readme(text):
-    path = ROOT / "README.md"
+def update_speed_md(text):
+    path = ROOT / "SPEED.md"
     doc = path.read_text()
     start, end = "<!-- bench_kernels: start -->", "<!-- bench_kernels: end -->"
     if start not in doc or end not in doc:
-        raise SystemExit(f"README.md has no {start} ... {end} block to update")
+        raise SystemExit(f"SPEED.md has no {start} ... {end} block to update")
     head, rest = doc.split(start, 1)
     _, tail = rest.split(end, 1)
     path.write_text(head + start + "\n" + text + "\n" + end + tail)
@@ -307,7 +307,7 @@ def update_readme(text):
 def main(argv=None):
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--budget", type=float, default=1.0, help="seconds of timing per cell")
-    ap.add_argument("--readme", action="store_true", help="rewrite README.md's speed table")
+    ap.add_argument("--write", action="store_true", help="rewrite the speed table in SPEED.md")
     ap.add_argument("--mixed", action="store_true", help="also time numba after torch in one process")
     ap.add_argument("--worker", choices=["numpy", "numba", "torch", "exp"], help=argparse.SUPPRESS)
     ap.add_argument("--mixed-worker", action="store_true", help=argparse.SUPPRESS)
@@ -322,8 +322,8 @@ def main(argv=None):
     if args.mixed and have_torch():
         text += "\n\n" + mixed(args.budget)
     print(text)
-    if args.readme:
-        update_readme(text)
+    if args.write:
+        update_speed_md(text)
 
 
 if __name__ == "__main__":
