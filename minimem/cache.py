@@ -154,10 +154,11 @@ class Entry:
                 self.why = f"config changed: {_diff(closest, self.config)}"
         return None
 
-    def announce(self):
-        """Say that this entry is being computed, after checking that it can be stored."""
+    def announce(self, label=""):
+        """Say that this entry (``label``: which unit) is being computed, after checking that it can be
+        stored."""
         _check_writable(self.root)
-        self.log(f"computing {self.name} ({self.why})")
+        self.log(f"computing {self.name}{' ' + label if label else ''} ({self.why})")
 
     def store(self, out):
         """Write ``out`` (a dict of arrays or numbers) and its configuration; return the arrays."""

@@ -68,12 +68,14 @@ import concurrent.futures
 import contextlib
 import multiprocessing
 import os
+import pathlib
+import sys
 import time
 from typing import Callable, NamedTuple
 
 import numpy as np
 
-from . import analysis, cache, data, metrics, mlp, optim, relu_hidden, relu_output, unembed
+from . import analysis, cache, costs, data, metrics, mlp, optim, relu_hidden, relu_output, unembed
 from .train import evaluate, train
 
 MODES = ("full", "quick", "smoke")
@@ -86,6 +88,14 @@ SMOKE = dict(steps=20, warmup=2, sizes=[3, 8], seeds=2, n_test=64, T=64, feature
 
 class MissingResult(LookupError):
     """``run(..., cached_only=True)`` found no stored result for a unit."""
+
+
+class LongRun(RuntimeError):
+    """``run`` would train for longer than ``LONG_RUN`` seconds and was not asked to (``long_ok``)."""
+
+
+LONG_RUN = 600.0  # seconds of training the Python API starts without being asked explicitly
+HEARTBEAT = 30.0  # seconds between progress lines while units run elsewhere
 
 
 # --- data: the one place the data of a run comes from ------------------------------------------
@@ -155,6 +165,14 @@ def names():
     return list(EXPERIMENTS)
 
 
+def results_dir_of(mode, root=None):
+    """Where the results of ``mode`` live under a results root (default: minimem.cache.RESULTS, the
+    checkout's results/): the root itself for "full" (the committed results), root/quick for "quick"
+    and "smoke", which git ignores, so reduced runs never touch what is committed."""
+    root = cache.RESULTS if root is None else root
+    return root if mode == "full" else pathlib.Path(root) / "quick"
+
+
 def config(name, mode="full", **overrides):
     """The configuration of experiment ``name`` in ``mode``, with ``overrides`` applied."""
     exp = _experiment(name)
@@ -176,15 +194,55 @@ def entries(name, cfg, results_dir=None, verbose=False):
     return [cache.Entry(name, dict(cfg, **u), results_dir, verbose, exp.same) for u in exp.units(cfg)]
 
 
+def unit_jobs(name, cfg, unit):
+    """The trainings (costs.Job) one unit of experiment ``name`` runs, from the sizes in its
+    configuration: what the estimate of its run time counts."""
+    c = dict(cfg, **{k: v for k, v in unit.items() if v is not None})
+    model, loss, steps = c.get("model", "mlp"), c.get("loss", "mse"), c.get("steps") or 0
+    seeds, m = c.get("seeds") or 1, c.get("m") or 2
+    if "sparsities" in c and "features" not in c:  # tms: one instance per sparsity
+        return [costs.Job(model, loss, len(c["sparsities"]), c["T"], c["n"], c["n"], m, steps, 0.5)]
+    if "inputs" in c:  # one small MLP on one-hot (or antipodal) inputs
+        N = c["n_in"] * (2 if c["inputs"].startswith("antipodal") else 1)
+        return [costs.Job("mlp", loss, 1, N, c["n_in"], N, m, steps, 1 / c["n_in"])]
+    if c.get("data") == "one-hot":
+        return [costs.Job("mlp", loss, seeds, c["n"], c["n"], c["n"], m, steps, 1 / c["n"])]
+    if "setting" in c and "bottleneck" in c:  # M8-M10: the MLP reads E x (d dense inputs)
+        K = c["n"] if c["setting"] == "big_fish" else c["d"]
+        return [costs.Job("mlp", "mse", 1, c["T"], c["d"], K, m, steps, 1.0)]
+    if "features" in c:  # B5: 8 noisy instances and 2 on the n one-hot vectors
+        return [costs.Job(model, "mse", 2 * len(c["sparsities"]), c["T"], c["n"], c["n"], m, steps, 0.5),
+                costs.Job(model, "mse", 2, c["n"], c["n"], c["n"], m, steps, 1 / c["n"])]
+    I = seeds * len(c.get("inits") or [None]) if "inits" in c and "weight_decays" in c else seeds
+    return [costs.Job(model, loss, I, c["T"], c["n"], c["n"], m, steps, 1 - c.get("sparsity", 0.99))]
+
+
+def estimate(name, cfg, units):
+    """Estimated seconds to train ``units`` (dicts) of experiment ``name`` on this machine."""
+    return costs.seconds([j for u in units for j in unit_jobs(name, cfg, u)])
+
+
+def unit_label(unit):
+    """A unit for people: 'T=500', 'T=10, m=2' (a sweep's unit blanks its list with None)."""
+    return ", ".join(f"{k}={v}" for k, v in unit.items() if v is not None) or "the single run"
+
+
 def run(name, mode="full", *, fresh=False, results_dir=None, executor=None, cached_only=False,
-        verbose=True, **overrides):
+        verbose=True, long_ok=False, **overrides):
     """Train (or read from results/) every unit of experiment ``name``; returns (cfg, result).
 
-    executor: a concurrent.futures.Executor the missing units are submitted to (see
-    ``executor(jobs, dask)``); each result is stored here as it arrives. cached_only: raise
-    MissingResult instead of computing (a figure redrawn from committed results)."""
+    mode: "full" (the write-up's settings; results in results/, committed), "quick" or "smoke"
+    (results/quick/, which git ignores). results_dir: a directory, or a list of them (written to the
+    first, read from the first that holds an entry). executor: a concurrent.futures.Executor the
+    missing units are submitted to (see ``executor(jobs, dask)``); each result is stored here as it
+    arrives. cached_only: raise MissingResult instead of computing (a figure redrawn from committed
+    results). Before training, the estimated time of the missing units is printed; more than
+    LONG_RUN seconds (10 min) raises LongRun unless ``long_ok=True`` (the figure scripts and
+    ``python -m minimem reproduce`` pass it: running them is the explicit request)."""
     exp = _experiment(name)
     cfg = config(name, mode, **overrides)
+    if results_dir is None:
+        results_dir = results_dir_of(mode)
     if verbose:
         print(f"{name} ({mode}): " + ", ".join(f"{k}={v}" for k, v in cfg.items()), flush=True)
     units = exp.units(cfg)
@@ -194,27 +252,54 @@ def run(name, mode="full", *, fresh=False, results_dir=None, executor=None, cach
     if todo and cached_only:
         raise MissingResult(f"{name}: no stored result for {len(todo)} of {len(units)} units, e.g. "
                             f"{found[todo[0]].npz.name} ({found[todo[0]].why})")
+    if not todo:
+        return cfg, exp.collect(cfg, units, results)
+    unit_secs = [costs.seconds(unit_jobs(name, cfg, units[k])) for k in todo]  # measures the rates if long
+    total = sum(unit_secs)
+    if total > LONG_RUN and not long_ok:
+        raise LongRun(f"experiments.run({name!r}, {mode!r}) would train {len(todo)} of {len(units)} units for about "
+                      f"{costs.describe(total)} on this machine; pass long_ok=True to start it, or redraw the "
+                      f"committed results from a source checkout (python -m minimem reproduce --full --cached-only)")
+    if verbose:
+        print(f"{name}: {len(todo)} of {len(units)} units to train, about {costs.describe(total)} on this machine"
+              + (" (the processes share the cores)" if executor is not None and len(todo) > 1 else ""), flush=True)
     t0 = time.perf_counter()
+    left = dict(zip(todo, unit_secs))
 
     def finish(k, out):
         results[k] = found[k].store(out)
+        est_done = total - sum(left.values()) + left.pop(k)
         if verbose:
             done = sum(r is not None for r in results)
-            shown = {key: v for key, v in units[k].items() if v is not None}  # a sweep's unit blanks its list
-            print(f"  {name}: unit {shown} done, {done}/{len(units)} ({time.perf_counter() - t0:.0f} s)",
-                  flush=True)
+            took = time.perf_counter() - t0
+            remaining = sum(left.values()) * took / max(est_done, 1e-9)  # the estimate, scaled by what was measured
+            print(f"  {name}: {unit_label(units[k])} done, {done} of {len(units)} units ({took:.0f} s so far"
+                  + (f", about {costs.describe(remaining)} left)" if left else ")"), flush=True)
 
-    if executor is None or len(todo) < 2:
-        for k in todo:
-            found[k].announce()
-            finish(k, exp.compute(cfg, units[k]))
-    else:
-        todo.sort(key=lambda k: -(units[k].get("T") or 0))  # the largest data sets first, so none runs alone at the end
-        for k in todo:
-            found[k].announce()
-        futures = {executor.submit(compute_unit, name, cfg, units[k]): k for k in todo}
-        for f in concurrent.futures.as_completed(futures):
-            finish(futures[f], f.result())
+    kept = lambda: sum(r is not None for r in results)  # noqa: E731
+    try:
+        if executor is None or len(todo) < 2:
+            for k in todo:
+                found[k].announce(unit_label(units[k]))
+                finish(k, exp.compute(cfg, units[k]))
+        else:
+            todo.sort(key=lambda k: -(units[k].get("T") or 0))  # the largest first, so none runs alone at the end
+            for k in todo:
+                found[k].announce(unit_label(units[k]))
+            futures = {executor.submit(compute_unit, name, cfg, units[k]): k for k in todo}
+            pending = set(futures)
+            while pending:  # units as they arrive, and a line every HEARTBEAT seconds while none does
+                done, pending = concurrent.futures.wait(pending, timeout=HEARTBEAT,
+                                                        return_when=concurrent.futures.FIRST_COMPLETED)
+                for f in done:
+                    finish(futures[f], f.result())
+                if not done and verbose:
+                    print(f"  {name}: {kept()} of {len(units)} units done, {len(pending)} running or queued "
+                          f"({time.perf_counter() - t0:.0f} s so far)", flush=True)
+    except KeyboardInterrupt:
+        print(f"interrupted: {kept()} of {len(units)} units of {name} kept; rerun to resume", file=sys.stderr,
+              flush=True)
+        raise
     return cfg, exp.collect(cfg, units, results)
 
 
@@ -229,11 +314,7 @@ def executor(jobs=1, dask=None):
     Dask client connected to ``dask`` (an address such as tcp://host:8786; needs
     ``pip install minimem[dask]``)."""
     if dask:
-        try:
-            from distributed import Client
-        except ImportError:
-            raise ImportError("--dask needs dask.distributed: pip install 'minimem[dask]'") from None
-        with Client(dask) as client:
+        with connect_dask(dask) as client:
             yield client.get_executor()
         return
     if jobs is None or jobs <= 1:
@@ -245,6 +326,24 @@ def executor(jobs=1, dask=None):
     with concurrent.futures.ProcessPoolExecutor(jobs, mp_context=context, initializer=_limit_threads,
                                                 initargs=(threads,)) as pool:
         yield pool
+
+
+def connect_dask(address, timeout=10):
+    """A dask.distributed Client connected to the scheduler at ``address``, after saying where its
+    dashboard and how many workers it has. ImportError when dask.distributed is not installed,
+    ConnectionError when the scheduler does not answer within ``timeout`` seconds."""
+    try:
+        from distributed import Client
+    except ImportError:
+        raise ImportError('--dask needs dask.distributed; install it with: pip install -e ".[dask]"') from None
+    try:
+        client = Client(address, timeout=f"{timeout}s")
+    except (OSError, TimeoutError) as e:
+        raise ConnectionError(f"cannot reach the Dask scheduler at {address} within {timeout} s "
+                              f"({type(e).__name__}); start one (dask scheduler) or leave out --dask") from None
+    workers = len(client.scheduler_info().get("workers", {}))
+    print(f"dask: connected to {address}, {workers} workers; dashboard {client.dashboard_link}", flush=True)
+    return client
 
 
 def _limit_threads(threads):

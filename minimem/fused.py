@@ -600,7 +600,7 @@ def loss_and_grads(model, params, x, target, *, loss=None, importance=None, mask
     G = General(np.zeros_like(P.W1), np.zeros_like(P.b1), None, np.zeros_like(P.b2))
     G = G._replace(Wd=G.W1 if st.tied else np.zeros_like(P.Wd))
     value = np.empty(P.W1.shape[0])
-    announce_compile(grads_kernel)
+    announce_compile((grads_kernel, (P, D, st, G, value)))
     grads_kernel(P, D, st, G, value)
     return value, from_general(G, layout)
 
@@ -633,20 +633,27 @@ def choose_parallel(cost, threads):
     return "samples" if cost.sum() > 2e5 else "serial"
 
 
-def _cache_exists(dispatcher):
-    """True when numba has an on-disk cache index for this kernel (so no compile is needed)."""
+def will_compile(dispatcher, args):
+    """True when ``dispatcher(*args)`` has to compile: its signature for these argument types is
+    neither loaded in this process nor in numba's on-disk cache (a new model, dtype or option has a
+    new signature even when the kernel's cache holds others)."""
     try:
-        import os
-        return bool(dispatcher.signatures) or os.path.exists(dispatcher._cache._cache_file._index_path)
-    except Exception:  # pragma: no cover - numba internals changed or the JIT is disabled
-        return True
+        sig = tuple(dispatcher.typeof_pyval(a) for a in args)
+        if any(tuple(s) == sig for s in dispatcher.signatures):
+            return False
+        index = dispatcher._cache._cache_file._load_index()  # {(signature, codegen, hashes): file}
+        return not any(key[0] == sig for key in index)
+    except Exception:  # pragma: no cover - the JIT is disabled, or numba's internals changed
+        return False
 
 
-def announce_compile(*dispatchers):
-    """Say so when the first call will compile (then numba caches the machine code on disk)."""
+def announce_compile(*calls):
+    """Say so on stderr when one of the calls (dispatcher, args) will compile: numba then caches the
+    machine code on disk, so it happens once per model, dtype and option."""
     import sys
-    if not all(_cache_exists(d) for d in dispatchers):
-        sys.stderr.write("minimem: compiling numba kernels (first run only; cached afterwards)...\n")
+    if any(will_compile(d, args) for d, args in calls):
+        sys.stderr.write("minimem: compiling numba kernels for this model and dtype (about a minute, once; "
+                         "cached on disk afterwards)...\n")
         sys.stderr.flush()
 
 
@@ -680,7 +687,12 @@ class Run:
             self.chunks = 2 * threads
         else:
             self.assign = assign_threads(cost, threads if self.parallel == "instances" else 1)
-        announce_compile(run_instances if self.parallel != "samples" else run_samples, eval_loss)
+        lrs, out, diverged = np.zeros(1), np.empty((1, I)), np.full(I, -1, np.int64)  # as steps() passes them
+        run = ((run_samples, (self.chunks, 0, 1, lrs, P, self.M1, self.M2, D, st, self.hp, self.decay, out, diverged))
+               if self.parallel == "samples" else
+               (run_instances, (self.assign[0], self.assign[1], 0, 1, lrs, P, self.M1, self.M2, D, st, self.hp,
+                                self.decay, out, diverged)))
+        announce_compile(run, (eval_loss, (P, D, st)))
 
     def steps(self, s0, s1, lrs):
         I = self.P.W1.shape[0]
@@ -710,5 +722,5 @@ def evaluate(model, params, x, target, *, loss=None, importance=None, mask=None,
     model, x, target, loss, importance, mask = check_inputs(model, params, x, target, loss=loss,
                                                             importance=importance, mask=mask, **options)
     P, D, st, _ = prepare(model, params, x, target, loss=loss, importance=importance, mask=mask, **options)
-    announce_compile(eval_loss)
+    announce_compile((eval_loss, (P, D, st)))
     return eval_loss(P, D, st)

@@ -60,9 +60,12 @@ def adamw_step(params, grads, state, lr, beta1=0.9, beta2=0.999, eps=1e-8, weigh
     return params
 
 
-def lr_schedule(steps, lr=1e-3, schedule="henighan", warmup=2500):
-    """All learning rates of a run, shape (steps,): 'henighan' or 'constant'."""
+def lr_schedule(steps, lr=1e-3, schedule="henighan", warmup=None):
+    """All learning rates of a run, shape (steps,): 'henighan' or 'constant'. ``warmup`` defaults to
+    5% of the steps, the Henighan schedule's proportion (2,500 of 50,000)."""
     steps = check_int("steps", steps, 1)
+    if warmup is None:
+        warmup = steps // 20
     lr = check_float("lr", lr, 0.0)
     if schedule == "constant":
         return np.full(steps, lr)

@@ -18,6 +18,7 @@ class Progress:
         self.stream = stream if stream is not None else sys.stderr
         self.count = 0
         self.start = time.perf_counter()
+        self._mark = (self.start, 0)  # the estimate of the time left counts from here (see mark)
         self._last = 0.0
         self._shown = False
         # on a terminal the bar redraws in place; in a log file it writes a line every 10 s
@@ -29,6 +30,11 @@ class Progress:
         if self.enabled is None:
             return now - self.start >= self.delay
         return self.enabled
+
+    def mark(self):
+        """Estimate the time left from the work done after this point only: call it after a first
+        piece of work that included a one-off cost (compiling, loading a cache)."""
+        self._mark = (time.perf_counter(), self.count)
 
     def update(self, k=1, info=""):
         self.count = min(self.count + k, self.total)
@@ -42,11 +48,14 @@ class Progress:
     def _draw(self, now, info=""):
         frac = self.count / self.total
         elapsed = now - self.start
-        eta = elapsed * (1 - frac) / frac if frac > 0 else float("nan")
+        t_mark, c_mark = self._mark
+        done = self.count - c_mark
+        eta = (now - t_mark) * (self.total - self.count) / done if done > 0 else float("nan")
         bar = "#" * int(30 * frac)
         start, end = ("\r", "") if self._tty else ("", "\n")
+        left = f"{eta:6.1f}s" if eta == eta else "     ?"  # nan: nothing measured yet
         self.stream.write(f"{start}{self.desc} [{bar:<30}] {self.count}/{self.total} "
-                          f"{elapsed:6.1f}s elapsed, {eta:6.1f}s left {info}   {end}")
+                          f"{elapsed:6.1f}s elapsed, {left} left {info}   {end}")
         self.stream.flush()
         self._shown = True
 

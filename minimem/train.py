@@ -50,12 +50,52 @@ class TrainingDiverged(FloatingPointError):
 
 @dataclass
 class TrainResult:
-    """What ``train`` returns. losses[s, k] is instance k's train loss before update s."""
+    """What ``train`` returns.
+
+    Attributes
+    ----------
+    params : dict of (I, ...) arrays
+        The trained parameters, keyed and shaped like the params passed in.
+    losses : (steps, I) array
+        losses[s, k] is instance k's train loss before update s (float64).
+    final_loss : (I,) array
+        Each instance's train loss after the last update.
+    snapshots : dict
+        {step: params after that many updates} for every step in ``snapshot_steps``.
+    lrs : (steps,) array
+        The learning rate of every update (the schedule)."""
     params: dict
     losses: np.ndarray  # (steps, I)
     final_loss: np.ndarray  # (I,) after the last update
     snapshots: dict = field(default_factory=dict)  # step -> params after that many updates
     lrs: np.ndarray | None = None  # (steps,)
+
+
+# what users of other libraries call train()'s arguments, and what minimem calls them (or why it has none)
+ALIASES = {"learning_rate": "lr", "wd": "weight_decay", "epochs": "steps", "n_steps": "steps", "num_steps": "steps",
+           "max_steps": "steps", "warmup_steps": "warmup", "n_warmup": "warmup", "beta1": "betas", "beta2": "betas",
+           "epsilon": "eps", "optimizer": None, "seed": None, "rng": None, "batch_size": None, "device": None}
+WHY_NOT = {"optimizer": "train() always uses AdamW (minimem.optim.adamw_step)",
+           "seed": "train() draws nothing at random: the randomness is in the init (init_params(..., rng)) and the data",
+           "rng": "train() draws nothing at random: the randomness is in the init (init_params(..., rng)) and the data",
+           "batch_size": "train() is full batch: every step uses every sample of x",
+           "device": "minimem runs on the CPU"}
+
+
+def _unknown_argument(name, model, accepted_options):
+    """The error for an argument that neither train() nor the model's forward takes, naming the closest
+    valid one."""
+    import difflib
+    own = [p for p in inspect.signature(train).parameters if p not in ("model_options",)]
+    if name in WHY_NOT:
+        return TypeError(f"train() got an unknown argument {name!r}: {WHY_NOT[name]}")
+    if ALIASES.get(name):
+        return TypeError(f"train() got an unknown argument {name!r}; did you mean {ALIASES[name]!r}?")
+    valid = own + sorted(accepted_options)
+    close = difflib.get_close_matches(name, valid, n=1, cutoff=0.6)
+    hint = f"did you mean {close[0]!r}? " if close else ""
+    return TypeError(f"train() got an unknown argument {name!r}; {hint}train() takes {', '.join(own)}, and "
+                     f"{model.__name__} takes the model options {sorted(accepted_options) or 'none'}")
 
 
 def get_model(model):
@@ -79,7 +119,7 @@ def check_inputs(model, params, x, target, *, loss=None, importance=None, mask=N
     accepted = set(inspect.signature(model.forward).parameters) - {"params", "x"}
     unknown = sorted(set(options) - accepted)
     if unknown:
-        raise TypeError(f"unknown model options {unknown} for {model.__name__}; it accepts {sorted(accepted)}")
+        raise _unknown_argument(unknown[0], model, accepted)
     if not isinstance(params, dict) or not params:
         raise TypeError(f"params must be a non-empty dict of arrays, got {type(params).__name__}")
     for k, v in params.items():
@@ -101,6 +141,8 @@ def check_inputs(model, params, x, target, *, loss=None, importance=None, mask=N
     if not np.all(np.isfinite(x)):
         raise ValueError("x contains NaN or inf")
     I, T = x.shape[:2]
+    if T == 0:
+        raise ValueError(f"x has no samples: its shape {x.shape} is (I, T, n) with T=0")
     x = x.astype(dtype, copy=False)
     loss = model.DEFAULT_LOSS if loss is None else check_choice("loss", loss, _losses.LOSSES)
     if mask is not None:
@@ -182,45 +224,79 @@ class _NumpyRun:
         return self.model.loss_and_grads(self.p, self.x, self.target, **self.kw)[0]
 
 
-def train(model, params, x, target, *, steps, lr=1e-3, schedule="henighan", warmup=2500,
+def train(model, params, x, target, *, steps, lr=1e-3, schedule="henighan", warmup=None,
           weight_decay=1e-2, betas=(0.9, 0.999), eps=1e-8, no_decay=(), loss=None,
           importance=None, mask=None, snapshot_steps=(), progress=None, copy_params=True,
           desc="train", backend="auto", parallel="auto", **model_options):
     """Train ``params`` of ``model`` full batch for ``steps`` AdamW steps.
+
+    I is the number of independent models trained at once (instances), T the samples per
+    instance, n the input features, K the outputs (n for auto-encoders, V classes for
+    cross-entropy).
 
     Parameters
     ----------
     model : module or str
         relu_output, relu_hidden, mlp or unembed (or their names).
     params : dict of (I, ...) arrays
-        float32 or float64, finite. Copied unless ``copy_params=False`` with the numpy backend (then
-        updated in place).
-    x, target : arrays
-        Inputs (I, T, n); targets as the model's loss expects (x itself for auto-encoders, labels
-        (I, T) or distributions (I, T, V) for cross-entropy). Cast to the params' dtype.
-    steps, lr, schedule, warmup
-        Number of updates; peak learning rate; 'henighan' (warm-up then cosine to 0) or 'constant'.
-    weight_decay, betas, eps, no_decay
-        AdamW settings (torch defaults): weight_decay >= 0, each beta in [0, 1), eps > 0; names
-        in ``no_decay`` (keys of params) are not decayed.
-    loss : 'mse' or 'ce' (default: the model's)
-    importance, mask
-        Per-feature MSE weights (n,) or (I, n), >= 0; valid-sample mask (I, T) for ragged data sets.
+        As the model's ``init_params`` returns them; float32 or float64, finite. Copied unless
+        ``copy_params=False`` with the numpy backend (then updated in place).
+    x : (I, T, n) array
+        Inputs, cast to the params' dtype; T >= 1.
+    target : (I, T, K) float array, or (I, T) int array
+        What the loss compares the output with: x itself for auto-encoders (MSE), class labels
+        (I, T) or distributions (I, T, V) for cross-entropy.
+    steps : int
+        Number of AdamW updates, full batch (every step uses every sample).
+    lr : float, default 1e-3
+        Peak learning rate.
+    schedule : 'henighan' or 'constant', default 'henighan'
+        Henighan et al.'s linear warm-up then cosine decay to 0, or a constant ``lr``.
+    warmup : int, default 5% of ``steps``
+        Warm-up steps of the 'henighan' schedule (the paper's 2,500 of 50,000).
+    weight_decay : float, default 1e-2
+        AdamW's decoupled weight decay (torch.optim.AdamW's default), >= 0.
+    betas : (float, float), default (0.9, 0.999)
+        AdamW's moment decay rates, each in [0, 1).
+    eps : float, default 1e-8
+        AdamW's denominator term, > 0.
+    no_decay : collection of str
+        Keys of params that are not decayed (all are by default, as in the original notebooks).
+    loss : 'mse' or 'ce', default the model's
+    importance : (n,) or (I, n) array, optional
+        Per-feature weights of the MSE, >= 0.
+    mask : (I, T) bool array, optional
+        Which samples are real, for data sets of different sizes padded to one T
+        (``data.stack_ragged``); every instance needs at least one.
     snapshot_steps : iterable of int
         Keep a copy of params after that many updates (0 = initial, ``steps`` = final).
     progress : None, True or False
         Progress bar on stderr: None shows it only for runs longer than 2 s.
+    copy_params : bool, default True
+        False lets the numpy backend update ``params`` in place.
+    desc : str
+        The progress bar's label.
     backend : 'auto', 'numpy' or 'numba'
         'numpy' runs the readable reference loop (_NumpyRun); 'numba' the fused kernels of
         fused.py (the same math, tested equal); 'auto' picks numba when it is installed.
     parallel : 'auto', 'instances', 'samples' or 'serial'
         How the numba backend uses the cores (see fused.Run).
     **model_options
-        Passed to forward, e.g. ``relu_out=True`` for the MLP.
+        Passed to forward, e.g. ``relu_out=True`` for the MLP. Any other keyword is an error that
+        names the closest valid argument.
 
-    Every argument is checked before any training starts, the same for both backends. Both stop
-    with ``TrainingDiverged`` naming the step at which a loss, or a parameter after its update,
-    stops being finite.
+    Returns
+    -------
+    TrainResult
+        ``params`` (trained, shaped as given), ``losses`` (steps, I), ``final_loss`` (I,),
+        ``snapshots`` {step: params}, ``lrs`` (steps,).
+
+    Raises
+    ------
+    ValueError, TypeError
+        Before any training, naming the argument that is wrong, the same for both backends.
+    TrainingDiverged
+        Naming the step at which a loss, or a parameter after its update, stops being finite.
     """
     model, x, target, loss, importance, mask = check_inputs(model, params, x, target, loss=loss,
                                                             importance=importance, mask=mask,
@@ -273,6 +349,8 @@ def train(model, params, x, target, *, steps, lr=1e-3, schedule="henighan", warm
             raise TrainingDiverged(step, hist[step], np.flatnonzero(diverged == step).tolist())
         dt = time.perf_counter() - t0
         seg = int(min(max(seg * 0.25 / max(dt, 1e-6), 1), 100_000))  # aim at ~0.25 s per segment
+        if s == 0:
+            bar.mark()  # the first segment compiled or loaded the kernels: not part of the estimate
         bar.update(s1 - s, info=f"loss {hist[s1 - 1].mean():.4g}")
         s = s1
     final = run.final_loss()

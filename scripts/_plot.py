@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import os
 import pathlib
 import sys
 
@@ -15,6 +16,18 @@ ROOT = pathlib.Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from minimem import experiments, metrics  # noqa: E402
+
+
+def _quiet_interrupt(kind, value, tb, _default=sys.excepthook):
+    """Ctrl-C ends a figure script with one line (experiments.run has said what it kept), not a traceback."""
+    if issubclass(kind, KeyboardInterrupt):
+        print("minimem: interrupted", file=sys.stderr, flush=True)
+        sys.stdout.flush()
+        os._exit(130)  # the shell's code for Ctrl-C, which reproduce reads
+    _default(kind, value, tb)
+
+
+sys.excepthook = _quiet_interrupt
 
 SEED_NOTE = "band: min-max over seeds, thin lines: each seed"
 
@@ -46,17 +59,36 @@ class Run:
         self.out = pathlib.Path(a.out).resolve() if a.out else ROOT
         # new results go under --out; the checkout's committed results are read too, so a figure can be
         # redrawn elsewhere without training
-        self.results = [self.out / "results"] + ([ROOT / "results"] if self.out != ROOT else [])
+        roots = [self.out / "results"] + ([ROOT / "results"] if self.out != ROOT else [])
+        self.results = [experiments.results_dir_of(self.mode, root) for root in roots]
         self._stack = contextlib.ExitStack()
         self.executor = self._stack.enter_context(experiments.executor(a.jobs, a.dask))
 
-    def run(self, name, **overrides):
-        return experiments.run(name, self.mode, fresh=self.args.fresh, results_dir=self.results,
-                               executor=self.executor, cached_only=self.args.cached_only, **overrides)
+    def run(self, name, required=True, **overrides):
+        """minimem.experiments.run with the script's flags. Under --cached-only a missing result ends
+        the script with one line naming it and the command that trains it (``required=False``:
+        raise MissingResult for the caller instead)."""
+        try:
+            return experiments.run(name, self.mode, fresh=self.args.fresh, results_dir=self.results,
+                                   executor=self.executor, cached_only=self.args.cached_only, long_ok=True,
+                                   **overrides)
+        except experiments.MissingResult as e:
+            if not required:
+                raise
+            raise self._missing(e) from None
 
     def lookup(self, setting):
-        return experiments.lookup(setting, self.mode, fresh=self.args.fresh, results_dir=self.results,
-                                  executor=self.executor)
+        try:
+            return experiments.lookup(setting, self.mode, fresh=self.args.fresh, results_dir=self.results,
+                                      executor=self.executor, cached_only=self.args.cached_only, long_ok=True)
+        except experiments.MissingResult as e:
+            raise self._missing(e) from None
+
+    def _missing(self, e):
+        """The one-line end of a script whose results are not stored: what is missing and the command."""
+        fid = pathlib.Path(sys.argv[0]).name.split("_")[0]
+        flag = {"full": " --full", "quick": "", "smoke": " --smoke"}[self.mode]
+        return SystemExit(f"minimem: {fid}: {e}; train it with: python -m minimem reproduce {fid}{flag}")
 
     def save(self, fig, name):
         """figures/<name>.png (full, committed) or figures/quick/<name>.png; closes the executor."""

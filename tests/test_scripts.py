@@ -23,7 +23,7 @@ def test_figure_script_runs_and_then_redraws_from_cache(fid, tmp_path):
     assert first.returncode == 0, first.stderr[-3000:]
     pngs = list((tmp_path / "figures" / "quick").glob(f"{fid}_*.png"))
     assert len(pngs) == 1 and pngs[0].stat().st_size > 10_000
-    assert list((tmp_path / "results").glob("*.npz")), "the script cached no results"
+    assert list((tmp_path / "results" / "quick").glob("*.npz")), "the script cached no results"
     second = subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True, timeout=600)
     assert second.returncode == 0, second.stderr[-3000:]
     assert "using cached" in second.stderr and "computing" not in second.stderr
@@ -138,8 +138,10 @@ def test_default_results_directory_is_never_inside_site_packages():
 def test_cached_only_never_trains_and_names_what_is_missing(tmp_path):
     cmd = [sys.executable, str(SCRIPTS["B2"]), "--smoke", "--cached-only", "--out", str(tmp_path)]
     r = subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True, timeout=600)
-    assert r.returncode != 0 and "MissingResult" in r.stderr and "bottleneck_dd: no stored result" in r.stderr
-    assert not list((tmp_path / "results").glob("*.npz"))
+    assert r.returncode != 0 and "Traceback" not in r.stderr
+    assert r.stderr.strip().splitlines()[-1].startswith("minimem: B2: bottleneck_dd: no stored result")
+    assert "train it with: python -m minimem reproduce B2 --smoke" in r.stderr
+    assert not list((tmp_path / "results").glob("**/*.npz"))
     # the peak table leaves a missing sweep out and says so, instead of training it
     subprocess.run(cmd[:3] + cmd[4:], cwd=ROOT, capture_output=True, check=True, timeout=600)  # B2 trains
     cmd = [sys.executable, str(SCRIPTS["X5"]), "--smoke", "--cached-only", "--out", str(tmp_path)]

@@ -161,7 +161,7 @@ def test_non_finite_params_and_data(backend, no_kernels):
     (dict(betas=0.9), "betas"), (dict(eps=-1e-8), "eps"), (dict(eps=0.0), "eps"),
     (dict(lr=np.inf), "lr"), (dict(lr=-1e-3), "lr"), (dict(importance=-np.ones(20)), "importance"),
     (dict(importance=np.ones(19)), "importance"), (dict(no_decay={"b3"}), "no_decay"),
-    (dict(no_decay="b1"), "no_decay"), (dict(relu_output=True), "unknown model options"),
+    (dict(no_decay="b1"), "no_decay"), (dict(relu_output=True), "unknown argument .relu_output.; did you mean .relu_out."),
     (dict(mask=np.ones((2, 64))), "mask"), (dict(mask=np.zeros((2, 64), bool)), "mask"),
     (dict(progress="yes"), "progress"), (dict(steps=0), "steps"),
 ])

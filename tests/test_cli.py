@@ -1,0 +1,177 @@
+"""The newcomer's first hour: the README's commands in any order leave the tree clean, every command-line
+failure is one line with its fix, no long training starts unannounced, the README's snippets run."""
+
+from __future__ import annotations
+
+import os
+import pathlib
+import re
+import shutil
+import signal
+import subprocess
+import sys
+import time
+
+import numpy as np
+import pytest
+
+from minimem import costs, experiments
+
+ROOT = pathlib.Path(__file__).resolve().parents[1]
+README = ROOT / "README.md"
+
+
+def _run(args, **kw):
+    return subprocess.run([sys.executable] + args, cwd=kw.pop("cwd", ROOT), capture_output=True, text=True,
+                          timeout=kw.pop("timeout", 600), **kw)
+
+
+def _one_line(stderr):
+    """The error output is one line (besides a script's progress lines), and no traceback."""
+    assert "Traceback" not in stderr, stderr[-2000:]
+    return stderr.strip().splitlines()[-1]
+
+
+# --- one line each, with the fix ----------------------------------------------------------------
+
+def test_dask_missing_is_one_line_naming_the_install(tmp_path):
+    (tmp_path / "distributed.py").write_text("raise ImportError('no dask here')\n")
+    env = dict(os.environ, PYTHONPATH=f"{tmp_path}{os.pathsep}{ROOT}")
+    r = _run(["-m", "minimem", "reproduce", "B1", "--dask", "tcp://127.0.0.1:8786"], env=env)
+    assert r.returncode != 0
+    assert _one_line(r.stderr) == 'minimem: --dask needs dask.distributed; install it with: pip install -e ".[dask]"'
+    assert "[1/1]" not in r.stdout, "a figure started before the check"
+
+
+def test_an_unreachable_scheduler_is_one_line_and_fast():
+    pytest.importorskip("distributed")
+    t0 = time.perf_counter()
+    r = _run(["-m", "minimem", "reproduce", "B1", "--dask", "tcp://127.0.0.1:9"], timeout=120)
+    assert r.returncode != 0 and time.perf_counter() - t0 < 60
+    assert _one_line(r.stderr).startswith("minimem: cannot reach the Dask scheduler at tcp://127.0.0.1:9")
+
+
+def test_a_closed_pipe_ends_quietly():
+    r = subprocess.run(f"{sys.executable} -m minimem list | head -1", shell=True, cwd=ROOT, capture_output=True,
+                       text=True, timeout=120)
+    assert r.stdout.startswith("B1") and r.stderr == ""
+
+
+def test_help_says_what_each_option_does_and_where_outputs_go():
+    r = _run(["-m", "minimem", "reproduce", "--help"])
+    for text in ("--cached-only", "--out DIR", "--jobs N", "--dask ADDRESS", "results/quick/", "source checkout",
+                 "resume"):
+        assert text in r.stdout, text
+
+
+@pytest.mark.slow
+def test_ctrl_c_keeps_the_finished_units_and_says_so(tmp_path):
+    """Ctrl-C during a sweep (B2 quick: 8 units, smallest first): one line naming what was kept, no
+    traceback, exit code 130."""
+    cmd = [sys.executable, str(ROOT / "scripts" / "B2_double_descent.py"), "--quick", "--fresh", "--out", str(tmp_path)]
+    p = subprocess.Popen(cmd, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                         start_new_session=True)
+    results = tmp_path / "results" / "quick"
+    deadline = time.time() + 300
+    while not list(results.glob("*.npz")) and time.time() < deadline and p.poll() is None:
+        time.sleep(0.1)
+    os.killpg(p.pid, signal.SIGINT)
+    out, err = p.communicate(timeout=120)
+    assert p.returncode == 130, err[-2000:]
+    assert "Traceback" not in err, err[-2000:]
+    kept = len(list(results.glob("*.npz")))
+    assert 1 <= kept < 8 and f"interrupted: {kept} of 8 units of bottleneck_dd kept; rerun to resume" in err
+
+
+# --- no unannounced long run --------------------------------------------------------------------
+
+def test_an_estimate_is_printed_before_training(tmp_path, capsys):
+    experiments.run("bottleneck_dd", "smoke", results_dir=tmp_path)
+    out = capsys.readouterr()
+    assert re.search(r"bottleneck_dd: 2 of 2 units to train, about \d+ s on this machine", out.out)
+    assert "computing bottleneck_dd T=3 (no cached result)" in out.err  # each unit is named
+    assert "T=8 done, 2 of 2 units" in out.out
+
+
+def test_the_python_api_does_not_start_hours_of_training_unasked(tmp_path, monkeypatch):
+    """Outside the checkout (nothing stored), F1's full sweep is hours: run() says so and starts nothing."""
+    monkeypatch.setitem(costs._RATES, ("unembed", "ce"), 1e-9)  # skip measuring: any plausible rate gives hours
+    with pytest.raises(experiments.LongRun, match=r"would train 14 of 14 units for about [\d.]+ h on this machine; "
+                                                   r"pass long_ok=True"):
+        experiments.run("unembed_dd", results_dir=tmp_path)
+    assert not list(tmp_path.glob("*.npz"))
+
+
+def test_the_work_of_a_job_counts_its_multiply_adds():
+    job = costs.Job("relu_output", "mse", I=2, T=10, n=100, K=100, m=2, steps=3, density=0.1)
+    assert costs.work(job) == 3 * 2 * 10 * ((100 + 1) * 2 + 0.1 * 100 * 2)
+    ce = job._replace(loss="ce")
+    assert costs.work(ce) - costs.work(job) == 3 * 2 * 10 * 100  # one exp per logit
+    assert [costs.describe(s) for s in (5, 600, 9000)] == ["5 s", "10 min", "2.5 h"]
+
+
+def test_every_experiment_describes_its_units_for_the_estimate():
+    for name in experiments.names():
+        cfg = experiments.config(name, "smoke")
+        if name.startswith("lookup_init_"):
+            cfg["sizes"] = [3]
+        units = experiments.EXPERIMENTS[name].units(cfg)
+        jobs = experiments.unit_jobs(name, cfg, units[0])
+        assert jobs and all(costs.work(j) > 0 for j in jobs), name
+
+
+# --- the README ---------------------------------------------------------------------------------
+
+def test_the_readme_python_snippets_run():
+    blocks = re.findall(r"```python\n(.*?)```", README.read_text(), re.S)
+    assert blocks, "README.md has no python snippet"
+    for code in blocks:
+        r = _run(["-c", code], timeout=300)
+        assert r.returncode == 0, f"README snippet failed:\n{code}\n{r.stderr[-2000:]}"
+
+
+def test_cached_only_out_redraws_a_committed_figure_byte_identical(tmp_path):
+    r = _run([str(ROOT / "scripts" / "B3_features_and_hidden.py"), "--cached-only", "--out", str(tmp_path)])
+    assert r.returncode == 0, r.stderr[-2000:]
+    assert "computing" not in r.stderr
+    new = tmp_path / "figures" / "B3_features_and_hidden.png"
+    assert new.read_bytes() == (ROOT / "figures" / "B3_features_and_hidden.png").read_bytes()
+    assert not list((tmp_path / "results").glob("**/*.npz")), "nothing trained, nothing stored"
+
+
+@pytest.mark.slow
+def test_the_readme_commands_in_any_order_leave_the_tree_clean(tmp_path):
+    """A fresh clone: the figures command (on tiny settings), the tests' committed-results check, the
+    figures command again: git status stays clean and the check stays green."""
+    if not (ROOT / ".git").exists() or shutil.which("git") is None:
+        pytest.skip("not a git checkout")
+    clone = tmp_path / "clone"  # the working tree as a fresh clone would have it once committed
+    files = subprocess.run(["git", "ls-files", "--cached", "--others", "--exclude-standard"], cwd=ROOT,
+                           capture_output=True, text=True, check=True).stdout.split()
+    for f in files:
+        if (ROOT / f).is_file():
+            (clone / f).parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy2(ROOT / f, clone / f)
+    git = ["git", "-c", "user.name=t", "-c", "user.email=t@t"]
+    for args in (["init", "-q"], ["add", "-A"], ["commit", "-qm", "clone"]):
+        subprocess.run(git + args, cwd=clone, check=True, timeout=300)
+    env = dict(os.environ, PYTHONPATH=str(clone))
+    for _ in range(2):
+        r = _run(["-m", "minimem", "reproduce", "B2", "X5", "--smoke"], cwd=clone, env=env)
+        assert r.returncode == 0, r.stderr[-3000:]
+        status = subprocess.run(["git", "status", "--porcelain"], cwd=clone, capture_output=True, text=True).stdout
+        assert status == "", f"the figures command left the tree dirty:\n{status}"
+        t = _run(["-m", "pytest", "-q", "-p", "no:cacheprovider", "tests/test_experiments.py", "-k", "committed"],
+                 cwd=clone, env=env)
+        assert t.returncode == 0, t.stdout[-3000:]
+    assert list((clone / "results" / "quick").glob("*.npz")), "the quick results went somewhere else"
+
+
+def test_no_samples_is_a_value_error_on_both_backends():
+    from minimem import relu_output
+    from minimem.train import train
+    p = relu_output.init_params(5, 2, np.random.default_rng(0))
+    x = np.zeros((1, 0, 5))
+    for backend in ("numpy", "numba"):
+        with pytest.raises(ValueError, match=r"x has no samples"):
+            train(relu_output, p, x, x, steps=3, backend=backend)
