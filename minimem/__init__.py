@@ -13,8 +13,7 @@ train -> metrics.
 """
 
 from . import data, init, losses, metrics, mlp, optim, relu_hidden, relu_output, train, unembed
-
-MODELS = {"relu_output": relu_output, "relu_hidden": relu_hidden, "mlp": mlp, "unembed": unembed}
+from .registry import MODELS
 
 __version__ = "0.1.0"
 __all__ = ["data", "init", "losses", "metrics", "mlp", "optim", "relu_hidden", "relu_output",

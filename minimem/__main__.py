@@ -17,6 +17,8 @@ import subprocess
 import sys
 import time
 
+from .experiments import connect_dask
+
 ROOT = pathlib.Path(__file__).resolve().parents[1]
 ID_RE = re.compile(r"^([A-Z]\d+)_\w+\.py$")
 
@@ -60,7 +62,6 @@ def figure_scripts():
 
 def check_dask(address):
     """Fail fast, in one line, when --dask cannot work: dask missing or the scheduler unreachable."""
-    from .experiments import connect_dask
     try:
         connect_dask(address).close()
     except (ImportError, ConnectionError) as e:

@@ -18,6 +18,9 @@ from typing import NamedTuple
 
 import numpy as np
 
+from .registry import MODELS
+from .train import train
+
 DEFAULT_RATE = 1e-9  # seconds per multiply-add, before anything is measured (a pessimistic guess)
 _RATES: dict = {}
 
@@ -48,8 +51,6 @@ def measured_rate(model, loss):
     compiles or loads the kernels and is not counted). Measured once per process."""
     key = (model, loss)
     if key not in _RATES:
-        from . import MODELS
-        from .train import train
         mod = MODELS[model]
         rng = np.random.default_rng(0)
         n, T, I = 1000, 500, 2

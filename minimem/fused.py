@@ -54,10 +54,15 @@ from __future__ import annotations
 
 from collections import namedtuple
 
+import sys
+
+import numba
 import numpy as np
 from llvmlite import ir
 from numba import njit, prange, types
 from numba.extending import intrinsic, overload
+
+from .registry import check_inputs
 
 # The one place fast-math flags are set. 'reassoc' lets LLVM vectorise the sums (dot products and
 # the loss) by reordering them -- the same kind of difference as numpy's pairwise summation, about
@@ -591,8 +596,6 @@ def loss_and_grads(model, params, x, target, *, loss=None, importance=None, mask
     """The fused kernels' loss (I,) and gradients, with the signature and return value of
     ``model.loss_and_grads``: the per-sample code of a training step before AdamW, exposed so that
     tests compare it tensor by tensor with the numpy model."""
-    from .train import check_inputs, get_model
-    model = get_model(model)
     model, x, target, loss, importance, mask = check_inputs(model, params, x, target, loss=loss,
                                                             importance=importance, mask=mask, **options)
     P, D, st, layout = prepare(model, params, x, target, loss=loss, importance=importance, mask=mask,
@@ -650,7 +653,6 @@ def will_compile(dispatcher, args):
 def announce_compile(*calls):
     """Say so on stderr when one of the calls (dispatcher, args) will compile: numba then caches the
     machine code on disk, so it happens once per model, dtype and option."""
-    import sys
     if any(will_compile(d, args) for d, args in calls):
         sys.stderr.write("minimem: compiling numba kernels for this model and dtype (about a minute, once; "
                          "cached on disk afterwards)...\n")
@@ -665,7 +667,6 @@ class Run:
 
     def __init__(self, model, params, x, target, *, loss, importance, mask, weight_decay, betas, eps,
                  no_decay, parallel="auto", n_threads=None, **options):
-        import numba
         P, D, st, layout = prepare(model, params, x, target, loss=loss, importance=importance,
                                    mask=mask, **options)
         self.P, self.D, self.st, self.layout = P, D, st, layout
@@ -717,8 +718,6 @@ class Run:
 
 def evaluate(model, params, x, target, *, loss=None, importance=None, mask=None, **options):
     """Loss per instance (I,) computed by the kernels (no (T, n) temporaries): for large test sets."""
-    from .train import check_inputs, get_model
-    model = get_model(model)
     model, x, target, loss, importance, mask = check_inputs(model, params, x, target, loss=loss,
                                                             importance=importance, mask=mask, **options)
     P, D, st, _ = prepare(model, params, x, target, loss=loss, importance=importance, mask=mask, **options)

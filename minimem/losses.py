@@ -33,8 +33,11 @@ from ._validate import check_array
 LOSSES = ("mse", "ce")
 
 
-def _counts(mask, I, T):
-    """Number of valid samples per instance, (I,), from a (I, T) bool mask (None = all valid)."""
+# --- the checks of a loss's inputs: the one place they are made (train and the kernels call them too)
+
+def sample_counts(mask, I, T):
+    """Number of valid samples per instance, (I,), from a (I, T) bool mask (None = all valid), and the
+    mask; raises when the mask is malformed or leaves an instance without samples."""
     if mask is None:
         return np.full(I, float(T)), None
     check_array("mask", mask, shape=(I, T), dtype_kind=None)
@@ -46,20 +49,55 @@ def _counts(mask, I, T):
     return counts, mask
 
 
+def check_importance(importance, I, n, loss="mse"):
+    """Per-feature MSE weights as an (n,) or (I, n) array: finite, >= 0, for the 'mse' loss only."""
+    if importance is None:
+        return None
+    if loss != "mse":
+        raise ValueError("importance applies to the 'mse' loss only, not 'ce'")
+    imp = np.asarray(importance)
+    if imp.dtype.kind not in "fiu":
+        raise TypeError(f"importance must be a real array, got dtype {imp.dtype}")
+    if imp.shape not in ((n,), (I, n)):
+        raise ValueError(f"importance must have shape ({n},) or ({I}, {n}), got {imp.shape}")
+    if not np.all(np.isfinite(imp)) or np.any(imp < 0):
+        raise ValueError("importance must be finite and >= 0")
+    return imp
+
+
+def check_target(target, loss, I, T, K):
+    """The target of a loss on outputs (I, T, K): float (I, T, K) (finite; >= 0 for cross-entropy)
+    or, for cross-entropy, int class labels (I, T) in [0, K)."""
+    if not isinstance(target, np.ndarray):
+        raise TypeError(f"target must be a numpy array, got {type(target).__name__}")
+    if loss == "ce" and target.dtype.kind in "iu":
+        check_array("target", target, shape=(I, T), dtype_kind="i")
+        if target.size and (target.min() < 0 or target.max() >= K):
+            raise ValueError(f"target: hard labels must lie in [0, {K}), got range [{target.min()}, {target.max()}]")
+        return target
+    if target.dtype.kind != "f":
+        raise TypeError(f"target must be a float array of shape ({I}, {T}, {K})"
+                        f"{' or integer labels (I, T)' if loss == 'ce' else ''}, got dtype {target.dtype}")
+    check_array("target", target, shape=(I, T, K))
+    if not np.all(np.isfinite(target)):
+        raise ValueError("target contains NaN or inf")
+    if loss == "ce" and np.any(target < 0):
+        raise ValueError("target: soft labels for cross-entropy must be >= 0")
+    return target
+
+
 def mse(out, target, importance=None, mask=None):
     """Importance-weighted MSE. out, target (I, T, n); importance (n,) or (I, n) or None (= 1);
     mask (I, T) bool or None. Returns (loss (I,), dout (I, T, n))."""
     check_array("out", out, ndim=3)
     check_array("target", target, shape=out.shape)
     I, T, n = out.shape
-    counts, mask = _counts(mask, I, T)
-    if importance is None:
+    counts, mask = sample_counts(mask, I, T)
+    imp = check_importance(importance, I, n)
+    if imp is None:
         imp = np.ones((I, 1, n), dtype=out.dtype)  # (I, 1, n)
     else:
-        imp = np.asarray(importance, dtype=out.dtype)
-        if imp.shape not in ((n,), (I, n)):
-            raise ValueError(f"importance must have shape ({n},) or ({I}, {n}), got {imp.shape}")
-        imp = np.broadcast_to(imp, (I, n))[:, None, :]  # (I, 1, n)
+        imp = np.broadcast_to(imp.astype(out.dtype), (I, n))[:, None, :]  # (I, 1, n)
     diff = out - target  # (I, T, n)
     if mask is not None:
         diff = diff * mask[:, :, None]  # (I, T, n) padded rows contribute nothing
@@ -77,16 +115,11 @@ def log_softmax(z):
 
 def targets_as_distribution(target, I, T, V, dtype):
     """Hard labels (I, T) int -> one-hot (I, T, V); soft targets (I, T, V) float pass through."""
-    if not isinstance(target, np.ndarray):
-        raise TypeError(f"target must be a numpy array, got {type(target).__name__}")
+    target = check_target(target, "ce", I, T, V)
     if target.dtype.kind in "iu":
-        check_array("target", target, shape=(I, T), dtype_kind="i")
-        if target.size and (target.min() < 0 or target.max() >= V):
-            raise ValueError(f"hard labels must lie in [0, {V}), got range [{target.min()}, {target.max()}]")
         y = np.zeros((I, T, V), dtype=dtype)  # (I, T, V)
         np.put_along_axis(y, target[:, :, None], 1.0, axis=-1)
         return y
-    check_array("target", target, shape=(I, T, V))
     return target.astype(dtype, copy=False)
 
 
@@ -96,7 +129,7 @@ def cross_entropy(logits, target, mask=None):
     Returns (loss (I,), dlogits (I, T, V))."""
     check_array("logits", logits, ndim=3)
     I, T, V = logits.shape
-    counts, mask = _counts(mask, I, T)
+    counts, mask = sample_counts(mask, I, T)
     y = targets_as_distribution(target, I, T, V, logits.dtype)  # (I, T, V)
     if mask is not None:
         y = y * mask[:, :, None]  # (I, T, V) padded rows have no target and so no loss/gradient
@@ -113,8 +146,7 @@ def compute(loss, out, target, importance=None, mask=None):
     if loss == "mse":
         return mse(out, target, importance, mask)
     if loss == "ce":
-        if importance is not None:
-            raise ValueError("importance applies to the 'mse' loss only, not 'ce'")
+        check_importance(importance, out.shape[0], out.shape[2], loss="ce")  # raises unless None
         return cross_entropy(out, target, mask)
     raise ValueError(f"unknown loss {loss!r}; choose one of {list(LOSSES)}")
 

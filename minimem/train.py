@@ -20,16 +20,20 @@ would one by one.
 from __future__ import annotations
 
 import copy
-import inspect
 import time
 from dataclasses import dataclass, field
 
 import numpy as np
 
-from . import losses as _losses
 from .optim import adamw_init, adamw_step, lr_schedule
 from .progress import Progress
-from ._validate import check_array, check_choice, check_float, check_int
+from .registry import check_inputs, get_model  # noqa: F401  (get_model: part of train's API)
+from ._validate import check_choice, check_float, check_int
+
+try:  # the fused kernels need numba, a dependency; without it the numpy loop still runs
+    from . import fused
+except ImportError:  # pragma: no cover
+    fused = None
 
 
 class TrainingDiverged(FloatingPointError):
@@ -69,113 +73,6 @@ class TrainResult:
     final_loss: np.ndarray  # (I,) after the last update
     snapshots: dict = field(default_factory=dict)  # step -> params after that many updates
     lrs: np.ndarray | None = None  # (steps,)
-
-
-# what users of other libraries call train()'s arguments, and what minimem calls them (or why it has none)
-ALIASES = {"learning_rate": "lr", "wd": "weight_decay", "epochs": "steps", "n_steps": "steps", "num_steps": "steps",
-           "max_steps": "steps", "warmup_steps": "warmup", "n_warmup": "warmup", "beta1": "betas", "beta2": "betas",
-           "epsilon": "eps", "optimizer": None, "seed": None, "rng": None, "batch_size": None, "device": None}
-WHY_NOT = {"optimizer": "train() always uses AdamW (minimem.optim.adamw_step)",
-           "seed": "train() draws nothing at random: the randomness is in the init (init_params(..., rng)) and the data",
-           "rng": "train() draws nothing at random: the randomness is in the init (init_params(..., rng)) and the data",
-           "batch_size": "train() is full batch: every step uses every sample of x",
-           "device": "minimem runs on the CPU"}
-
-
-def _unknown_argument(name, model, accepted_options):
-    """The error for an argument that neither train() nor the model's forward takes, naming the closest
-    valid one."""
-    import difflib
-    own = [p for p in inspect.signature(train).parameters if p not in ("model_options",)]
-    if name in WHY_NOT:
-        return TypeError(f"train() got an unknown argument {name!r}: {WHY_NOT[name]}")
-    if ALIASES.get(name):
-        return TypeError(f"train() got an unknown argument {name!r}; did you mean {ALIASES[name]!r}?")
-    valid = own + sorted(accepted_options)
-    close = difflib.get_close_matches(name, valid, n=1, cutoff=0.6)
-    hint = f"did you mean {close[0]!r}? " if close else ""
-    return TypeError(f"train() got an unknown argument {name!r}; {hint}train() takes {', '.join(own)}, and "
-                     f"{model.__name__} takes the model options {sorted(accepted_options) or 'none'}")
-
-
-def get_model(model):
-    """A model module, or its name: 'relu_output', 'relu_hidden', 'mlp', 'unembed'."""
-    from . import MODELS
-    if isinstance(model, str):
-        check_choice("model", model, MODELS)
-        return MODELS[model]
-    needed = ("forward", "backward", "loss_and_grads", "check_shapes", "kernel_layout")
-    if not all(hasattr(model, a) for a in needed):
-        raise TypeError(f"model must be a model name {sorted(MODELS)} or a module with "
-                        f"{', '.join(needed)}, got {model!r}")
-    return model
-
-
-def check_inputs(model, params, x, target, *, loss=None, importance=None, mask=None, **options):
-    """Check everything a model, its params and a data set must satisfy, for both backends, and
-    return them ready to use: (model, x, target, loss, importance, mask), with x and float targets
-    in the params' dtype. Raises ValueError / TypeError naming the argument."""
-    model = get_model(model)
-    accepted = set(inspect.signature(model.forward).parameters) - {"params", "x"}
-    unknown = sorted(set(options) - accepted)
-    if unknown:
-        raise _unknown_argument(unknown[0], model, accepted)
-    if not isinstance(params, dict) or not params:
-        raise TypeError(f"params must be a non-empty dict of arrays, got {type(params).__name__}")
-    for k, v in params.items():
-        check_array(f"params[{k!r}]", v)
-        if v.dtype not in (np.float32, np.float64):
-            raise TypeError(f"params[{k!r}] must be float32 or float64, got {v.dtype}")
-        if not np.all(np.isfinite(v)):
-            raise ValueError(f"params[{k!r}] contains NaN or inf")
-    dtypes = {v.dtype for v in params.values()}
-    if len(dtypes) > 1:
-        raise TypeError(f"params must share one dtype, got {sorted(str(d) for d in dtypes)}")
-    dtype = dtypes.pop()
-    K = model.check_shapes(params, x)  # every shape, and x a 3-D float array
-    layout = model.kernel_layout(params, **options)
-    names = {layout[g] for g in ("W1", "b1", "W2", "b2") if layout[g]}
-    if set(params) != names:
-        raise ValueError(f"params has entries {sorted(params)}, but this {model.__name__} model "
-                         f"takes exactly {sorted(names)}")
-    if not np.all(np.isfinite(x)):
-        raise ValueError("x contains NaN or inf")
-    I, T = x.shape[:2]
-    if T == 0:
-        raise ValueError(f"x has no samples: its shape {x.shape} is (I, T, n) with T=0")
-    x = x.astype(dtype, copy=False)
-    loss = model.DEFAULT_LOSS if loss is None else check_choice("loss", loss, _losses.LOSSES)
-    if mask is not None:
-        _losses._counts(mask, I, T)  # a bool (I, T) array leaving every instance a sample
-    if not isinstance(target, np.ndarray):
-        raise TypeError(f"target must be a numpy array, got {type(target).__name__}")
-    if loss == "ce" and target.dtype.kind in "iu":
-        check_array("target", target, shape=(I, T), dtype_kind="i")
-        if target.size and (target.min() < 0 or target.max() >= K):
-            raise ValueError(f"target: hard labels must lie in [0, {K}), got range "
-                             f"[{target.min()}, {target.max()}]")
-    else:
-        if target.dtype.kind != "f":
-            raise TypeError(f"target must be a float array of shape ({I}, {T}, {K})"
-                            f"{' or integer labels (I, T)' if loss == 'ce' else ''}, got dtype {target.dtype}")
-        check_array("target", target, shape=(I, T, K))
-        if not np.all(np.isfinite(target)):
-            raise ValueError("target contains NaN or inf")
-        if loss == "ce" and np.any(target < 0):
-            raise ValueError("target: soft labels for cross-entropy must be >= 0")
-        target = target.astype(dtype, copy=False)
-    if importance is not None:
-        if loss != "mse":
-            raise ValueError("importance applies to the 'mse' loss only, not 'ce'")
-        imp = np.asarray(importance)
-        if imp.dtype.kind not in "fiu":
-            raise TypeError(f"importance must be a real array, got dtype {imp.dtype}")
-        if imp.shape not in ((K,), (I, K)):
-            raise ValueError(f"importance must have shape ({K},) or ({I}, {K}), got {imp.shape}")
-        if not np.all(np.isfinite(imp)) or np.any(imp < 0):
-            raise ValueError("importance must be finite and >= 0")
-        importance = imp.astype(dtype)  # a fresh writable copy
-    return model, x, target, loss, importance, mask
 
 
 class _NumpyRun:
@@ -327,8 +224,7 @@ def train(model, params, x, target, *, steps, lr=1e-3, schedule="henighan", warm
     kw = dict(loss=loss, importance=importance, mask=mask, weight_decay=weight_decay, betas=betas,
               eps=eps, no_decay=no_decay, **model_options)
     if backend == "numba":
-        from .fused import Run
-        run = Run(model, params, x, target, parallel=parallel, **kw)
+        run = fused.Run(model, params, x, target, parallel=parallel, **kw)
     else:
         run = _NumpyRun(model, params, x, target, copy_params=copy_params, **kw)
 
@@ -376,17 +272,12 @@ def evaluate(model, params, x, target, *, loss=None, importance=None, mask=None,
     if backend == "numpy" or (backend == "auto" and not _have_numba()):
         return model.loss_and_grads(params, x, target, loss=loss, importance=importance, mask=mask,
                                     **model_options)[0]
-    from . import fused
     return fused.evaluate(model, params, x, target, loss=loss, importance=importance, mask=mask,
                           **model_options)
 
 
 def _have_numba():
-    try:
-        import numba  # noqa: F401
-    except ImportError:  # pragma: no cover - numba is a dependency, but the numpy path needs none
-        return False
-    return True
+    return fused is not None
 
 
 def best_of_seeds(final_loss, n_seeds):

@@ -70,7 +70,7 @@ def test_the_embedding_grids_null_level_is_the_mean_squared_target():
     xt = experiments.test_sets(dict(cfg, n=n, seeds=1))[0]  # (n_test, n)
     np.testing.assert_allclose(experiments.embed_null_loss(cfg, n, d, m), (xt != 0).any(-1).mean(), rtol=1e-6)
     cfg = experiments.config("embed_small_fish", "smoke")
-    E, E_out, _, xt, _ = experiments._embed_data(cfg, n, d, m)
+    E, E_out, _, xt, _ = experiments.embed_data(cfg, n, d, m)
     assert E_out is E
     y = xt[0].astype(np.float64) @ E.T.astype(np.float64)  # (n_test, d)
     np.testing.assert_allclose(experiments.embed_null_loss(cfg, n, d, m), (y ** 2).sum(-1).mean(), rtol=1e-5)
@@ -196,7 +196,7 @@ def test_peak_height_scores_each_seed_on_the_first_k_of_its_test_set():
     assert set(out) == {"train_loss", "test_loss", "test_loss_1000"} and out["test_loss"].shape == (2,)
     # the same numbers as scoring all seeds at once (the unit does it one seed at a time to save memory)
     run_cfg = dict(cfg, weight_decay=0.01, steps=10, warmup=1)
-    _, res, _ = experiments._sweep_train(run_cfg, cfg["T"])
+    _, res, _ = experiments.sweep_train(run_cfg, cfg["T"])
     xt = experiments.test_sets(run_cfg)
     np.testing.assert_allclose(out["test_loss"], evaluate(relu_output, res.params, xt, xt), rtol=1e-12)
     np.testing.assert_allclose(out["test_loss_1000"], evaluate(relu_output, res.params, xt[:, :1000], xt[:, :1000]),

@@ -1,0 +1,215 @@
+"""The experiments beyond the write-up (X1-X5): a reader's question, and the runs that settle the
+write-up's claims side by side.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from .. import data, metrics, mlp, relu_output
+from ..train import evaluate, train
+from .catalogue import _bottleneck, _henighan, _mlp, _sparse_grid, _sparse_grid_compute, _sweep, _sweep_compute, sweep_train
+from .runner import (_by_cell, _grid_units, _register, run, target_of, test_set, test_sets, train_sets)
+from .verdicts import dead_units, lookup_sizes, steps_to
+
+# --- X1: lookup-table initialisation ------------------------------------------------------------
+
+LOOKUP_INITS = ("uniform", "gaussian", "points", "points_unscaled", "kmeans")
+
+LOOKUP_SETTINGS = {"ae": dict(loss="mse", normalize=True, labels="none", threshold=0.1),
+                   "ce": dict(loss="ce", normalize=False, labels="hard", threshold=0.1)}
+
+def _lookup_base(setting, mode):
+    """MLP h = ReLU(W1 x + b1), out = W2 h + b2, m=20, n=1000, S=0.99; ae: normalised inputs, target x,
+    MSE; ce: unnormalised inputs, class argmax(x), cross-entropy. AdamW lr 1e-3, warm-up 200, cosine
+    to 0 over 4,000 steps, float32; test on 2,000 fresh samples."""
+    s = LOOKUP_SETTINGS[setting]
+    full = mode == "full"
+    return dict(model="mlp", setting=setting, n=1000, m=20, sparsity=0.99, normalize=s["normalize"],
+                loss=s["loss"], labels=s["labels"], steps=4_000 if full else 1_000, warmup=200 if full else 50,
+                lr=1e-3, weight_decay=1e-2, seeds=2, n_test=2_000, dtype="float32", init="uniform",
+                sizes=[10, 20, 50, 100, 200, 500, 1000, 2000, 5000] if full else [10, 100, 1000])
+
+def _lookup_peak(setting):
+    """Part 1: where this setting's double-descent peak is (uniform init, 2 seeds)."""
+    return lambda mode: _lookup_base(setting, mode)
+
+def _lookup_compare(setting):
+    """Part 2: every initialisation x seed at the sizes chosen from part 1 (``sizes``, set by the
+    caller) and two weight decays, as instances of one call per (T, weight decay)."""
+    def configure(mode):
+        return dict(_lookup_base(setting, mode), sizes=[], weight_decays=[1e-2, 1.0], weight_decay=None,
+                    inits=list(LOOKUP_INITS), kmeans_iters=5, seeds=3 if mode == "full" else 2,
+                    threshold=LOOKUP_SETTINGS[setting]["threshold"], records_silent_points=True)
+    return configure
+
+def _initial_params(name, cfg, x, target, rng):
+    """Parameters (seeds, ...) for initialisation ``name`` on training data x (seeds, T, n)."""
+    dtype = np.dtype(cfg["dtype"]).type
+    S, T, n = x.shape
+    if name in ("uniform", "gaussian"):
+        return mlp.init_params(n, cfg["m"], rng, n_instances=S, init=name, dtype=dtype)
+    values = x if cfg["loss"] == "mse" else data.one_hot(n)[target]  # (S, T, k)
+    return mlp.init_lookup(x, values, cfg["m"], rng, method="kmeans" if name == "kmeans" else "points",
+                           scaled=name != "points_unscaled", kmeans_iters=cfg["kmeans_iters"], dtype=dtype)
+
+def _lookup_compute(cfg, unit):
+    T, wd, S = unit["T"], unit["weight_decay"], cfg["seeds"]
+    x = train_sets(cfg, T)  # (S, T, n)
+    make_target = target_of(cfg)
+    target = make_target(x)
+    rng = np.random.default_rng([7, T])
+    inits = [_initial_params(name, cfg, x, target, rng) for name in cfg["inits"]]
+    params = {k: np.concatenate([p[k] for p in inits]) for k in inits[0]}  # instance = init * S + seed
+    rep = lambda a: np.concatenate([a] * len(inits))  # noqa: E731
+    X, Y = rep(x), rep(target)  # (I, T, n), the training set once per instance
+    res = train(mlp, params, X, Y, steps=cfg["steps"], warmup=cfg["warmup"], lr=cfg["lr"],
+                weight_decay=wd, loss=cfg["loss"], desc=f"X1 {cfg['setting']} T={T} wd={wd}")
+    xt = test_sets(cfg)
+    shape = (len(inits), S)
+    # a training point is silent when its hidden vector ReLU(W1 x + b1) is all zero: it sends no gradient
+    # into W1 or b1 (ReLU'(0) = 0), so a lookup start (b1 = 0, x >= 0) silences every point that shares
+    # no feature with the stored ones
+    silent = lambda p: (mlp.pre_activation(p, X) <= 0).all(axis=-1)  # noqa: E731  (I, T)
+    wrong = mlp.forward(res.params, X)[0].argmax(-1) != rep(data.hard_labels(x))  # (I, T) misclassified
+    silent_end = silent(res.params)
+    test_acc = metrics.argmax_accuracy(mlp.forward(res.params, rep(xt))[0], rep(data.hard_labels(xt)))
+    return {"train_loss": res.final_loss.reshape(shape),
+            "test_loss": evaluate(mlp, res.params, rep(xt), rep(make_target(xt)), loss=cfg["loss"]).reshape(shape),
+            "initial_loss": evaluate(mlp, params, X, Y, loss=cfg["loss"]).reshape(shape),
+            "train_acc": (~wrong).mean(-1).reshape(shape), "test_acc": test_acc.reshape(shape),
+            "steps_to_threshold": steps_to(res.losses, cfg["threshold"]).reshape(shape),
+            "silent_start": silent(params).mean(-1).reshape(shape), "silent_end": silent_end.mean(-1).reshape(shape),
+            "wrong_train": wrong.sum(-1).reshape(shape), "wrong_silent": (wrong & silent_end).sum(-1).reshape(shape),
+            "curve": res.losses[:: max(1, cfg["steps"] // 400)].T.reshape(shape + (-1,))}
+
+for _setting in LOOKUP_SETTINGS:
+    _sweep(f"lookup_peak_{_setting}", _lookup_peak(_setting))
+    _register(f"lookup_init_{_setting}", _lookup_compare(_setting),
+              _grid_units(("sizes", "T"), ("weight_decays", "weight_decay")), _lookup_compute,
+              _by_cell("T", "weight_decay"), same=("T", "weight_decay"))
+
+def lookup(setting, mode="full", **kw):
+    """X1 for one setting: the peak sweep, the sizes chosen from it, and the comparison of
+    initialisations there. Returns (peak cfg, peak result, chosen sizes, what, cfg, result)."""
+    pcfg, peak = run(f"lookup_peak_{setting}", mode, **kw)
+    picks, what = lookup_sizes(pcfg["sizes"], peak["train_loss"], peak["test_loss"],
+                               LOOKUP_SETTINGS[setting]["threshold"])
+    chosen = [int(pcfg["sizes"][i]) for i in picks]
+    cfg, res = run(f"lookup_init_{setting}", mode, sizes=chosen, **kw)
+    return pcfg, peak, chosen, what, cfg, res
+
+
+# --- X2: where the squares come from --------------------------------------------------------------
+
+SQUARE_SETTINGS = {"ce": dict(model="unembed", loss="ce", labels="hard"),  # F1's model and loss
+                   "mse_unembed": dict(model="unembed", loss="mse", labels="none"),  # F1's model, MSE on x
+                   "mse": dict(model="relu_output", tied=False, loss="mse")}  # F4's model and loss
+
+def _square_control(mode):
+    """Where F1's squares come from: the loss (F1's linear unembedding with cross-entropy on the
+    class, the same unembedding with MSE on the input x, and F4's untied ReLU output model with MSE)
+    x inputs (normalised or not) x initialisation (PyTorch's uniform or Xavier normal), crossed, at
+    one data set size T=500 (F1's peak); otherwise B2/F1's schedule. "ce" against "mse_unembed"
+    changes the loss alone."""
+    return dict(_henighan(mode, ([500], [500])), T=500, sizes=None, settings=list(SQUARE_SETTINGS),
+                normalizes=[False, True], inits=["uniform", "xavier_normal"], labels="hard", tied=False)
+
+def _square_compute(cfg, unit):
+    run_cfg = dict(cfg, **SQUARE_SETTINGS[unit["setting"]], normalize=unit["normalize"], init=unit["init"])
+    return _sweep_compute(run_cfg, {"T": cfg["T"]})
+
+
+_register("square_control", _square_control,
+          _grid_units(("settings", "setting"), ("normalizes", "normalize"), ("inits", "init")), _square_compute,
+          _by_cell("setting", "normalize", "init"), same=("setting", "normalize", "init"))
+
+
+# --- X3: the MLP at its interpolation threshold -----------------------------------------------------
+
+SMALL_T = [1, 2, 3, 4, 5, 6, 8, 9, 10, 12, 16, 17, 20, 25, 30, 40]  # T = m + 1 for every m: 3, 5, 9, 17
+
+def _mlp_small_T(mode):
+    """M2's MLP auto-encoder at small T (1 to 40, around the interpolation threshold T = m + 1) for
+    hidden sizes m in (2, 4, 8, 16), 8 seeds, M2's schedule; only losses, accuracies, dead hidden
+    units and the rank-m affine bound are kept (not the weights)."""
+    full = mode == "full"
+    return dict(_mlp()(mode), sizes=SMALL_T if full else [1, 3, 10, 30], hidden=[2, 4, 8, 16] if full else [2, 8],
+                seeds=8 if full else 2)
+
+def _mlp_small_compute(cfg, unit):
+    run_cfg = dict(cfg, m=unit["m"], sizes=None)
+    out = _sweep_compute(run_cfg, {"T": unit["T"]})
+    x = train_sets(run_cfg, unit["T"])
+    params = {k: out[k] for k in ("W1", "b1", "W2", "b2")}
+    keep = {k: out[k] for k in ("train_loss", "test_loss", "train_acc", "test_acc")}
+    return dict(keep, dead_units=dead_units(params, x), bound=metrics.affine_rank_bound(x, unit["m"]))
+
+
+_register("mlp_small_T", _mlp_small_T, _grid_units(("sizes", "T"), ("hidden", "m")), _mlp_small_compute,
+          _by_cell("T", "m"), same=("T", "m"))
+
+MLP_VARIANTS = {"no decay on biases": dict(no_decay=["b1", "b2"]), "lr 3e-3": dict(lr=3e-3),
+                "lr 1e-2": dict(lr=1e-2), "Gaussian init": dict(init="gaussian"),
+                "unnormalised inputs": dict(normalize=False)}
+
+def _mlp_variants(mode):
+    """M2's MLP (m=2) at small T under the settings that could matter (MLP_VARIANTS), 4 seeds each."""
+    return dict(_mlp_small_T(mode), hidden=None, m=2, seeds=4 if mode == "full" else 2,
+                variants=list(MLP_VARIANTS))
+
+def _mlp_variant_compute(cfg, unit):
+    run_cfg = dict(cfg, **MLP_VARIANTS[unit["variant"]])
+    return _mlp_small_compute(run_cfg, {"T": unit["T"], "m": cfg["m"]})
+
+
+_register("mlp_variants", _mlp_variants, _grid_units(("variants", "variant"), ("sizes", "T")), _mlp_variant_compute,
+          _by_cell("variant", "T"), same=("variant", "T"))
+
+
+# --- X4: what sets the height of B2's peak --------------------------------------------------------
+
+def _peak_height(mode):
+    """B2 at its peak (T=400) under what could move the height of the test-loss peak: weight decay
+    (0, 1e-2, 1) x steps (10,000, 50,000, 200,000), 16 seeds (best of k is a choice among them),
+    scored on the first 1,000, 10,000 and 100,000 of one set of fresh test samples."""
+    full = mode == "full"
+    return dict(_bottleneck(True)(mode), T=400 if full else 158, sizes=None, seeds=16 if full else 2,
+                n_test=100_000 if full else 2_000, weight_decays=[0.0, 1e-2, 1.0],
+                step_counts=[10_000, 50_000, 200_000] if full else [1_000, 5_000], weight_decay=None, steps=None)
+
+N_TEST_SUBSETS = (1_000, 10_000, 100_000)
+
+def peak_height_run(cfg, weight_decay, steps):
+    """The run configuration of one peak_height cell: B2's, with this weight decay and length, warm-up 5%."""
+    return dict(cfg, weight_decay=weight_decay, steps=steps, warmup=max(1, steps // 20))
+
+def _peak_height_compute(cfg, unit):
+    run_cfg = peak_height_run(cfg, unit["weight_decay"], unit["steps"])
+    _, res, _ = sweep_train(run_cfg, cfg["T"])
+    subsets = [k for k in N_TEST_SUBSETS if k <= cfg["n_test"]] + [cfg["n_test"]]
+    test = np.zeros((len(subsets), cfg["seeds"]))
+    for s in range(cfg["seeds"]):  # one seed's test set at a time: all 16 at 100,000 samples would be 6.4 GB
+        xt = test_set(run_cfg, s)[None]  # (1, n_test, n)
+        p = {k: v[s:s + 1] for k, v in res.params.items()}
+        for j, k in enumerate(subsets):
+            test[j, s] = evaluate(relu_output, p, xt[:, :k], xt[:, :k])[0]
+    out = {"train_loss": res.final_loss, "test_loss": test[-1]}
+    out.update({f"test_loss_{k}": test[j] for j, k in enumerate(subsets[:-1])})
+    return out
+
+
+_register("peak_height", _peak_height, _grid_units(("weight_decays", "weight_decay"), ("step_counts", "steps")),
+          _peak_height_compute, _by_cell("weight_decay", "steps"), same=("weight_decay", "steps"))
+
+
+# --- X5: the peaks side by side, and where they come from -----------------------------------------
+
+def _sparse_grid_m2(mode):
+    """M7's row m=2 again, the same runs (data, seeds, initialisation) with the weights kept, for the
+    test-loss peak's mechanism (X5); M7 itself keeps only losses and accuracies."""
+    return dict(_sparse_grid(mode), hidden=[2], keep_params=True)
+
+
+_register("sparse_grid_m2", _sparse_grid_m2, _grid_units(("sizes", "T"), ("hidden", "m")), _sparse_grid_compute,
+          _by_cell("T", "m"), same=("T", "m"))

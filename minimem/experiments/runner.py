@@ -1,0 +1,341 @@
+"""The runner of the experiments: modes, configurations, units, the cache, executors, estimates.
+
+An experiment is a configuration (``configure(mode)``) split into independent *units* (a data set
+size with all its seeds, a grid cell); each unit is one cache entry ``results/<experiment>-<key>.npz``
+keyed by the configuration with the unit's values filled in, so an interrupted sweep keeps every
+finished unit and resumes, and ``run(..., executor=...)`` hands the missing units to any
+``concurrent.futures.Executor`` (a process pool, or a Dask client's executor) and stores each as it
+finishes: the figure is the same whichever machine ran it. Before training, ``run`` prints how many
+units are missing and about how long they will take (``minimem.costs``).
+
+Where the data of a run comes from: ``train_set(cfg, T, seed)``, ``test_set(cfg, seed)`` and, for
+the embedding grids, ``embed_data``; nowhere else.
+"""
+
+from __future__ import annotations
+
+import concurrent.futures
+import contextlib
+import multiprocessing
+import os
+import pathlib
+import sys
+import time
+from typing import Callable, NamedTuple
+
+import numba
+import numpy as np
+
+from .. import cache, costs, data
+from ..registry import MODELS
+
+MODES = ("full", "quick", "smoke")
+
+PARAM_NAMES = ("W", "W1", "b1", "W2", "b2", "b_final")
+
+# the smoke mode (the tests): these keys, where a configuration has them, on top of quick
+SMOKE = dict(steps=20, warmup=2, sizes=[3, 8], seeds=2, n_test=64, T=64, features=[5, 10], hidden=[2, 3],
+             snapshots=[10, 20], step_counts=[10, 20])
+
+
+class MissingResult(LookupError):
+    """``run(..., cached_only=True)`` found no stored result for a unit."""
+
+class LongRun(RuntimeError):
+    """``run`` would train for longer than ``LONG_RUN`` seconds and was not asked to (``long_ok``)."""
+
+
+LONG_RUN = 600.0  # seconds of training the Python API starts without being asked explicitly
+
+HEARTBEAT = 30.0  # seconds between progress lines while units run elsewhere
+
+
+# --- data: the one place the data of a run comes from ------------------------------------------
+
+def train_set(cfg, T, seed):
+    """Training set of size T for ``seed``: sparse features with cfg's n, sparsity, normalize and
+    dtype, drawn from default_rng([seed, T, 0]); (T, n)."""
+    return _sparse(cfg, T, seed, stream=0)
+
+def test_set(cfg, seed):
+    """cfg['n_test'] fresh samples for ``seed`` (default_rng([seed, n_test, 1])); (n_test, n)."""
+    return _sparse(cfg, cfg["n_test"], seed, stream=1)
+
+def train_sets(cfg, T):
+    """train_set for every seed in range(cfg['seeds']), stacked: (seeds, T, n)."""
+    return np.stack([train_set(cfg, T, s) for s in range(cfg["seeds"])])
+
+def test_sets(cfg):
+    """test_set for every seed: (seeds, n_test, n)."""
+    return np.stack([test_set(cfg, s) for s in range(cfg["seeds"])])
+
+def _sparse(cfg, T, seed, stream):
+    rng = np.random.default_rng([seed, T, stream])
+    return data.sparse_features(T, cfg["n"], cfg["sparsity"], rng, normalize=cfg["normalize"],
+                                dtype=np.dtype(cfg["dtype"]).type)[0]
+
+def target_of(cfg):
+    """The training target as a function of the inputs x: x itself (MSE), the class argmax(x)
+    ("hard"), x / sum(x) ("soft") or x unnormalised as a probability target ("input")."""
+    if cfg["loss"] == "mse":
+        return lambda x: x
+    return {"hard": data.hard_labels, "soft": data.soft_labels, "input": lambda x: x}[cfg["labels"]]
+
+def params_at(res, *index):
+    """The parameters of one run of a sweep or grid result: ``params_at(res, i, s)`` for size
+    index i and seed s, with a leading instance axis of 1 so the model functions take them."""
+    return {k: np.asarray(res[k][index])[None] for k in PARAM_NAMES if k in res}
+
+def options_of(cfg):
+    """Model keyword options the configuration implies (the MLP's output ReLU)."""
+    return {"relu_out": True} if cfg.get("relu_out") else {}
+
+def init_sweep(cfg, m, rng):
+    """The initial parameters of a sweep's seeds (one instance each)."""
+    kw = dict(n_instances=cfg["seeds"], init=cfg.get("init", "uniform"), dtype=np.dtype(cfg["dtype"]).type)
+    if cfg["model"] == "relu_output":
+        kw["tied"] = cfg["tied"]
+    return MODELS[cfg["model"]].init_params(cfg["n"], m, rng, **kw)
+
+def embed_data(cfg, n, d, m):
+    """One embed_* cell's data: the embedding E (d, n), the target map (x itself, E x or E' x), the
+    training and test inputs x (1, T, n) and (1, n_test, n), and the cell's generator, positioned
+    where the initialisation draws from it."""
+    rng = np.random.default_rng([cfg["seed"], n, d, m])
+    dtype = np.dtype(cfg["dtype"]).type
+    E = data.gaussian_embedding(d, n, rng, dtype)
+    E2 = data.gaussian_embedding(d, n, rng, dtype)
+    cell = dict(cfg, n=n, seeds=1)
+    E_out = {"big_fish": None, "small_fish": E, "reprojector": E2}[cfg["setting"]]
+    return E, E_out, train_sets(cell, cfg["T"]), test_sets(cell), rng
+
+def embed_target(E_out):
+    return (lambda v: v) if E_out is None else (lambda v: data.embed(v, E_out))
+
+
+# --- the registry ------------------------------------------------------------------------------
+
+class Experiment(NamedTuple):
+    """configure(mode) -> cfg; units(cfg) -> list of dicts of the keys one unit fills in;
+    compute(cfg, unit) -> dict of arrays; collect(cfg, units, results) -> the experiment's result."""
+    configure: Callable
+    units: Callable
+    compute: Callable
+    collect: Callable
+    same: tuple = ()
+
+
+EXPERIMENTS: dict[str, Experiment] = {}
+
+
+def names():
+    return list(EXPERIMENTS)
+
+def results_dir_of(mode, root=None):
+    """Where the results of ``mode`` live under a results root (default: minimem.cache.RESULTS, the
+    checkout's results/): the root itself for "full" (the committed results), root/quick for "quick"
+    and "smoke", which git ignores, so reduced runs never touch what is committed."""
+    root = cache.RESULTS if root is None else root
+    return root if mode == "full" else pathlib.Path(root) / "quick"
+
+def config(name, mode="full", **overrides):
+    """The configuration of experiment ``name`` in ``mode``, with ``overrides`` applied."""
+    exp = _experiment(name)
+    if mode not in MODES:
+        raise ValueError(f"mode must be one of {MODES}, got {mode!r}")
+    cfg = exp.configure("full" if mode == "full" else "quick")
+    unknown = sorted(set(overrides) - set(cfg))
+    if unknown:
+        raise ValueError(f"unknown configuration keys for {name}: {unknown}; it has {sorted(cfg)}")
+    if mode == "smoke":
+        cfg.update({k: v for k, v in SMOKE.items() if k in cfg}, smoke=True)
+    cfg.update(overrides)
+    return cfg
+
+def entries(name, cfg, results_dir=None, verbose=False):
+    """The cache entries (cache.Entry) the experiment reads for ``cfg``, one per unit."""
+    exp = _experiment(name)
+    return [cache.Entry(name, dict(cfg, **u), results_dir, verbose, exp.same) for u in exp.units(cfg)]
+
+def unit_jobs(name, cfg, unit):
+    """The trainings (costs.Job) one unit of experiment ``name`` runs, from the sizes in its
+    configuration: what the estimate of its run time counts."""
+    c = dict(cfg, **{k: v for k, v in unit.items() if v is not None})
+    model, loss, steps = c.get("model", "mlp"), c.get("loss", "mse"), c.get("steps") or 0
+    seeds, m = c.get("seeds") or 1, c.get("m") or 2
+    if "sparsities" in c and "features" not in c:  # tms: one instance per sparsity
+        return [costs.Job(model, loss, len(c["sparsities"]), c["T"], c["n"], c["n"], m, steps, 0.5)]
+    if "inputs" in c:  # one small MLP on one-hot (or antipodal) inputs
+        N = c["n_in"] * (2 if c["inputs"].startswith("antipodal") else 1)
+        return [costs.Job("mlp", loss, 1, N, c["n_in"], N, m, steps, 1 / c["n_in"])]
+    if c.get("data") == "one-hot":
+        return [costs.Job("mlp", loss, seeds, c["n"], c["n"], c["n"], m, steps, 1 / c["n"])]
+    if "setting" in c and "bottleneck" in c:  # M8-M10: the MLP reads E x (d dense inputs)
+        K = c["n"] if c["setting"] == "big_fish" else c["d"]
+        return [costs.Job("mlp", "mse", 1, c["T"], c["d"], K, m, steps, 1.0)]
+    if "features" in c:  # B5: 8 noisy instances and 2 on the n one-hot vectors
+        return [costs.Job(model, "mse", 2 * len(c["sparsities"]), c["T"], c["n"], c["n"], m, steps, 0.5),
+                costs.Job(model, "mse", 2, c["n"], c["n"], c["n"], m, steps, 1 / c["n"])]
+    I = seeds * len(c.get("inits") or [None]) if "inits" in c and "weight_decays" in c else seeds
+    return [costs.Job(model, loss, I, c["T"], c["n"], c["n"], m, steps, 1 - c.get("sparsity", 0.99))]
+
+def estimate(name, cfg, units):
+    """Estimated seconds to train ``units`` (dicts) of experiment ``name`` on this machine."""
+    return costs.seconds([j for u in units for j in unit_jobs(name, cfg, u)])
+
+def unit_label(unit):
+    """A unit for people: 'T=500', 'T=10, m=2' (a sweep's unit blanks its list with None)."""
+    return ", ".join(f"{k}={v}" for k, v in unit.items() if v is not None) or "the single run"
+
+def run(name, mode="full", *, fresh=False, results_dir=None, executor=None, cached_only=False,
+        verbose=True, long_ok=False, **overrides):
+    """Train (or read from results/) every unit of experiment ``name``; returns (cfg, result).
+
+    mode: "full" (the write-up's settings; results in results/, committed), "quick" or "smoke"
+    (results/quick/, which git ignores). results_dir: a directory, or a list of them (written to the
+    first, read from the first that holds an entry). executor: a concurrent.futures.Executor the
+    missing units are submitted to (see ``executor(jobs, dask)``); each result is stored here as it
+    arrives. cached_only: raise MissingResult instead of computing (a figure redrawn from committed
+    results). Before training, the estimated time of the missing units is printed; more than
+    LONG_RUN seconds (10 min) raises LongRun unless ``long_ok=True`` (the figure scripts and
+    ``python -m minimem reproduce`` pass it: running them is the explicit request)."""
+    exp = _experiment(name)
+    cfg = config(name, mode, **overrides)
+    if results_dir is None:
+        results_dir = results_dir_of(mode)
+    if verbose:
+        print(f"{name} ({mode}): " + ", ".join(f"{k}={v}" for k, v in cfg.items()), flush=True)
+    units = exp.units(cfg)
+    found = entries(name, cfg, results_dir, verbose)
+    results = [e.load(fresh) for e in found]
+    todo = [k for k, r in enumerate(results) if r is None]
+    if todo and cached_only:
+        raise MissingResult(f"{name}: no stored result for {len(todo)} of {len(units)} units, e.g. "
+                            f"{found[todo[0]].npz.name} ({found[todo[0]].why})")
+    if not todo:
+        return cfg, exp.collect(cfg, units, results)
+    unit_secs = [costs.seconds(unit_jobs(name, cfg, units[k])) for k in todo]  # measures the rates if long
+    total = sum(unit_secs)
+    if total > LONG_RUN and not long_ok:
+        raise LongRun(f"experiments.run({name!r}, {mode!r}) would train {len(todo)} of {len(units)} units for about "
+                      f"{costs.describe(total)} on this machine; pass long_ok=True to start it, or redraw the "
+                      f"committed results from a source checkout (python -m minimem reproduce --full --cached-only)")
+    if verbose:
+        print(f"{name}: {len(todo)} of {len(units)} units to train, about {costs.describe(total)} on this machine"
+              + (" (the processes share the cores)" if executor is not None and len(todo) > 1 else ""), flush=True)
+    t0 = time.perf_counter()
+    left = dict(zip(todo, unit_secs))
+
+    def finish(k, out):
+        results[k] = found[k].store(out)
+        est_done = total - sum(left.values()) + left.pop(k)
+        if verbose:
+            done = sum(r is not None for r in results)
+            took = time.perf_counter() - t0
+            remaining = sum(left.values()) * took / max(est_done, 1e-9)  # the estimate, scaled by what was measured
+            print(f"  {name}: {unit_label(units[k])} done, {done} of {len(units)} units ({took:.0f} s so far"
+                  + (f", about {costs.describe(remaining)} left)" if left else ")"), flush=True)
+
+    kept = lambda: sum(r is not None for r in results)  # noqa: E731
+    try:
+        if executor is None or len(todo) < 2:
+            for k in todo:
+                found[k].announce(unit_label(units[k]))
+                finish(k, exp.compute(cfg, units[k]))
+        else:
+            todo.sort(key=lambda k: -(units[k].get("T") or 0))  # the largest first, so none runs alone at the end
+            for k in todo:
+                found[k].announce(unit_label(units[k]))
+            futures = {executor.submit(compute_unit, name, cfg, units[k]): k for k in todo}
+            pending = set(futures)
+            while pending:  # units as they arrive, and a line every HEARTBEAT seconds while none does
+                done, pending = concurrent.futures.wait(pending, timeout=HEARTBEAT,
+                                                        return_when=concurrent.futures.FIRST_COMPLETED)
+                for f in done:
+                    finish(futures[f], f.result())
+                if not done and verbose:
+                    print(f"  {name}: {kept()} of {len(units)} units done, {len(pending)} running or queued "
+                          f"({time.perf_counter() - t0:.0f} s so far)", flush=True)
+    except KeyboardInterrupt:
+        print(f"interrupted: {kept()} of {len(units)} units of {name} kept; rerun to resume", file=sys.stderr,
+              flush=True)
+        raise
+    return cfg, exp.collect(cfg, units, results)
+
+def compute_unit(name, cfg, unit):
+    """One unit's arrays (what an executor runs; a module-level function, so it pickles)."""
+    return EXPERIMENTS[name].compute(cfg, unit)
+
+@contextlib.contextmanager
+def executor(jobs=1, dask=None):
+    """None (serial), a process pool of ``jobs`` workers sharing the cores, or the executor of a
+    Dask client connected to ``dask`` (an address such as tcp://host:8786; needs
+    ``pip install minimem[dask]``)."""
+    if dask:
+        with connect_dask(dask) as client:
+            yield client.get_executor()
+        return
+    if jobs is None or jobs <= 1:
+        yield None
+        return
+    threads = max(1, (os.cpu_count() or 1) // jobs)
+    # spawn, not fork: numba's OpenMP thread pool does not survive a fork
+    context = multiprocessing.get_context("spawn")
+    with concurrent.futures.ProcessPoolExecutor(jobs, mp_context=context, initializer=_limit_threads,
+                                                initargs=(threads,)) as pool:
+        yield pool
+
+def connect_dask(address, timeout=10):
+    """A dask.distributed Client connected to the scheduler at ``address``, after saying where its
+    dashboard and how many workers it has. ImportError when dask.distributed is not installed,
+    ConnectionError when the scheduler does not answer within ``timeout`` seconds."""
+    try:
+        from distributed import Client
+    except ImportError:
+        raise ImportError('--dask needs dask.distributed; install it with: pip install -e ".[dask]"') from None
+    try:
+        client = Client(address, timeout=f"{timeout}s")
+    except (OSError, TimeoutError) as e:
+        raise ConnectionError(f"cannot reach the Dask scheduler at {address} within {timeout} s "
+                              f"({type(e).__name__}); start one (dask scheduler) or leave out --dask") from None
+    workers = len(client.scheduler_info().get("workers", {}))
+    print(f"dask: connected to {address}, {workers} workers; dashboard {client.dashboard_link}", flush=True)
+    return client
+
+def _limit_threads(threads):
+    """Each worker's numba thread pool gets its share of the cores."""
+    numba.set_num_threads(min(threads, numba.config.NUMBA_NUM_THREADS))
+
+def _experiment(name):
+    if name not in EXPERIMENTS:
+        raise ValueError(f"unknown experiment {name!r}; known: {', '.join(EXPERIMENTS)}")
+    return EXPERIMENTS[name]
+
+def _register(name, configure, units, compute, collect, same=()):
+    EXPERIMENTS[name] = Experiment(configure, units, compute, collect, same)
+
+def _single(cfg):
+    return [{}]
+
+def _only(cfg, units, results):
+    return results[0]
+
+def _stack(cfg, units, results):
+    """Arrays stacked over the sizes: (sizes, seeds, ...)."""
+    return {k: np.stack([r[k] for r in results]) for k in results[0]}
+
+def _grid_units(*axes):
+    """Units over the product of the configuration's lists named in axes: (config key, unit key).
+    Each unit blanks the lists it is drawn from (as a sweep's unit blanks ``sizes``), so its cache
+    key is its own cell's: a value added to a list adds units and leaves the others' entries valid."""
+    def units(cfg):
+        out = [{list_key: None for list_key, _ in axes}]
+        for list_key, unit_key in axes:
+            out = [dict(u, **{unit_key: v}) for u in out for v in cfg[list_key]]
+        return out
+    return units
+
+def _by_cell(*unit_keys):
+    def collect(cfg, units, results):
+        return {tuple(u[k] for k in unit_keys): r for u, r in zip(units, results)}
+    return collect

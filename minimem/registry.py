@@ -1,0 +1,101 @@
+"""The models by name, and the one check of a model, its parameters and a data set.
+
+The bottom of the layers above the models: ``train``, the numba kernels (``fused``), ``costs`` and
+``experiments`` all take a model by module or name through ``get_model`` and check their inputs
+with ``check_inputs``, so both backends refuse bad input with the same message before anything
+reaches compiled code. It imports only the model modules, ``losses`` and ``_validate``.
+"""
+
+from __future__ import annotations
+
+import difflib
+import inspect
+
+import numpy as np
+
+from . import losses, mlp, relu_hidden, relu_output, unembed
+from ._validate import check_array, check_choice
+
+MODELS = {"relu_output": relu_output, "relu_hidden": relu_hidden, "mlp": mlp, "unembed": unembed}
+
+# train()'s arguments (besides the model options), for naming the closest one to a misspelt keyword
+TRAIN_ARGUMENTS = ("model", "params", "x", "target", "steps", "lr", "schedule", "warmup", "weight_decay", "betas",
+                   "eps", "no_decay", "loss", "importance", "mask", "snapshot_steps", "progress", "copy_params",
+                   "desc", "backend", "parallel")
+# what users of other libraries call train()'s arguments, and what minimem calls them (or why it has none)
+ALIASES = {"learning_rate": "lr", "wd": "weight_decay", "epochs": "steps", "n_steps": "steps", "num_steps": "steps",
+           "max_steps": "steps", "warmup_steps": "warmup", "n_warmup": "warmup", "beta1": "betas", "beta2": "betas",
+           "epsilon": "eps"}
+WHY_NOT = {"optimizer": "train() always uses AdamW (minimem.optim.adamw_step)",
+           "seed": "train() draws nothing at random: the randomness is in the init (init_params(..., rng)) and the data",
+           "rng": "train() draws nothing at random: the randomness is in the init (init_params(..., rng)) and the data",
+           "batch_size": "train() is full batch: every step uses every sample of x",
+           "device": "minimem runs on the CPU"}
+
+
+def get_model(model):
+    """A model module, or its name: 'relu_output', 'relu_hidden', 'mlp', 'unembed'."""
+    if isinstance(model, str):
+        check_choice("model", model, MODELS)
+        return MODELS[model]
+    needed = ("forward", "backward", "loss_and_grads", "check_shapes", "kernel_layout")
+    if not all(hasattr(model, a) for a in needed):
+        raise TypeError(f"model must be a model name {sorted(MODELS)} or a module with "
+                        f"{', '.join(needed)}, got {model!r}")
+    return model
+
+
+def unknown_argument(name, model, options):
+    """The error for a keyword that neither train() nor the model's forward (``options``) takes,
+    naming the closest valid one, or saying why minimem has no such argument."""
+    if name in WHY_NOT:
+        return TypeError(f"train() got an unknown argument {name!r}: {WHY_NOT[name]}")
+    if name in ALIASES:
+        return TypeError(f"train() got an unknown argument {name!r}; did you mean {ALIASES[name]!r}?")
+    close = difflib.get_close_matches(name, list(TRAIN_ARGUMENTS) + sorted(options), n=1, cutoff=0.6)
+    hint = f"did you mean {close[0]!r}? " if close else ""
+    return TypeError(f"train() got an unknown argument {name!r}; {hint}train() takes {', '.join(TRAIN_ARGUMENTS)}, "
+                     f"and {model.__name__} takes the model options {sorted(options) or 'none'}")
+
+
+def check_inputs(model, params, x, target, *, loss=None, importance=None, mask=None, **options):
+    """Check everything a model, its params and a data set must satisfy, for both backends, and
+    return them ready to use: (model, x, target, loss, importance, mask), with x, float targets and
+    the importance in the params' dtype. Raises ValueError / TypeError naming the argument."""
+    model = get_model(model)
+    accepted = set(inspect.signature(model.forward).parameters) - {"params", "x"}
+    unknown = sorted(set(options) - accepted)
+    if unknown:
+        raise unknown_argument(unknown[0], model, accepted)
+    if not isinstance(params, dict) or not params:
+        raise TypeError(f"params must be a non-empty dict of arrays, got {type(params).__name__}")
+    for k, v in params.items():
+        check_array(f"params[{k!r}]", v)
+        if v.dtype not in (np.float32, np.float64):
+            raise TypeError(f"params[{k!r}] must be float32 or float64, got {v.dtype}")
+        if not np.all(np.isfinite(v)):
+            raise ValueError(f"params[{k!r}] contains NaN or inf")
+    dtypes = {v.dtype for v in params.values()}
+    if len(dtypes) > 1:
+        raise TypeError(f"params must share one dtype, got {sorted(str(d) for d in dtypes)}")
+    dtype = dtypes.pop()
+    K = model.check_shapes(params, x)  # every shape, and x a 3-D float array
+    layout = model.kernel_layout(params, **options)
+    names = {layout[g] for g in ("W1", "b1", "W2", "b2") if layout[g]}
+    if set(params) != names:
+        raise ValueError(f"params has entries {sorted(params)}, but this {model.__name__} model "
+                         f"takes exactly {sorted(names)}")
+    if not np.all(np.isfinite(x)):
+        raise ValueError("x contains NaN or inf")
+    I, T = x.shape[:2]
+    if T == 0:
+        raise ValueError(f"x has no samples: its shape {x.shape} is (I, T, n) with T=0")
+    loss = model.DEFAULT_LOSS if loss is None else check_choice("loss", loss, losses.LOSSES)
+    losses.sample_counts(mask, I, T)  # a bool (I, T) mask leaving every instance a sample
+    target = losses.check_target(target, loss, I, T, K)
+    if target.dtype.kind == "f":
+        target = target.astype(dtype, copy=False)
+    importance = losses.check_importance(importance, I, K, loss)
+    if importance is not None:
+        importance = importance.astype(dtype)  # a fresh writable copy
+    return model, x.astype(dtype, copy=False), target, loss, importance, mask
