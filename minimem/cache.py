@@ -4,8 +4,8 @@
 ``results/<name>-<key>.npz`` when a run with exactly this configuration finished before, and says
 which happened:
 
-    using cached results/B2_double_descent-3f2a9c1e.npz
-    computing B2_double_descent (config changed: steps 5000 -> 50000)
+    using cached results/bottleneck_dd-c338f90515b2.npz
+    computing bottleneck_dd T=500 (config changed: steps 5000 -> 50000)
 
 The configuration is stored beside the arrays (``.json``) so a changed setting can be named. Files
 are written to a temporary name and renamed, so an interrupted run never leaves a half-written
@@ -19,6 +19,7 @@ anything is computed; files are written world-readable (0644).
 
 from __future__ import annotations
 
+import datetime
 import hashlib
 import json
 import os
@@ -28,9 +29,13 @@ import tempfile
 
 import numpy as np
 
+
 def _default_results():
-    """results/ of the source checkout when the package runs from one (pip install -e .), else of
-    the current directory: never inside site-packages."""
+    """Where results live: $MINIMEM_RESULTS when set; else results/ of the source checkout when the
+    package runs from one (pip install -e .), else of the current directory: never inside
+    site-packages."""
+    if os.environ.get("MINIMEM_RESULTS"):
+        return pathlib.Path(os.environ["MINIMEM_RESULTS"]).resolve()
     root = pathlib.Path(__file__).resolve().parents[1]
     if (root / "setup.cfg").is_file() and (root / "minimem").is_dir():
         return root / "results"
@@ -160,17 +165,44 @@ class Entry:
         _check_writable(self.root)
         self.log(f"computing {self.name}{' ' + label if label else ''} ({self.why})")
 
-    def store(self, out):
-        """Write ``out`` (a dict of arrays or numbers) and its configuration; return the arrays."""
+    def store(self, out, seconds=None):
+        """Write ``out`` (a dict of arrays or numbers) and its configuration; return the arrays. With
+        ``seconds``, how long computing it took is recorded in the root's timings file."""
         arrays = {k: np.asarray(v) for k, v in out.items()}
+
         def write(tmp):
             with open(tmp, "wb") as f:  # a file object: np.savez would append .npz to a name
                 np.savez_compressed(f, **arrays)
 
         _atomic_write(self.npz, write)
-        _atomic_write(self.meta, lambda tmp: pathlib.Path(tmp).write_text(json.dumps(self.config, indent=1,
-                                                                                     sort_keys=True)))
+        write_json(self.meta, self.config)
+        if seconds is not None:
+            record_time(self.root, self.npz.name, seconds)
         return arrays
+
+
+TIMINGS = "timings.json"
+
+
+def write_json(path, obj):
+    """``obj`` as indented JSON at ``path``, written atomically."""
+    _atomic_write(pathlib.Path(path), lambda tmp: pathlib.Path(tmp).write_text(json.dumps(obj, indent=1,
+                                                                                       sort_keys=True) + "\n"))
+
+
+def timings(root=None):
+    """{entry file name: {"seconds", "threads", "date"}} recorded under a results root ({} if none)."""
+    path = pathlib.Path(root if root is not None else RESULTS) / TIMINGS
+    return (_read_json(path) or {}) if path.exists() else {}
+
+
+def record_time(root, entry, seconds):
+    """Record how long computing an entry took (seconds of wall time, the machine's threads, the date),
+    so the figures' run times are measured, not typed (scripts/runtimes.py)."""
+    t = timings(root)
+    t[entry] = {"seconds": round(float(seconds), 1), "threads": os.cpu_count(),
+                "date": datetime.date.today().isoformat()}
+    write_json(pathlib.Path(root) / TIMINGS, t)
 
 
 def cached(name, config, compute, fresh=False, results_dir=None, verbose=True, same=()):

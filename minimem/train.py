@@ -121,6 +121,31 @@ class _NumpyRun:
         return self.model.loss_and_grads(self.p, self.x, self.target, **self.kw)[0]
 
 
+def check_settings(params, steps, lr, schedule, warmup, weight_decay, betas, eps, no_decay, snapshot_steps, progress):
+    """train()'s optimiser and bookkeeping arguments, checked: (steps, sorted snapshot steps, the
+    learning rates (steps,), AdamW's settings as keyword arguments of the runs)."""
+    steps = check_int("steps", steps, 1)
+    snaps = sorted({check_int("snapshot step", s, 0) for s in snapshot_steps})
+    if snaps and snaps[-1] > steps:
+        raise ValueError(f"snapshot_steps must be <= steps={steps}, got {snaps[-1]}")
+    lrs = lr_schedule(steps, lr, schedule, warmup)  # (steps,)
+    weight_decay = check_float("weight_decay", weight_decay, 0.0)
+    if not isinstance(betas, (tuple, list)) or len(betas) != 2:
+        raise TypeError(f"betas must be a pair (beta1, beta2), got {betas!r}")
+    betas = (check_float("betas[0]", betas[0], 0.0, 1.0, high_open=True),
+             check_float("betas[1]", betas[1], 0.0, 1.0, high_open=True))
+    eps = check_float("eps", eps, 0.0, low_open=True)  # eps = 0 divides 0 by 0 for unused weights
+    if isinstance(no_decay, str) or not all(isinstance(k, str) for k in no_decay):
+        raise TypeError(f"no_decay must be a collection of parameter names, got {no_decay!r}")
+    no_decay = set(no_decay)
+    if no_decay - set(params):
+        raise ValueError(f"no_decay names {sorted(no_decay - set(params))}, which are not in params "
+                         f"{sorted(params)}")
+    if progress not in (None, True, False):
+        raise TypeError(f"progress must be None, True or False, got {progress!r}")
+    return steps, snaps, lrs, dict(weight_decay=weight_decay, betas=betas, eps=eps, no_decay=no_decay)
+
+
 def train(model, params, x, target, *, steps, lr=1e-3, schedule="henighan", warmup=None,
           weight_decay=1e-2, betas=(0.9, 0.999), eps=1e-8, no_decay=(), loss=None,
           importance=None, mask=None, snapshot_steps=(), progress=None, copy_params=True,
@@ -198,31 +223,13 @@ def train(model, params, x, target, *, steps, lr=1e-3, schedule="henighan", warm
     model, x, target, loss, importance, mask = check_inputs(model, params, x, target, loss=loss,
                                                             importance=importance, mask=mask,
                                                             **model_options)
-    steps = check_int("steps", steps, 1)
-    snaps = sorted({check_int("snapshot step", s, 0) for s in snapshot_steps})
-    if snaps and snaps[-1] > steps:
-        raise ValueError(f"snapshot_steps must be <= steps={steps}, got {snaps[-1]}")
-    lrs = lr_schedule(steps, lr, schedule, warmup)  # (steps,)
-    weight_decay = check_float("weight_decay", weight_decay, 0.0)
-    if not isinstance(betas, (tuple, list)) or len(betas) != 2:
-        raise TypeError(f"betas must be a pair (beta1, beta2), got {betas!r}")
-    betas = (check_float("betas[0]", betas[0], 0.0, 1.0, high_open=True),
-             check_float("betas[1]", betas[1], 0.0, 1.0, high_open=True))
-    eps = check_float("eps", eps, 0.0, low_open=True)  # eps = 0 divides 0 by 0 for unused weights
-    if isinstance(no_decay, str) or not all(isinstance(k, str) for k in no_decay):
-        raise TypeError(f"no_decay must be a collection of parameter names, got {no_decay!r}")
-    no_decay = set(no_decay)
-    if no_decay - set(params):
-        raise ValueError(f"no_decay names {sorted(no_decay - set(params))}, which are not in params "
-                         f"{sorted(params)}")
-    if progress not in (None, True, False):
-        raise TypeError(f"progress must be None, True or False, got {progress!r}")
+    steps, snaps, lrs, adamw = check_settings(params, steps, lr, schedule, warmup, weight_decay, betas, eps,
+                                              no_decay, snapshot_steps, progress)
     backend = check_choice("backend", backend, ("auto", "numpy", "numba"))
     parallel = check_choice("parallel", parallel, ("auto", "instances", "samples", "serial"))
     if backend == "auto":
         backend = "numba" if _have_numba() else "numpy"
-    kw = dict(loss=loss, importance=importance, mask=mask, weight_decay=weight_decay, betas=betas,
-              eps=eps, no_decay=no_decay, **model_options)
+    kw = dict(loss=loss, importance=importance, mask=mask, **adamw, **model_options)
     if backend == "numba":
         run = fused.Run(model, params, x, target, parallel=parallel, **kw)
     else:

@@ -10,12 +10,14 @@ default), weight decay 1e-2, 10,000 full-batch steps (epochs); PyTorch's nn.Line
 float64. Panels: W1, b1, the pre-activations W1 x + b1 and activations ReLU(.) for every input,
 W2, b2, the outputs; the reconstruction accuracy (argmax) in the title.
 
-Run: python scripts/A1_onehot_mse_dictionary.py [--quick] [--fresh]   (~5 s)
+Run: python scripts/A1_onehot_mse_dictionary.py [--quick | --smoke] [--fresh | --cached-only] [--jobs N]
+(--help lists every option; how long it takes: SPEED.md)
 """
 
 import numpy as np
 
-from _plot import Run, describe, dictionary, plt
+from _plot import describe, dictionary, plt
+from minimem.cli import FigureScript
 from minimem import experiments, metrics, mlp
 
 # --- config
@@ -23,14 +25,16 @@ EXPERIMENT = "onehot_dictionary"
 
 
 def main(argv=None):
-    r = Run(__doc__, argv)
+    r = FigureScript(__doc__, argv)
     # --- compute (cached)
     cfg, res = r.run(EXPERIMENT)
     # --- plot
     x, _ = experiments.small_data(cfg)  # (n, n) the one-hot vectors
     pyplot = plt()
     fig, axes = pyplot.subplots(1, 7, figsize=(17, 3.2), gridspec_kw={"width_ratios": [4, 0.6, 4, 4, 2.2, 0.6, 4]})
-    out, _ = dictionary(fig, axes, res, x, "outputs x' (n x inputs)")
+    out, c = mlp.forward(res, x[None])  # (1, N, n): the outputs, and the pre-activations and activations
+    out = out[0]
+    dictionary(fig, axes, res, (c["a"][0], c["h"][0], out), "outputs x' (n x inputs)")
     acc = np.mean(np.argmax(out, 1) == np.arange(cfg["n_in"]))
     loss = float(res["final_loss"][0])
     print(f"final MSE {loss:.4g}; reconstruction accuracy {acc:.2f} (chance {1 / cfg['n_in']:.2f}); "

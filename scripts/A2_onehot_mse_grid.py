@@ -11,12 +11,14 @@ MSE; AdamW with the Henighan schedule (lr 1e-3, warm-up 500, cosine to 0 over 10
 decay 1e-2; PyTorch init; float32; 2 seeds per cell (mean shown). Accuracy: argmax(x') = argmax(x).
 Runs: minimem.experiments "onehot_grid_mse", one cached result per cell; A3 reads them.
 
-Run: python scripts/A2_onehot_mse_grid.py [--quick] [--fresh]   (full: ~10 min on two cores)
+Run: python scripts/A2_onehot_mse_grid.py [--quick | --smoke] [--fresh | --cached-only] [--jobs N]
+(--help lists every option; how long it takes: SPEED.md)
 """
 
 import numpy as np
 
-from _plot import Run, onehot_grid_figure, plt
+from _plot import onehot_grid_figure, plt
+from minimem.cli import FigureScript
 from minimem import data, metrics
 
 # --- config
@@ -24,7 +26,7 @@ EXPERIMENT = "onehot_grid_mse"
 
 
 def main(argv=None):
-    r = Run(__doc__, argv)
+    r = FigureScript(__doc__, argv)
     # --- compute (cached)
     cfg, out = r.run(EXPERIMENT)
     # --- plot

@@ -8,12 +8,14 @@ Settings: the MSE MLPs of A2 (one-hot inputs, data set size n, hidden size m; mi
 "onehot_grid_mse"), seed 0; the pairwise cosine similarities of the activations ReLU(W1 e_i + b1)
 for i != j, as histograms.
 
-Run: python scripts/A3_cosine_similarities.py [--quick] [--fresh]   (redraws from A2's cache)
+Run: python scripts/A3_cosine_similarities.py [--quick | --smoke] [--fresh | --cached-only] [--jobs N]
+(--help lists every option; how long it takes: SPEED.md)
 """
 
 import numpy as np
 
-from _plot import Run, describe, plt
+from _plot import describe, plt
+from minimem.cli import FigureScript
 from minimem import data, metrics, mlp
 
 # --- config
@@ -23,7 +25,7 @@ SEED = 0
 
 
 def main(argv=None):
-    r = Run(__doc__, argv)
+    r = FigureScript(__doc__, argv)
     # --- compute (cached)
     cfg, out = r.run(EXPERIMENT)
     # --- plot

@@ -10,10 +10,13 @@ Settings: as M2 (n=1000, m=2, S=0.99, normalised, MSE, 50,000 steps, Henighan sc
 decay 1e-2, PyTorch init, 4 seeds, T from 3 to 5,000, 10,000 test samples) with relu_out=True.
 Runs: minimem.experiments "mlp_dd_relu_out", cached.
 
-Run: python scripts/A4_mlp_relu_out_double_descent.py [--quick] [--fresh]   (full: ~10 min)
+Run: python scripts/A4_mlp_relu_out_double_descent.py [--quick | --smoke] [--fresh | --cached-only] [--jobs N]
+(--help lists every option; how long it takes: SPEED.md)
 """
 
-from _plot import Run, plt, print_sweep, print_unused, sweep_figure, unused_columns
+from _plot import plt, sweep_figure
+from minimem.cli import FigureScript
+from minimem.experiments import print_sweep, print_unused, unused_columns
 
 # --- config
 EXPERIMENT = "mlp_dd_relu_out"
@@ -23,7 +26,7 @@ SEED = 0
 
 
 def main(argv=None):
-    r = Run(__doc__, argv)
+    r = FigureScript(__doc__, argv)
     # --- compute (cached)
     cfg, res = r.run(EXPERIMENT)
     # --- plot

@@ -10,12 +10,14 @@ m=2, cross-entropy, AdamW lr 1e-3 constant, weight decay 1e-2, 10,000 full-batch
 init, float64. Panels: columns of W1, the activations ReLU(W1 e_i + b1) (coloured by class), rows of
 W2 (same colours), b2.
 
-Run: python scripts/A5_ce_mlp_hidden2.py [--quick] [--fresh]   (~10 s)
+Run: python scripts/A5_ce_mlp_hidden2.py [--quick | --smoke] [--fresh | --cached-only] [--jobs N]
+(--help lists every option; how long it takes: SPEED.md)
 """
 
 import numpy as np
 
-from _plot import Run, describe, plt
+from _plot import describe, plt
+from minimem.cli import FigureScript
 from minimem import experiments, mlp
 
 # --- config
@@ -23,7 +25,7 @@ EXPERIMENT = "ce_hidden2"
 
 
 def main(argv=None):
-    r = Run(__doc__, argv)
+    r = FigureScript(__doc__, argv)
     # --- compute (cached)
     cfg, res = r.run(EXPERIMENT)
     # --- plot

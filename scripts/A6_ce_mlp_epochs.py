@@ -13,12 +13,14 @@ logits, and the cosine similarities of the activations.
 Printed beside it, to look for the cosine similarities near 1: weight decay 0 and 1e-4, 30,000 epochs,
 lr 1e-2, seeds 1 and 2 (minimem.experiments "ce_epochs_*").
 
-Run: python scripts/A6_ce_mlp_epochs.py [--quick] [--fresh]   (~5 s)
+Run: python scripts/A6_ce_mlp_epochs.py [--quick | --smoke] [--fresh | --cached-only] [--jobs N]
+(--help lists every option; how long it takes: SPEED.md)
 """
 
 import numpy as np
 
-from _plot import Run, epochs_figure, plt
+from _plot import epochs_figure, plt
+from minimem.cli import FigureScript
 from minimem import experiments, metrics, mlp
 
 # --- config
@@ -35,7 +37,7 @@ def off_diagonal_mean(c):
 
 
 def main(argv=None):
-    r = Run(__doc__, argv)
+    r = FigureScript(__doc__, argv)
     # --- compute (cached)
     variants = {what: r.run(name) for what, name in VARIANTS.items()}
     cfg, res = variants["weight decay 1e-2 (shown)"]

@@ -6,10 +6,13 @@ infinity", so activations and weights stay small and the result reads more easil
 Settings: as A6 (n = V = 20 one-hot inputs, m=10, cross-entropy, AdamW lr 1e-3 constant, snapshots
 after 1000 and 3000 epochs, PyTorch init, float64) with weight decay 1.0.
 
-Run: python scripts/A7_ce_mlp_weight_decay.py [--quick] [--fresh]   (~5 s)
+Run: python scripts/A7_ce_mlp_weight_decay.py [--quick | --smoke] [--fresh | --cached-only] [--jobs N]
+(--help lists every option; how long it takes: SPEED.md)
 """
 
-from _plot import Run, epochs_figure, plt, print_snapshot
+from _plot import epochs_figure, plt
+from minimem.cli import FigureScript
+from minimem.experiments import snapshot_numbers
 
 # --- config
 EXPERIMENT = "ce_weight_decay"
@@ -17,13 +20,13 @@ BESIDE = "ce_epochs"  # A6: the same at weight decay 1e-2, printed for compariso
 
 
 def main(argv=None):
-    r = Run(__doc__, argv)
+    r = FigureScript(__doc__, argv)
     # --- compute (cached)
     cfg, res = r.run(EXPERIMENT)
     a6_cfg, a6 = r.run(BESIDE)
     # --- plot
     for s in a6_cfg["snapshots"]:
-        print_snapshot(a6_cfg, a6, s, "for comparison, A6 at weight decay 1e-2")
+        snapshot_numbers(a6_cfg, a6, s, "for comparison, A6 at weight decay 1e-2")
     r.save(epochs_figure(plt(), cfg, res, "weight decay 1"), "A7_ce_mlp_weight_decay")
 
 

@@ -9,20 +9,22 @@ h = ReLU(W1 x + b1), logits = W2 h + b2, cross-entropy, AdamW lr 1e-3 constant, 
 3,000 full-batch steps (epochs), PyTorch init, float64. Panels as A1 (inputs in the order e_0, -e_0,
 e_1, -e_1, ...).
 
-Run: python scripts/A8_antipodal_onehot.py [--quick] [--fresh]   (~5 s)
+Run: python scripts/A8_antipodal_onehot.py [--quick | --smoke] [--fresh | --cached-only] [--jobs N]
+(--help lists every option; how long it takes: SPEED.md)
 """
 
 import numpy as np
 
-from _plot import Run, describe, dictionary, plt
-from minimem import experiments
+from _plot import describe, dictionary, plt
+from minimem.cli import FigureScript
+from minimem import experiments, mlp
 
 # --- config
 EXPERIMENT = "antipodal_onehot"
 
 
 def main(argv=None):
-    r = Run(__doc__, argv)
+    r = FigureScript(__doc__, argv)
     # --- compute (cached)
     cfg, res = r.run(EXPERIMENT)
     # --- plot
@@ -30,7 +32,9 @@ def main(argv=None):
     n, m = cfg["n_in"], cfg["m"]
     pyplot = plt()
     fig, axes = pyplot.subplots(1, 7, figsize=(17, 3.4), gridspec_kw={"width_ratios": [4, 0.6, 4, 4, 2.2, 0.6, 4]})
-    out, h = dictionary(fig, axes, res, x, "logits (classes x inputs)")
+    out, c = mlp.forward(res, x[None])  # (1, N, classes): the logits, and the pre-activations and activations
+    out, h = out[0], c["h"][0]
+    dictionary(fig, axes, res, (c["a"][0], h, out), "logits (classes x inputs)")
     acc = np.mean(np.argmax(out, 1) == y)
     hp, hm = h[0::2], h[1::2]  # (n, m) activations for +e_i and for -e_i
     # shared activation mass of a pair: sum_j min(h+_j, h-_j) / sum_j max(h+_j, h-_j); 0 when no neuron serves both

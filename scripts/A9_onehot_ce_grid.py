@@ -9,17 +9,19 @@ Settings: as A2 (one-hot inputs, n in (10, 30, 100, 300, 1000), m in (2, 5, 10, 
 Henighan schedule over 10,000 steps, weight decay 1e-2, 2 seeds) with class i for e_i and the
 cross-entropy loss. Runs: minimem.experiments "onehot_grid_ce".
 
-Run: python scripts/A9_onehot_ce_grid.py [--quick] [--fresh]   (full: ~15 min on two cores)
+Run: python scripts/A9_onehot_ce_grid.py [--quick | --smoke] [--fresh | --cached-only] [--jobs N]
+(--help lists every option; how long it takes: SPEED.md)
 """
 
-from _plot import Run, onehot_grid_figure, plt
+from _plot import onehot_grid_figure, plt
+from minimem.cli import FigureScript
 
 # --- config
 EXPERIMENT = "onehot_grid_ce"
 
 
 def main(argv=None):
-    r = Run(__doc__, argv)
+    r = FigureScript(__doc__, argv)
     # --- compute (cached)
     cfg, out = r.run(EXPERIMENT)
     # --- plot

@@ -13,12 +13,14 @@ AdamW (lr 1e-3 constant, weight decay 1e-2, as torch.optim.AdamW in the TMS note
 full-batch steps. TMS draws a fresh batch of 1024 each step; here each sparsity has one fixed
 data set of 50,000 samples (so about 1,000 non-zero samples even at S=0.999), float64.
 
-Run: python scripts/B1_superposition_vs_sparsity.py [--quick] [--fresh]   (full: ~1 min on two cores)
+Run: python scripts/B1_superposition_vs_sparsity.py [--quick | --smoke] [--fresh | --cached-only] [--jobs N]
+(--help lists every option; how long it takes: SPEED.md)
 """
 
 import numpy as np
 
-from _plot import Run, describe, plt
+from _plot import describe, plt
+from minimem.cli import FigureScript
 from minimem import metrics
 
 # --- config
@@ -26,7 +28,7 @@ EXPERIMENT = "tms_relu_output"
 
 
 def main(argv=None):
-    r = Run(__doc__, argv)
+    r = FigureScript(__doc__, argv)
     # --- compute (cached)
     cfg, res = r.run(EXPERIMENT)
     # --- plot

@@ -11,12 +11,15 @@ full batch, AdamW (lr 1e-3, warm-up 2,500 steps then cosine to 0 over 50,000 ste
 band), T from 3 to 5,000 dense around the peak, test loss on 10,000 fresh samples per seed.
 The runs are shared with B3 and B4 (minimem.experiments: "bottleneck_dd") and cached in results/.
 
-Run: python scripts/B2_double_descent.py [--quick] [--fresh]   (full: 13 min on two cores, measured; --quick ~30 s)
+Run: python scripts/B2_double_descent.py [--quick | --smoke] [--fresh | --cached-only] [--jobs N]
+(--help lists every option; how long it takes: SPEED.md)
 """
 
 import numpy as np
 
-from _plot import SEED_NOTE, Run, describe, plt, print_lost_outputs, print_sweep, rise, seeds_vs_T
+from _plot import SEED_NOTE, describe, plt, seeds_vs_T
+from minimem.cli import FigureScript
+from minimem.experiments import print_lost_outputs, print_sweep, rise
 from minimem import experiments
 
 # --- config
@@ -25,7 +28,7 @@ ALL_ZEROS = 1.0  # the loss of the all-zeros output on normalised data
 
 
 def main(argv=None):
-    r = Run(__doc__, argv)
+    r = FigureScript(__doc__, argv)
     # --- compute (cached)
     cfg, res = r.run(EXPERIMENT)
     # --- plot

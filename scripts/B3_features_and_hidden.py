@@ -10,13 +10,14 @@ Settings: the runs of B2 (minimem.experiments: "bottleneck_dd"; n=1000, m=2, S=0
 the columns W_i of W (blue dots, 1000 features) and h_t = W x_t for every training point (red
 lines from the origin), both in the same 2-D hidden space.
 
-Run: python scripts/B3_features_and_hidden.py [--quick] [--fresh]   (redraws from B2's cache in
-seconds; trains B2's sweep first if it is not cached)
+Run: python scripts/B3_features_and_hidden.py [--quick | --smoke] [--fresh | --cached-only] [--jobs N]
+(--help lists every option; how long it takes: SPEED.md)
 """
 
 import numpy as np
 
-from _plot import Run, describe, plt
+from _plot import describe, plt
+from minimem.cli import FigureScript
 from minimem import experiments, relu_output
 
 # --- config
@@ -26,7 +27,7 @@ SEED = 0
 
 
 def main(argv=None):
-    r = Run(__doc__, argv)
+    r = FigureScript(__doc__, argv)
     # --- compute (cached)
     cfg, res = r.run(EXPERIMENT)
     # --- plot

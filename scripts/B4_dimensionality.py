@@ -10,12 +10,15 @@ Settings: the runs of B2 (minimem.experiments: "bottleneck_dd"; n=1000, m=2, S=0
 50,000 steps), all seeds; each point is one data point or one feature (jittered in T), with the
 m/T guide line. Also the maximal data dimensionality D*_t = h_t^T (H^T H)^+ h_t (sums to rank H).
 
-Run: python scripts/B4_dimensionality.py [--quick] [--fresh]   (redraws from B2's cache in seconds)
+Run: python scripts/B4_dimensionality.py [--quick | --smoke] [--fresh | --cached-only] [--jobs N]
+(--help lists every option; how long it takes: SPEED.md)
 """
 
 import numpy as np
 
-from _plot import Run, dimensionality_figure, plt
+from _plot import dimensionality_figure, plt
+from minimem.cli import FigureScript
+from minimem.experiments import dimensionalities
 from minimem import experiments, relu_output
 
 # --- config
@@ -23,7 +26,7 @@ EXPERIMENT = "bottleneck_dd"  # B2's sweep
 
 
 def main(argv=None):
-    r = Run(__doc__, argv)
+    r = FigureScript(__doc__, argv)
     # --- compute (cached)
     cfg, res = r.run(EXPERIMENT)
 
@@ -34,7 +37,8 @@ def main(argv=None):
         p = {k: v.astype(np.float64) for k, v in p.items()}
         return relu_output.hidden(p, x)[0], p["W"][0]  # h_t = W x_t (T, m), W (m, n)
 
-    fig = dimensionality_figure(plt(), cfg, vectors, "ReLU output model fractional dimensionality")
+    fig = dimensionality_figure(plt(), cfg, dimensionalities(cfg, vectors), "ReLU output model fractional "
+                                "dimensionality")
     r.save(fig, "B4_dimensionality")
 
 

@@ -19,12 +19,14 @@ over 5,000 steps, weight decay 1e-2), float32, one seed. Loss: the importance-we
 trains its 8 noisy models (4 sparsities x 2 importances) and its 2 noiseless models in one call
 each, and is cached on its own (minimem.experiments "reconstruction_grid").
 
-Run: python scripts/B5_reconstruction_limits.py [--quick] [--fresh]   (full: ~5 min on two cores)
+Run: python scripts/B5_reconstruction_limits.py [--quick | --smoke] [--fresh | --cached-only] [--jobs N]
+(--help lists every option; how long it takes: SPEED.md)
 """
 
 import numpy as np
 
-from _plot import Run, describe, heat, plt
+from _plot import describe, heat, plt
+from minimem.cli import FigureScript
 from minimem import data, experiments
 
 # --- config
@@ -32,7 +34,7 @@ EXPERIMENT = "reconstruction_grid"
 
 
 def main(argv=None):
-    r = Run(__doc__, argv)
+    r = FigureScript(__doc__, argv)
     # --- compute (cached)
     cfg, out = r.run(EXPERIMENT)
     # --- plot

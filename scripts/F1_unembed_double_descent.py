@@ -12,14 +12,15 @@ default uniform init of W1 and W2 (U(-1/sqrt(fan_in), 1/sqrt(fan_in))), zero b2;
 per T; T from 3 to 20,000, past the second descent; test loss and accuracy on 10,000 fresh
 samples. The runs are minimem.experiments' "unembed_dd" (shared with F2), cached in results/.
 
-Run: python scripts/F1_unembed_double_descent.py [--quick] [--fresh] [--jobs N]
-(from the committed results: seconds; retrained: 30 min up to T=2,000 and about 2.5 h more for
-T=5,000-20,000 on two cores, measured 2026-11-26 -- 1000 exps per sample per step; --quick: ~1 min)
+Run: python scripts/F1_unembed_double_descent.py [--quick | --smoke] [--fresh | --cached-only] [--jobs N]
+(--help lists every option; how long it takes: SPEED.md)
 """
 
 import numpy as np
 
-from _plot import Run, plt, print_sweep, sweep_figure
+from _plot import plt, sweep_figure
+from minimem.cli import FigureScript
+from minimem.experiments import print_sweep
 
 
 # --- config
@@ -28,7 +29,7 @@ SHOW = [30, 100, 300, 500, 1000, 2000, 20000]  # W1 panels
 
 
 def main(argv=None):
-    r = Run(__doc__, argv)
+    r = FigureScript(__doc__, argv)
     # --- compute (cached)
     cfg, res = r.run(EXPERIMENT)
     # --- plot

@@ -18,13 +18,14 @@ longest) and their squareness.
 Settings: F1's run at T=500, seed 0 (n = V = 1000, m=2, S=0.99, hard labels, uniform init,
 50,000 steps; minimem.experiments: unembed_dd); the first three training points.
 
-Run: python scripts/F2_unembed_mechanism.py [--quick] [--fresh]   (redraws from F1's cache in
-seconds; trains F1's sweep first if it is not cached)
+Run: python scripts/F2_unembed_mechanism.py [--quick | --smoke] [--fresh | --cached-only] [--jobs N]
+(--help lists every option; how long it takes: SPEED.md)
 """
 
 import numpy as np
 
-from _plot import Run, clouds, plt
+from _plot import clouds, plt
+from minimem.cli import FigureScript
 from minimem import analysis, data, experiments, metrics, unembed
 
 # --- config
@@ -33,7 +34,7 @@ T_SHOWN, SEED, POINTS = 500, 0, 3
 
 
 def main(argv=None):
-    r = Run(__doc__, argv)
+    r = FigureScript(__doc__, argv)
     # --- compute (cached)
     cfg, res = r.run(EXPERIMENT)
     # --- plot

@@ -12,12 +12,15 @@ Settings: as F1 (n = V = 1000, m=2, S=0.99, unnormalised inputs, cross-entropy, 
 cross-entropy). Accuracy is argmax(logits) = argmax(x). Runs: minimem.experiments
 "unembed_dd_soft" and "unembed_dd_input", cached.
 
-Run: python scripts/F3_soft_labels.py [--quick] [--fresh]   (full: ~16 min on two cores)
+Run: python scripts/F3_soft_labels.py [--quick | --smoke] [--fresh | --cached-only] [--jobs N]
+(--help lists every option; how long it takes: SPEED.md)
 """
 
 import numpy as np
 
-from _plot import SEED_NOTE, Run, clouds, describe, plt, print_hard_labels, print_sweep, seeds_vs_T
+from _plot import SEED_NOTE, clouds, describe, plt, seeds_vs_T
+from minimem.cli import FigureScript
+from minimem.experiments import print_hard_labels, print_sweep
 from minimem import experiments
 
 # --- config
@@ -25,7 +28,7 @@ EXPERIMENTS = {"soft: y = x / sum(x)": "unembed_dd_soft", "input: y = x": "unemb
 
 
 def main(argv=None):
-    r = Run(__doc__, argv)
+    r = FigureScript(__doc__, argv)
     # --- compute (cached)
     runs = {label: r.run(name) for label, name in EXPERIMENTS.items()}
     # --- plot
@@ -54,7 +57,7 @@ def main(argv=None):
         clouds(axes[row, 2:], [res["W1"][j, 0] for j in range(len(sizes))],
                [f"{label.split(':')[0]}: W1 columns, T={T}" for T in sizes], lim=lim)
     cfg = next(iter(runs.values()))[0]
-    print_hard_labels(r.run, cfg["sizes"])
+    print_hard_labels(*r.run("unembed_dd"), cfg["sizes"])
     fig.suptitle("toy unembedding with soft targets: " + describe(cfg, "n", "m", "sparsity", "init", "steps")
                  + f"; {cfg['seeds']} seeds per T ({SEED_NOTE}); W1 clouds: seed 0, one scale")
     fig.tight_layout()

@@ -8,12 +8,13 @@ Settings: as B2 (n=1000, m=2, S=0.99, normalised inputs, MSE, 50,000 steps, Heni
 weight decay 1e-2, 4 seeds per T, test loss on 10,000 fresh samples), but W1 (m, n) and W2 (n, m)
 independent, both xavier_normal. Runs: minimem.experiments "bottleneck_dd_untied", cached.
 
-Run: python scripts/F4_untied_bottleneck.py [--quick] [--fresh]   (full: 36 min on two cores with --jobs 2, 2,166 s measured 2026-11-26)
+Run: python scripts/F4_untied_bottleneck.py [--quick | --smoke] [--fresh | --cached-only] [--jobs N]
+(--help lists every option; how long it takes: SPEED.md)
 """
 
-import numpy as np
-
-from _plot import Run, plt, print_lost_outputs, print_sweep, sweep_figure
+from _plot import plt, sweep_figure
+from minimem.cli import FigureScript
+from minimem.experiments import print_lost_outputs, print_sweep
 
 # --- config
 EXPERIMENT = "bottleneck_dd_untied"
@@ -21,7 +22,7 @@ SHOW = [10, 100, 300, 1000, 5000]  # W1 panels
 
 
 def main(argv=None):
-    r = Run(__doc__, argv)
+    r = FigureScript(__doc__, argv)
     # --- compute (cached)
     cfg, res = r.run(EXPERIMENT)
     # --- plot

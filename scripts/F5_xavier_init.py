@@ -8,24 +8,27 @@ schedule, weight decay 1e-2) but W1 and W2 initialised with torch.nn.init.xavier
 (N(0, 2 / (fan_in + fan_out))), and a reduced sweep: T in (100, 500, 1000), 2 seeds. Runs:
 minimem.experiments "unembed_dd_xavier", cached.
 
-Run: python scripts/F5_xavier_init.py [--quick] [--fresh]   (full: ~8 min on two cores)
+Run: python scripts/F5_xavier_init.py [--quick | --smoke] [--fresh | --cached-only] [--jobs N]
+(--help lists every option; how long it takes: SPEED.md)
 """
 
 import numpy as np
 
-from _plot import Run, plt, print_hard_labels, print_sweep, sweep_figure
+from _plot import plt, sweep_figure
+from minimem.cli import FigureScript
+from minimem.experiments import print_hard_labels, print_sweep
 
 # --- config
 EXPERIMENT = "unembed_dd_xavier"
 
 
 def main(argv=None):
-    r = Run(__doc__, argv)
+    r = FigureScript(__doc__, argv)
     # --- compute (cached)
     cfg, res = r.run(EXPERIMENT)
     # --- plot
     print_sweep(cfg, res, "CE", ref=np.log(cfg["n"]))
-    print_hard_labels(r.run, cfg["sizes"])
+    print_hard_labels(*r.run("unembed_dd"), cfg["sizes"])
     fig, _ = sweep_figure(plt(), cfg, res, "unembedding, Xavier init", "CE", (np.log(cfg["n"]), "log V"), cfg["sizes"])
     r.save(fig, "F5_xavier_init")
 

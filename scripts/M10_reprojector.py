@@ -8,22 +8,25 @@ S=0.99, feature sizes n in (100, 300, 1000), bottleneck d in (10, 50), hidden m 
 a fixed standard-Gaussian embedding E, MSE, 5,000 steps of the Henighan schedule, one cached result
 per cell.
 
-Run: python scripts/M10_reprojector.py [--quick] [--fresh]   (full: 2.5 min on two cores)
+Run: python scripts/M10_reprojector.py [--quick | --smoke] [--fresh | --cached-only] [--jobs N]
+(--help lists every option; how long it takes: SPEED.md)
 """
 
-from _plot import Run, embed_grid_figure, plt, print_big_fish
+from _plot import embed_grid_figure, plt
+from minimem.cli import FigureScript
+from minimem.experiments import print_big_fish, print_embed_grid
 
 # --- config
 EXPERIMENT = "embed_reprojector"
 
 
 def main(argv=None):
-    r = Run(__doc__, argv)
+    r = FigureScript(__doc__, argv)
     # --- compute (cached)
     cfg, out = r.run(EXPERIMENT)
     # --- plot
-    print_big_fish(r.run)
-    r.save(embed_grid_figure(plt(), cfg, out, "re-projector"), "M10_reprojector")
+    print_big_fish(*r.run("embed_big_fish"))
+    r.save(embed_grid_figure(plt(), cfg, print_embed_grid(cfg, out, "re-projector"), "re-projector"), "M10_reprojector")
 
 
 if __name__ == "__main__":

@@ -13,12 +13,14 @@ trained as instances of one call; W xavier_normal, b zero; AdamW (lr 1e-3 consta
 1e-2), 10,000 full-batch steps on one fixed data set of 50,000 samples per sparsity (TMS draws
 fresh batches instead); float64.
 
-Run: python scripts/M1_relu_hidden_superposition.py [--quick] [--fresh]   (full: 2.5 min on two cores)
+Run: python scripts/M1_relu_hidden_superposition.py [--quick | --smoke] [--fresh | --cached-only] [--jobs N]
+(--help lists every option; how long it takes: SPEED.md)
 """
 
 import numpy as np
 
-from _plot import Run, describe, plt
+from _plot import describe, plt
+from minimem.cli import FigureScript
 from minimem import metrics
 
 # --- config
@@ -26,7 +28,7 @@ EXPERIMENT = "tms_relu_hidden"
 
 
 def main(argv=None):
-    r = Run(__doc__, argv)
+    r = FigureScript(__doc__, argv)
     # --- compute (cached)
     cfg, res = r.run(EXPERIMENT)
     # --- plot

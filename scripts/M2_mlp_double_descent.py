@@ -14,12 +14,15 @@ The dashed green line is a floor no such MLP can beat: its outputs W2 h + b2 lie
 subspace of dimension at most m, so its train MSE is at least that of the best rank-m affine fit
 of the training set (minimem.metrics.affine_rank_bound, from an SVD of the centred data).
 
-Run: python scripts/M2_mlp_double_descent.py [--quick] [--fresh]   (full: 21 min on two cores)
+Run: python scripts/M2_mlp_double_descent.py [--quick | --smoke] [--fresh | --cached-only] [--jobs N]
+(--help lists every option; how long it takes: SPEED.md)
 """
 
 import numpy as np
 
-from _plot import Run, plt, print_sweep, sweep_figure
+from _plot import plt, sweep_figure
+from minimem.cli import FigureScript
+from minimem.experiments import print_sweep
 from minimem import experiments, metrics
 
 # --- config
@@ -28,7 +31,7 @@ SHOW = [5, 20, 100, 300, 1000, 5000]  # W1 panels
 
 
 def main(argv=None):
-    r = Run(__doc__, argv)
+    r = FigureScript(__doc__, argv)
     # --- compute (cached)
     cfg, res = r.run(EXPERIMENT)
     # --- plot

@@ -7,12 +7,14 @@ to a few directions (generalisation), but they live in the first quadrant after 
 
 Settings: M2's runs (minimem.experiments: "mlp_dd"; n=1000, m=2, S=0.99, 50,000 steps), seed 0.
 
-Run: python scripts/M3_mlp_features_hidden.py [--quick] [--fresh]   (redraws from M2's cache)
+Run: python scripts/M3_mlp_features_hidden.py [--quick | --smoke] [--fresh | --cached-only] [--jobs N]
+(--help lists every option; how long it takes: SPEED.md)
 """
 
 import numpy as np
 
-from _plot import Run, describe, plt
+from _plot import describe, plt
+from minimem.cli import FigureScript
 from minimem import experiments, mlp
 
 # --- config
@@ -22,7 +24,7 @@ SEED = 0
 
 
 def main(argv=None):
-    r = Run(__doc__, argv)
+    r = FigureScript(__doc__, argv)
     # --- compute (cached)
     cfg, res = r.run(EXPERIMENT)
     # --- plot

@@ -12,12 +12,14 @@ b1, the share of b1 entries above 0, the share of training points with a negativ
 coordinate, and the share the bias lifts into the first quadrant (some W1 x coordinate < 0, every
 W1 x + b1 coordinate > 0).
 
-Run: python scripts/M5_mlp_horseshoe.py [--quick] [--fresh]   (redraws from M2's and A4's caches)
+Run: python scripts/M5_mlp_horseshoe.py [--quick | --smoke] [--fresh | --cached-only] [--jobs N]
+(--help lists every option; how long it takes: SPEED.md)
 """
 
 import numpy as np
 
-from _plot import Run, describe, plt
+from _plot import describe, plt
+from minimem.cli import FigureScript
 from minimem import experiments
 
 # --- config
@@ -34,7 +36,7 @@ def pre_bias(cfg, res, i, T, seed):
 
 
 def main(argv=None):
-    r = Run(__doc__, argv)
+    r = FigureScript(__doc__, argv)
     # --- compute (cached)
     runs = {name: r.run(name) for name in EXPERIMENTS}
     # --- plot

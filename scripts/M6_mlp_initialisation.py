@@ -12,12 +12,15 @@ uniform +-1/sqrt(fan_in) (PyTorch) and Gaussian N(0, 1/fan_in); b1 uniform, b2 z
 Columns of W1, seed 0; the used features (non-zero in some training point) in blue, unused grey.
 Runs: minimem.experiments "mlp_init_uniform" and "mlp_init_gaussian", cached.
 
-Run: python scripts/M6_mlp_initialisation.py [--quick] [--fresh]   (full: ~2 min on two cores)
+Run: python scripts/M6_mlp_initialisation.py [--quick | --smoke] [--fresh | --cached-only] [--jobs N]
+(--help lists every option; how long it takes: SPEED.md)
 """
 
 import numpy as np
 
-from _plot import Run, describe, plt, print_unused
+from _plot import describe, plt
+from minimem.cli import FigureScript
+from minimem.experiments import print_unused
 from minimem import experiments
 
 # --- config
@@ -26,7 +29,7 @@ SEED = 0
 
 
 def main(argv=None):
-    r = Run(__doc__, argv)
+    r = FigureScript(__doc__, argv)
     # --- compute (cached)
     runs = {init: r.run(name) for init, name in EXPERIMENTS.items()}
     # --- plot

@@ -14,13 +14,14 @@ The third panel divides the train MSE by the best rank-m affine fit of the train
 (minimem.metrics.affine_rank_bound): no MLP with m hidden units can go below 1 (blank where the
 bound is 0, T <= m + 1). The script also prints, per m, where the test loss peaks over T.
 
-Run: python scripts/M7_mlp_grid.py [--quick] [--fresh]   (full: 55 min measured while a second run
-used the other core)
+Run: python scripts/M7_mlp_grid.py [--quick | --smoke] [--fresh | --cached-only] [--jobs N]
+(--help lists every option; how long it takes: SPEED.md)
 """
 
 import numpy as np
 
-from _plot import Run, describe, grid_figure, plt
+from _plot import describe, grid_figure, plt
+from minimem.cli import FigureScript
 from minimem import experiments, metrics
 
 # --- config
@@ -28,7 +29,7 @@ EXPERIMENT = "sparse_grid"
 
 
 def main(argv=None):
-    r = Run(__doc__, argv)
+    r = FigureScript(__doc__, argv)
     # --- compute (cached)
     cfg, out = r.run(EXPERIMENT)
     # --- plot

@@ -8,22 +8,24 @@ S=0.99, feature sizes n in (100, 300, 1000), bottleneck d in (10, 50), hidden m 
 a fixed standard-Gaussian embedding E, MSE, 5,000 steps of the Henighan schedule, one cached result
 per cell.
 
-Run: python scripts/M8_big_fish.py [--quick] [--fresh]   (full: about 20 min with
-`python -m minimem reproduce --full --jobs 2 M8`; its 9 largest cells took 11 min of it)
+Run: python scripts/M8_big_fish.py [--quick | --smoke] [--fresh | --cached-only] [--jobs N]
+(--help lists every option; how long it takes: SPEED.md)
 """
 
-from _plot import Run, embed_grid_figure, plt
+from _plot import embed_grid_figure, plt
+from minimem.cli import FigureScript
+from minimem.experiments import print_embed_grid
 
 # --- config
 EXPERIMENT = "embed_big_fish"
 
 
 def main(argv=None):
-    r = Run(__doc__, argv)
+    r = FigureScript(__doc__, argv)
     # --- compute (cached)
     cfg, out = r.run(EXPERIMENT)
     # --- plot
-    r.save(embed_grid_figure(plt(), cfg, out, "big fish"), "M8_big_fish")
+    r.save(embed_grid_figure(plt(), cfg, print_embed_grid(cfg, out, "big fish"), "big fish"), "M8_big_fish")
 
 
 if __name__ == "__main__":

@@ -8,28 +8,31 @@ S=0.99, feature sizes n in (100, 300, 1000), bottleneck d in (10, 50), hidden m 
 a fixed standard-Gaussian embedding E, MSE, 5,000 steps of the Henighan schedule, one cached result
 per cell.
 
-Run: python scripts/M9_small_fish.py [--quick] [--fresh]   (full: 2.5 min on two cores)
+Run: python scripts/M9_small_fish.py [--quick | --smoke] [--fresh | --cached-only] [--jobs N]
+(--help lists every option; how long it takes: SPEED.md)
 """
 
 import numpy as np
 
-from _plot import Run, embed_grid_figure, plt, print_big_fish
+from _plot import embed_grid_figure, plt
+from minimem.cli import FigureScript
+from minimem.experiments import print_big_fish, print_embed_grid
 
 # --- config
 EXPERIMENT = "embed_small_fish"
 
 
 def main(argv=None):
-    r = Run(__doc__, argv)
+    r = FigureScript(__doc__, argv)
     # --- compute (cached)
     cfg, out = r.run(EXPERIMENT)
     # --- plot
-    print_big_fish(r.run)
+    print_big_fish(*r.run("embed_big_fish"))
     acc = np.array([out[c]["acc"][0] for c in out])  # one per cell
     good = acc >= 0.8
     print(f"cells with accuracy >= 0.8: {good.sum()} of {acc.size}; the others: "
           + ", ".join(f"n={n}, d={d}, m={m}: {out[(n, d, m)]['acc'][0]:.3g}" for (n, d, m), g in zip(out, good) if not g))
-    r.save(embed_grid_figure(plt(), cfg, out, "small fish"), "M9_small_fish")
+    r.save(embed_grid_figure(plt(), cfg, print_embed_grid(cfg, out, "small fish"), "small fish"), "M9_small_fish")
 
 
 if __name__ == "__main__":

@@ -36,16 +36,16 @@ steps, fewer sizes, 2 seeds. Each (setting, size, weight decay) is one cached ru
 initialisations and seeds, so an interrupted run resumes (minimem.experiments "lookup_peak_*" and
 "lookup_init_*"). The numbers per run are also written to figures/X1_lookup_init_summary.json.
 
-Run: python scripts/X1_lookup_init.py [--quick] [--fresh]   (full: 30 min with
-`python -m minimem reproduce --full --jobs 2 X1`, 2026-11-26; most of it the cross-entropy runs at
-T=2000)
+Run: python scripts/X1_lookup_init.py [--quick | --smoke] [--fresh | --cached-only] [--jobs N]
+(--help lists every option; how long it takes: SPEED.md)
 """
 
-import json
 
 import numpy as np
 
-from _plot import Run, plt, seeds_vs_T
+from _plot import plt, seeds_vs_T
+from minimem import cache
+from minimem.cli import FigureScript
 from minimem.experiments import LOOKUP_INITS as INITS, LOOKUP_SETTINGS
 
 # --- config
@@ -82,7 +82,7 @@ def summarise(setting, T, wd, cfg, r):
 
 
 def main(argv=None):
-    r = Run(__doc__, argv)
+    r = FigureScript(__doc__, argv)
     pyplot = plt()
     fig, axes = pyplot.subplots(2, 5, figsize=(22, 8.5))
     summary = []
@@ -164,9 +164,7 @@ def main(argv=None):
     fig.tight_layout(rect=(0, 0.03, 1, 1))
     png = r.save(fig, "X1_lookup_init")
     out = png.with_name("X1_lookup_init_summary.json")
-    tmp = out.with_suffix(".tmp")
-    tmp.write_text(json.dumps(summary, indent=1))
-    tmp.replace(out)  # atomic
+    cache.write_json(out, summary)  # atomic
     print(f"wrote {out}")
 
 

@@ -22,12 +22,15 @@ Settings: n=1000, m=2, S=0.99, T=500, 4 seeds, the Henighan schedule over 50,000
 2,500, lr 1e-3, weight decay 1e-2), float32, test on 10,000 fresh samples; minimem.experiments
 "square_control", one cached unit per combination.
 
-Run: python scripts/X2_square_control.py [--quick] [--fresh] [--jobs N]   (full: about 15 min on two cores)
+Run: python scripts/X2_square_control.py [--quick | --smoke] [--fresh | --cached-only] [--jobs N]
+(--help lists every option; how long it takes: SPEED.md)
 """
 
 import numpy as np
 
-from _plot import Run, adam_reach_of, clouds, describe, plt
+from _plot import clouds, describe, plt
+from minimem.cli import FigureScript
+from minimem.experiments import adam_reach_of
 from minimem import metrics
 
 # --- config
@@ -37,7 +40,7 @@ TITLES = {"ce": "CE, unembedding", "mse_unembed": "MSE, unembedding", "mse": "MS
 
 
 def main(argv=None):
-    r = Run(__doc__, argv)
+    r = FigureScript(__doc__, argv)
     # --- compute (cached)
     cfg, out = r.run(EXPERIMENT)
     # --- plot

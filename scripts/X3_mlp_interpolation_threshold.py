@@ -15,12 +15,14 @@ Settings: M2's (n=1000, S=0.99, normalised inputs, MSE, PyTorch init, the Henigh
 "mlp_small_T" and "mlp_variants", one cached unit per (T, m) or (variant, T); only losses,
 accuracies, dead-unit counts and the bound are kept.
 
-Run: python scripts/X3_mlp_interpolation_threshold.py [--quick] [--fresh] [--jobs N]
+Run: python scripts/X3_mlp_interpolation_threshold.py [--quick | --smoke] [--fresh | --cached-only] [--jobs N]
+(--help lists every option; how long it takes: SPEED.md)
 """
 
 import numpy as np
 
-from _plot import SEED_NOTE, Run, describe, plt, seeds_vs_T
+from _plot import SEED_NOTE, describe, plt, seeds_vs_T
+from minimem.cli import FigureScript
 
 # --- config
 GRID, VARIANTS = "mlp_small_T", "mlp_variants"
@@ -44,7 +46,7 @@ def rises(sizes, test):
 
 
 def main(argv=None):
-    r = Run(__doc__, argv)
+    r = FigureScript(__doc__, argv)
     # --- compute (cached)
     cfg, grid = r.run(GRID)
     vcfg, variants = r.run(VARIANTS)

@@ -10,12 +10,15 @@ fresh samples) and selection (the best of k seeds by train loss, k = 1, 4, 16).
 Settings: B2's (n=1000, m=2, S=0.99, normalised, MSE, tied W xavier_normal, lr 1e-3, float32), 16
 seeds per cell; minimem.experiments "peak_height", one cached unit per (weight decay, steps).
 
-Run: python scripts/X4_peak_height.py [--quick] [--fresh] [--jobs N]
+Run: python scripts/X4_peak_height.py [--quick | --smoke] [--fresh | --cached-only] [--jobs N]
+(--help lists every option; how long it takes: SPEED.md)
 """
 
 import numpy as np
 
-from _plot import Run, adam_reach_of, describe, plt
+from _plot import describe, plt
+from minimem.cli import FigureScript
+from minimem.experiments import adam_reach_of, best_of
 from minimem import experiments
 
 # --- config
@@ -23,15 +26,8 @@ EXPERIMENT = "peak_height"
 KS = (1, 4, 16)
 
 
-def best_of(train, test, k):
-    """Mean over disjoint groups of k seeds of the test loss of the group's lowest-train-loss seed."""
-    groups = len(train) // k
-    picks = [g * k + int(np.argmin(train[g * k:(g + 1) * k])) for g in range(groups)]
-    return float(np.mean(test[picks])) if picks else np.nan
-
-
 def main(argv=None):
-    r = Run(__doc__, argv)
+    r = FigureScript(__doc__, argv)
     # --- compute (cached)
     cfg, out = r.run(EXPERIMENT)
     # --- plot

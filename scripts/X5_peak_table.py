@@ -23,13 +23,15 @@ Settings: those of each figure's sweep (see its script); nothing is trained here
 scripts do not train, except M7's m=2 row again with its weights kept ("sparse_grid_m2", the same
 runs). X4 varies what sets B2's peak height.
 
-Run: python scripts/X5_peak_table.py [--quick] [--fresh] [--cached-only]   (seconds from the committed
-results; with --cached-only a sweep not yet in results/ is left out and named, instead of trained)
+Run: python scripts/X5_peak_table.py [--quick | --smoke] [--fresh | --cached-only] [--jobs N]
+(--help lists every option; how long it takes: SPEED.md)
 """
 
 import numpy as np
 
-from _plot import Run, back_to, peak, plt, rise
+from _plot import plt
+from minimem.cli import FigureScript
+from minimem.experiments import back_to, peak, rise
 from minimem import experiments
 
 # --- config
@@ -102,7 +104,7 @@ def anatomy(fig_id, cfg, res):
 
 
 def main(argv=None):
-    r = Run(__doc__, argv)
+    r = FigureScript(__doc__, argv)
     # --- compute (cached)
     rows, missing = {}, []
     for fig_id, name in list(SWEEPS.items()) + [("M7", GRID)]:

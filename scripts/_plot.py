@@ -1,103 +1,22 @@
-"""Matplotlib helpers shared by the figure scripts: the command line, saving, and the panels that
-recur (loss over data set size with its seed spread, heatmaps with colourbars, scatter clouds at a
-shared equal-aspect scale). Nothing here trains or reads data: that is minimem.experiments."""
+"""Matplotlib for the figure scripts: the style, set once, and the panels and figures that recur
+(loss over data set size with its seed spread, heatmaps with colourbars, scatter clouds at a shared
+equal-aspect scale, whole figures of a family: sweeps, grids, dimensionalities, dictionaries). It
+draws what it is given: the runs come from minimem.experiments (through minimem.cli.FigureScript),
+the numbers the figures are judged by from minimem.experiments.verdicts."""
 
 from __future__ import annotations
 
-import argparse
-import contextlib
-import os
 import pathlib
 import sys
 
 import numpy as np
 
 ROOT = pathlib.Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT))  # the checkout's minimem, also without pip install
 
-from minimem import experiments, metrics  # noqa: E402
-
-
-def _quiet_interrupt(kind, value, tb, _default=sys.excepthook):
-    """Ctrl-C ends a figure script with one line (experiments.run has said what it kept), not a traceback."""
-    if issubclass(kind, KeyboardInterrupt):
-        print("minimem: interrupted", file=sys.stderr, flush=True)
-        sys.stdout.flush()
-        os._exit(130)  # the shell's code for Ctrl-C, which reproduce reads
-    _default(kind, value, tb)
-
-
-sys.excepthook = _quiet_interrupt
+from minimem import experiments  # noqa: E402
 
 SEED_NOTE = "band: min-max over seeds, thin lines: each seed"
-
-
-def parser(doc):
-    """argparse with the flags every figure script takes."""
-    ap = argparse.ArgumentParser(description=doc.splitlines()[0],
-                                 formatter_class=argparse.RawDescriptionHelpFormatter, epilog=doc)
-    g = ap.add_mutually_exclusive_group()
-    g.add_argument("--quick", action="store_true", help="a reduced run (about a minute) written to figures/quick/")
-    g.add_argument("--smoke", action="store_true", help="a few steps on tiny data (the tests); figures/quick/")
-    ap.add_argument("--fresh", action="store_true", help="retrain even when results/ holds this configuration")
-    ap.add_argument("--cached-only", action="store_true",
-                    help="never train: redraw from results/ alone; a missing result is an error naming it")
-    ap.add_argument("--out", metavar="DIR", help="write results/ and figures/ under DIR (default: the checkout)")
-    ap.add_argument("--jobs", type=int, default=1, metavar="N", help="train independent units in N processes")
-    ap.add_argument("--dask", metavar="ADDRESS", help="send units to the Dask scheduler at ADDRESS")
-    return ap
-
-
-class Run:
-    """The parsed flags of a figure script, and ``run(name)``: minimem.experiments.run with them."""
-
-    def __init__(self, doc, argv=None):
-        self.args = parser(doc).parse_args(argv)
-        a = self.args
-        self.mode = "smoke" if a.smoke else "quick" if a.quick else "full"
-        self.quick = self.mode != "full"
-        self.out = pathlib.Path(a.out).resolve() if a.out else ROOT
-        # new results go under --out; the checkout's committed results are read too, so a figure can be
-        # redrawn elsewhere without training
-        roots = [self.out / "results"] + ([ROOT / "results"] if self.out != ROOT else [])
-        self.results = [experiments.results_dir_of(self.mode, root) for root in roots]
-        self._stack = contextlib.ExitStack()
-        self.executor = self._stack.enter_context(experiments.executor(a.jobs, a.dask))
-
-    def run(self, name, required=True, **overrides):
-        """minimem.experiments.run with the script's flags. Under --cached-only a missing result ends
-        the script with one line naming it and the command that trains it (``required=False``:
-        raise MissingResult for the caller instead)."""
-        try:
-            return experiments.run(name, self.mode, fresh=self.args.fresh, results_dir=self.results,
-                                   executor=self.executor, cached_only=self.args.cached_only, long_ok=True,
-                                   **overrides)
-        except experiments.MissingResult as e:
-            if not required:
-                raise
-            raise self._missing(e) from None
-
-    def lookup(self, setting):
-        try:
-            return experiments.lookup(setting, self.mode, fresh=self.args.fresh, results_dir=self.results,
-                                      executor=self.executor, cached_only=self.args.cached_only, long_ok=True)
-        except experiments.MissingResult as e:
-            raise self._missing(e) from None
-
-    def _missing(self, e):
-        """The one-line end of a script whose results are not stored: what is missing and the command."""
-        fid = pathlib.Path(sys.argv[0]).name.split("_")[0]
-        flag = {"full": " --full", "quick": "", "smoke": " --smoke"}[self.mode]
-        return SystemExit(f"minimem: {fid}: {e}; train it with: python -m minimem reproduce {fid}{flag}")
-
-    def save(self, fig, name):
-        """figures/<name>.png (full, committed) or figures/quick/<name>.png; closes the executor."""
-        out = self.out / "figures" / ("quick" if self.quick else "") / f"{name}.png"
-        out.parent.mkdir(parents=True, exist_ok=True)
-        fig.savefig(out, bbox_inches="tight")
-        print(f"wrote {out}")
-        self._stack.close()
-        return out
 
 
 def plt():
@@ -141,30 +60,6 @@ def seeds_vs_T(ax, sizes, values, color, label, logy=True):
         ax.set_yscale("log")
 
 
-def peak(sizes, test_loss):
-    """Where the mean test loss peaks (T) and its height, and each seed's peak (T, height)."""
-    mean = test_loss.mean(axis=1)
-    i = int(np.argmax(mean))
-    per_seed = [(int(sizes[j]), round(float(test_loss[j, s]), 4)) for s in range(test_loss.shape[1])
-                for j in [int(np.argmax(test_loss[:, s]))]]
-    return int(sizes[i]), float(mean[i]), per_seed
-
-
-def rise(sizes, mean_loss, peak_index, ref, factor=1.05):
-    """Where the mean test loss rose from the level ``ref``: the first T of the run of sizes above
-    factor x ref that ends at the peak, or None (no such run, or it starts at the smallest T)."""
-    j = peak_index
-    while j > 0 and mean_loss[j - 1] > factor * ref:
-        j -= 1
-    return int(sizes[j]) if mean_loss[peak_index] > factor * ref and j > 0 else None
-
-
-def back_to(sizes, mean_loss, start, ref):
-    """The first T from index ``start`` on where the mean test loss is within 5% of ``ref``, or None."""
-    back = [int(T) for T, v in zip(sizes[start:], mean_loss[start:]) if v <= 1.05 * ref]
-    return back[0] if back else None
-
-
 def clouds(axes, points, titles, color="tab:blue", size=2, lim=None):
     """Scatter 2-D point clouds (each (2, N)) in a row of axes at one shared, equal-aspect scale with
     ticks, so clouds of very different size are not drawn alike. Returns the half-width used."""
@@ -198,21 +93,19 @@ def heat(fig, ax, M, xs, ys, title, kind, xlabel, ylabel, vmin=None, vmax=None, 
     fig.colorbar(im, ax=ax, fraction=0.046, pad=0.03).ax.tick_params(labelsize=6)
 
 
-def dictionary(fig, axes, params, x, title_out, relu_out=False):
+def dictionary(fig, axes, params, acts, title_out):
     """Heatmaps of W1, b1, pre-activations, activations, W2, b2 and outputs of a small MLP on a
-    one-sample-per-row data set x (N, n), each with its colourbar (a symmetric range per panel).
-    params with an instance axis of 1; the activations come from minimem.mlp.forward."""
-    from minimem import mlp
-    out, c = mlp.forward(params, x[None], relu_out=relu_out)
+    one-sample-per-row data set, each with its colourbar (a symmetric range per panel). params with
+    an instance axis of 1; acts = (a, h, out), each (N, .), from minimem.mlp.forward."""
+    a, h, out = acts
     W1, b1, W2, b2 = (params[k][0] for k in ("W1", "b1", "W2", "b2"))
-    panels = [(W1, "W1 (m x n)"), (b1[:, None], "b1"), (c["a"][0].T, "W1 x + b1 (m x inputs)"),
-              (c["h"][0].T, "activations ReLU(.)"), (W2, "W2 (k x m)"), (b2[:, None], "b2"), (out[0].T, title_out)]
+    panels = [(W1, "W1 (m x n)"), (b1[:, None], "b1"), (a.T, "W1 x + b1 (m x inputs)"),
+              (h.T, "activations ReLU(.)"), (W2, "W2 (k x m)"), (b2[:, None], "b2"), (out.T, title_out)]
     for ax, (M, t) in zip(axes, panels):
         lim = np.abs(M).max() or 1
         im = ax.imshow(M, cmap="RdBu", vmin=-lim, vmax=lim, aspect="auto")
         ax.set(title=t, xticks=[], yticks=[])
         fig.colorbar(im, ax=ax, fraction=0.046, pad=0.03).ax.tick_params(labelsize=6)
-    return out[0], c["h"][0]
 
 
 def sweep_figure(pyplot, cfg, res, what, loss_label, ref, show, param="W1", linear_test=False, unused=None):
@@ -266,135 +159,23 @@ def sweep_figure(pyplot, cfg, res, what, loss_label, ref, show, param="W1", line
     return fig, fig.axes[0]
 
 
-def adam_reach_of(cfg):
-    """How far AdamW moves one coordinate at most in a run of this configuration (optim.adam_reach)."""
-    from minimem import optim
-    return optim.adam_reach(optim.lr_schedule(cfg["steps"], cfg["lr"], warmup=cfg["warmup"]), cfg["weight_decay"])
-
-
-def print_sweep(cfg, res, loss_label, ref=None):
-    """The numbers behind a sweep figure: the test-loss peak (mean and per seed), where the test
-    loss is back within 5% of the reference level ``ref`` (all-zeros output, log V) after it, the
-    squareness of the W columns and the test accuracy per T."""
-    sizes = np.array(cfg["sizes"])
-    T_peak, height, per_seed = peak(sizes, res["test_loss"])
-    print(f"test-loss peak (mean over {res['test_loss'].shape[1]} seeds): T={T_peak}, {loss_label} {height:.4g}; "
-          f"per seed (T, {loss_label}): {per_seed}")
-    if ref is not None:
-        mean = res["test_loss"].mean(1)
-        back = back_to(sizes, mean, sizes.tolist().index(T_peak), ref)
-        print(f"test loss back within 5% of {ref:.4g} after the peak: "
-              + (f"from T={back}" if back and T_peak != sizes[0] else "peak at the first size" if T_peak == sizes[0]
-                 else f"not within the sweep (at T={int(sizes[-1])}: {mean[-1]:.4g})"))
-    print("mean test loss per T: " + str(dict(zip(sizes.tolist(), np.round(res["test_loss"].mean(1), 4).tolist()))))
-    print("mean train loss per T: " + str(dict(zip(sizes.tolist(), [float(f"{v:.3g}") for v in res["train_loss"].mean(1)]))))
-    W = res.get("W1", res.get("W"))
-    if W is not None and W.shape[-2] == 2:
-        sq = metrics.squareness(W)  # (sizes, seeds)
-        print("squareness of the W columns per T (mean over seeds; 1 a square, 0 a disc; an isotropic cloud of "
-              f"{W.shape[-1]} points: {metrics.squareness_reference(W.shape[-1], np.random.default_rng(0))[0]:.2f}): "
-              + str(dict(zip(sizes.tolist(), np.round(np.nanmean(sq, 1), 2).tolist()))))
-        print("lopsidedness of the W columns per T (mean over seeds; 0 for a square or a disc about the origin, near 1 "
-              "for a wedge or a line, which also scores as square): "
-              + str(dict(zip(sizes.tolist(), np.round(np.nanmean(metrics.lopsidedness(W), 1), 2).tolist()))))
-        corners = metrics.square_corners(W)  # (sizes, seeds) degrees, 45: sides along the axes
-        square = np.nanmean(sq, 1) >= 1
-        print("where the mean squareness is >= 1, the corners' direction per T (degrees, min-max over seeds; 45: sides "
-              "along the coordinate axes): " + str({int(T): (round(float(c.min()), 1), round(float(c.max()), 1))
-                                                    for T, c, ok in zip(sizes, corners, square) if ok}))
-        reach = adam_reach_of(cfg)
-        far = np.mean(np.abs(W).max(axis=-2) > 0.9 * reach, axis=-1)  # (sizes, seeds) columns at the box
-        print(f"largest |w| / AdamW's reach ({reach:.2f}) per T: "
-              + str(dict(zip(sizes.tolist(), np.round(np.abs(W).max(axis=(-2, -1)).mean(1) / reach, 2).tolist())))
-              + "; share of columns with a coordinate beyond 0.9 x reach: "
-              + str(dict(zip(sizes.tolist(), np.round(far.mean(1), 2).tolist()))))
-    if "test_acc" in res:
-        print("mean test accuracy per T: " + str(dict(zip(sizes.tolist(), np.round(res["test_acc"].mean(1), 4).tolist())))
-              + f" (chance 1/{cfg['n']})")
-    return T_peak, height
-
-
-def print_hard_labels(run, sizes):
-    """F1's run (hard labels, uniform init) at the data set sizes ``sizes``, printed beside a variant:
-    the mean squareness of W1's columns and the share of them beyond 0.9 of AdamW's reach."""
-    cfg, res = run("unembed_dd")
-    sl = list(cfg["sizes"])
-    idx = [sl.index(T) for T in sizes if T in sl]
-    W = res["W1"][idx]  # (sizes, seeds, m, n)
-    far = np.mean(np.abs(W).max(axis=-2) > 0.9 * adam_reach_of(cfg), axis=-1).mean(-1)  # (sizes,)
-    print("for comparison, hard labels (F1) at the same T: squareness "
-          + str({sl[i]: round(float(v), 2) for i, v in zip(idx, np.nanmean(metrics.squareness(W), 1))})
-          + "; share of columns beyond 0.9 x reach " + str({sl[i]: round(float(v), 2) for i, v in zip(idx, far)}))
-
-
-def print_lost_outputs(cfg, res):
-    """For the ReLU output model: per T, the share of active training entries its output ReLU has
-    switched off (experiments.lost_outputs) and the train MSE they carry, mean over seeds."""
-    line = {}
-    for i, T in enumerate(cfg["sizes"]):
-        x = experiments.train_sets(cfg, T).astype(np.float64)  # (seeds, T, n)
-        p = {k: v[i].astype(np.float64) for k, v in res.items() if k in experiments.PARAM_NAMES}  # (seeds, ...)
-        share, err = experiments.lost_outputs(p, x)
-        line[T] = (round(float(share.mean()), 3), round(float(err.mean()), 3), round(float(res["train_loss"][i].mean()), 3))
-    print("active training entries with the output ReLU off, per T (share, the train MSE they carry, the whole "
-          "train MSE; mean over seeds): " + str(line))
-
-
-def unused_columns(cfg, res, i, seed):
-    """The columns of W1 (m, k) of the features that no training point of run (size index i, seed)
-    uses: nothing ever moved them but weight decay, so they keep their initialisation's shape."""
-    used = np.any(experiments.train_set(cfg, cfg["sizes"][i], seed) != 0, axis=0)  # (n,)
-    return res["W1"][i, seed][:, ~used]
-
-
-def print_unused(cfg, res, label):
-    """Per T: how many features the training set of the shown seed uses, the half-widths of the box
-    the unused columns fill (per hidden coordinate), and their squareness and lopsidedness per seed
-    beside an isotropic cloud of as many points (metrics.squareness_reference)."""
-    for i, T in enumerate(cfg["sizes"]):
-        unused = [unused_columns(cfg, res, i, s) for s in range(cfg["seeds"])]  # per seed (m, k)
-        if unused[0].shape[1] < 2:
-            continue
-        box = np.abs(unused[0]).max(axis=1)
-        print(f"{label}, T={T}: {cfg['n'] - unused[0].shape[1]} used features; unused columns span |w| <= "
-              f"{[round(float(b), 4) for b in box]}; their squareness per seed "
-              f"{[round(float(metrics.squareness(u)), 2) for u in unused]} (lopsidedness "
-              f"{[round(float(metrics.lopsidedness(u)), 2) for u in unused]}; an isotropic cloud of "
-              f"{unused[0].shape[1]} points: "
-              f"{metrics.squareness_reference(unused[0].shape[1], np.random.default_rng(0))[0]:.2f})")
-
-
-def dimensionality_figure(pyplot, cfg, vectors, title, with_max=True):
-    """B4 / M4: for every T and seed, the fractional dimensionality of the data points (rows of H),
-    optionally their maximal data dimensionality D*, and that of the features (columns of W), one dot
-    each (jittered in T), with the m/T guide. ``vectors(i, s)`` returns (H (T, m), W (m, n)) for
-    size index i and seed s."""
+def dimensionality_figure(pyplot, cfg, dims, title, with_max=True):
+    """B4 / M4: for every T and seed, the fractional dimensionality of the data points, optionally
+    their maximal data dimensionality D*, and that of the features, one dot each (jittered in T),
+    with the m/T guide; ``dims`` from minimem.experiments.verdicts.dimensionalities."""
     sizes = np.array(cfg["sizes"])
     jitter = np.random.default_rng(0)  # horizontal jitter of the dots only
-    rows = [("data points: D_t", "tab:red", metrics.fractional_dimensionality, True)]
+    rows = [("data points: D_t", "tab:red", True)]
     if with_max:
-        rows.append(("data points: D*_t (max. data dim.)", "tab:purple", metrics.max_data_dimensionality, True))
-    rows.append(("features: D_i", "tab:blue", None, False))
+        rows.append(("data points: D*_t (max. data dim.)", "tab:purple", True))
+    rows.append(("features: D_i", "tab:blue", False))
     fig, axes = pyplot.subplots(len(rows), 1, figsize=(6.5, 2.7 * len(rows)), sharex=True)
-    print("per T: features with D_i > 0.1 (mean over seeds, and per seed) and their mean D_i; the data points' "
-          "median D_t (all seeds) against m/T:")
     for i, T in enumerate(sizes):
-        sums, D_t = [], []
         for s in range(cfg["seeds"]):
-            H, W = vectors(i, s)
-            D_t.append(metrics.fractional_dimensionality(H))
-            D_i = metrics.feature_dimensionality(W)
-            for ax, (_, c, fn, on_data) in zip(axes, rows):
-                D = fn(H) if on_data else D_i
+            for ax, (_, c, _), D in zip(axes, rows, dims[(i, s)]):
                 ax.scatter(T * np.exp(jitter.uniform(-0.08, 0.08, len(D))), D, s=1, c=c, alpha=0.3)
-            big = D_i[D_i > 0.1]
-            sums.append((big.size, big.mean() if big.size else np.nan))
-        a = np.array(sums)
-        print(f"  T={T}: {a[:, 0].mean():.1f} (per seed {a[:, 0].astype(int).tolist()}), mean D_i "
-              + (f"{np.nanmean(a[:, 1]):.2f}" if a[:, 0].any() else "-")
-              + f"; data points: median D_t {np.median(np.concatenate(D_t)):.3g}, m/T {min(cfg['m'] / T, 1):.3g}")
     guide = np.geomspace(sizes[0], sizes[-1], 100)
-    for ax, (label, _, _, on_data) in zip(axes, rows):
+    for ax, (label, _, on_data) in zip(axes, rows):
         ax.set_ylabel(label)
         if on_data:
             ax.plot(guide, np.minimum(cfg["m"] / guide, 1), "k--", lw=0.8, label="m / T")
@@ -432,38 +213,15 @@ def grid_figure(pyplot, rows, xs, ys, xlabel, ylabel, title):
     return fig
 
 
-def embed_ratio(cfg, out, d):
-    """An embed_* grid's test MSE over the all-zeros output's at bottleneck d: (m, n)."""
+def embed_grid_figure(pyplot, cfg, grids, what):
+    """M8-M10: per bottleneck size d, the test MSE over the all-zeros output's (log10; the one scale
+    the three targets share) and the one-hot accuracy, over features n x hidden m; ``grids`` from
+    minimem.experiments.verdicts.print_embed_grid."""
     ns, ms = cfg["features"], cfg["hidden"]
-    L = np.array([[out[(n, d, m)]["test_loss"][0] for n in ns] for m in ms])
-    Z = np.array([[experiments.embed_null_loss(cfg, n, d, m)[0] for n in ns] for m in ms])
-    return L / Z
-
-
-def print_big_fish(run):
-    """Big fish's (M8) test MSE over the all-zeros output's, printed beside small fish and the re-projector."""
-    cfg, out = run("embed_big_fish")
-    for d in cfg["bottleneck"]:
-        print(f"for comparison, big fish (M8), bottleneck d={d}: test MSE / all-zeros test MSE (rows m={cfg['hidden']}, "
-              f"columns n={cfg['features']}):\n{np.round(embed_ratio(cfg, out, d), 3)}")
-
-
-def embed_grid_figure(pyplot, cfg, out, what):
-    """M8-M10: per bottleneck size d, the test MSE over the all-zeros output's (log10; the one scale the three
-    targets share) and the one-hot accuracy, over features n x hidden m."""
-    ns, ds, ms = cfg["features"], cfg["bottleneck"], cfg["hidden"]
     # big fish's argmax runs over the n features; the other two's over the d coordinates of E x or E' x
     chance = "1/n" if cfg["setting"] == "big_fish" else "1/d"
-    rows = []
-    for d in ds:
-        L = np.array([[out[(n, d, m)]["test_loss"][0] for n in ns] for m in ms])
-        Z = np.array([[experiments.embed_null_loss(cfg, n, d, m)[0] for n in ns] for m in ms])
-        A = np.array([[out[(n, d, m)]["acc"][0] for n in ns] for m in ms])
-        print(f"{what}, bottleneck d={d}: one-hot accuracy (rows m={ms}, columns n={ns}):\n{np.round(A, 3)}\n"
-              f"test MSE:\n{np.array2string(L, precision=4)}\n"
-              f"test MSE / all-zeros test MSE (1: no better than outputting 0):\n{np.round(L / Z, 3)}")
-        rows.append([(np.log10(L / Z), f"bottleneck d={d}: log10(test MSE / all-zeros MSE)", "loss"),
-                     (A, f"bottleneck d={d}: one-hot accuracy (chance {chance})", "acc")])
+    rows = [[(np.log10(ratio), f"bottleneck d={d}: log10(test MSE / all-zeros MSE)", "loss"),
+             (A, f"bottleneck d={d}: one-hot accuracy (chance {chance})", "acc")] for d, (ratio, A) in grids.items()]
     return grid_figure(pyplot, rows, ns, ms, "feature size n", "hidden size m",
                        f"{what} ({experiments.EMBED_SETTINGS[cfg['setting']]}): "
                        + describe(cfg, "T", "sparsity", "steps") + f", seed {cfg['seed']} (one run per cell)")
@@ -484,35 +242,16 @@ def onehot_grid_figure(pyplot, cfg, out, what):
                        f"{what}: " + describe(cfg, "steps", "weight_decay") + f", {cfg['seeds']} seeds per cell (mean)")
 
 
-def print_snapshot(cfg, res, step, what):
-    """The numbers of a small cross-entropy MLP at a snapshot step: accuracy, the largest activation,
-    W2's mean and minimum, the logits' range, the mean off-diagonal cosine similarity of the inputs'
-    activations. Returns (params, logits (N, V), activations (N, m), cosine similarities (N, N))."""
-    from minimem import mlp
-    x, y = experiments.small_data(cfg)
-    p = experiments.snapshot(res, step)
-    out, c = mlp.forward(p, x[None])
-    out, h = out[0], c["h"][0]
-    cos = metrics.cosine_similarity(h)
-    off = cos[~np.eye(len(cos), dtype=bool)]
-    acc = np.mean(np.argmax(out, 1) == y)
-    print(f"{what}, {step} epochs: accuracy {acc:.2f}, max activation {h.max():.2f}, W2 mean {p['W2'].mean():.3f} "
-          f"(min {p['W2'].min():.2f}), logits {out.min():.1f} to {out.max():.1f}, mean off-diagonal cosine "
-          f"similarity {np.nanmean(off):.3f}")
-    return p, acc, cos, off
-
-
 def epochs_figure(pyplot, cfg, res, what):
     """A6 / A7: the small cross-entropy MLP at each snapshot step: its dictionary (dictionary()) and
     the cosine similarities of its activations."""
-    x, y = experiments.small_data(cfg)
     n = cfg["n_in"]
     snaps = cfg["snapshots"]
     fig, axes = pyplot.subplots(len(snaps), 8, figsize=(20, 3.1 * len(snaps)), squeeze=False,
                                 gridspec_kw={"width_ratios": [4, 0.6, 4, 4, 2.2, 0.6, 4, 4]})
     for row, s in enumerate(snaps):
-        p, acc, cos, off = print_snapshot(cfg, res, s, what)
-        dictionary(fig, axes[row, :7], p, x, f"logits after {s} epochs")
+        p, acts, acc, cos, off = experiments.snapshot_numbers(cfg, res, s, what)
+        dictionary(fig, axes[row, :7], p, acts, f"logits after {s} epochs")
         im = axes[row, 7].imshow(cos, cmap="viridis", vmin=-1, vmax=1)
         axes[row, 7].set(title=f"cos sim of activations\nmean off-diagonal {np.nanmean(off):.2f}", xticks=[], yticks=[])
         fig.colorbar(im, ax=axes[row, 7], fraction=0.046, pad=0.03)

@@ -9,7 +9,7 @@ import sys
 import numpy as np
 import pytest
 
-from minimem import cache, experiments, relu_output
+from minimem import experiments, relu_output
 from minimem.train import evaluate
 
 ROOT = pathlib.Path(__file__).resolve().parents[1]
@@ -50,32 +50,6 @@ def test_data_come_from_one_place_and_are_fixed_by_seed_and_size():
     assert experiments.train_sets(cfg, 30).shape == (cfg["seeds"], 30, cfg["n"])
 
 
-def test_the_null_level_is_the_loss_of_zero_parameters_in_closed_form():
-    """All-zeros output: mean |x|^2 (1 on normalised data); uniform logits: log V times the target's mass."""
-    for name in ("bottleneck_dd", "mlp_dd", "mlp_dd_relu_out"):
-        np.testing.assert_allclose(experiments.null_loss(experiments.config(name, "smoke")), 1.0, rtol=1e-6)
-    for name in ("unembed_dd", "unembed_dd_soft"):
-        np.testing.assert_allclose(experiments.null_loss(experiments.config(name, "smoke")), np.log(1000), rtol=1e-6)
-    cfg = experiments.config("unembed_dd_input", "smoke")
-    mass = experiments.test_sets(cfg).astype(np.float64).sum(-1).mean(-1)  # (seeds,)
-    np.testing.assert_allclose(experiments.null_loss(cfg), np.log(1000) * mass, rtol=1e-6)
-    np.testing.assert_allclose(experiments.null_loss(experiments.config("sparse_grid", "smoke"), m=3), 1.0, rtol=1e-6)
-
-
-def test_the_embedding_grids_null_level_is_the_mean_squared_target():
-    """M8-M10's all-zeros test MSE: the share of non-zero test samples for big fish's normalised x
-    (|x|^2 = 1 or 0), mean |E x|^2 for small fish."""
-    cfg = experiments.config("embed_big_fish", "smoke")
-    n, d, m = cfg["features"][0], cfg["bottleneck"][0], cfg["hidden"][0]
-    xt = experiments.test_sets(dict(cfg, n=n, seeds=1))[0]  # (n_test, n)
-    np.testing.assert_allclose(experiments.embed_null_loss(cfg, n, d, m), (xt != 0).any(-1).mean(), rtol=1e-6)
-    cfg = experiments.config("embed_small_fish", "smoke")
-    E, E_out, _, xt, _ = experiments.embed_data(cfg, n, d, m)
-    assert E_out is E
-    y = xt[0].astype(np.float64) @ E.T.astype(np.float64)  # (n_test, d)
-    np.testing.assert_allclose(experiments.embed_null_loss(cfg, n, d, m), (y ** 2).sum(-1).mean(), rtol=1e-5)
-
-
 def test_results_keep_the_models_parameter_names_and_the_seed_axis(tmp_path):
     cfg, res = experiments.run("mlp_dd", "smoke", results_dir=tmp_path, verbose=False)
     S, seeds = len(cfg["sizes"]), cfg["seeds"]
@@ -88,25 +62,14 @@ def test_results_keep_the_models_parameter_names_and_the_seed_axis(tmp_path):
 
 
 def _expected_entries():
-    """{file name: configuration} of every full result the figure scripts read today."""
-    out = {}
-    for name in experiments.names():
-        if name.startswith("lookup_init_"):
-            continue
-        for e in experiments.entries(name, experiments.config(name), COMMITTED):
-            out[e.npz.name] = (name, e.config)
-    for setting in experiments.LOOKUP_SETTINGS:  # X1 compares at sizes chosen from its committed peak sweep
-        try:
-            pcfg, peak = experiments.run(f"lookup_peak_{setting}", results_dir=COMMITTED, cached_only=True,
-                                         verbose=False)
-        except experiments.MissingResult:
-            continue
-        picks, _ = experiments.lookup_sizes(pcfg["sizes"], peak["train_loss"], peak["test_loss"],
-                                            experiments.LOOKUP_SETTINGS[setting]["threshold"])
-        cfg = experiments.config(f"lookup_init_{setting}", sizes=[int(pcfg["sizes"][i]) for i in picks])
-        for e in experiments.entries(f"lookup_init_{setting}", cfg, COMMITTED):
-            out[e.npz.name] = (f"lookup_init_{setting}", e.config)
-    return out
+    """{file name: (experiment, configuration)} of every full result the figure scripts read today."""
+    return {e.npz.name: (name, e.config) for name in experiments.names()
+            for e in experiments.full_entries(name, COMMITTED)}
+
+
+def test_every_experiment_belongs_to_one_figure():
+    listed = [name for names in experiments.FIGURES.values() for name in names]
+    assert sorted(listed) == sorted(experiments.names()) and len(set(listed)) == len(listed)
 
 
 def committed_npz():
@@ -172,27 +135,9 @@ def test_a_tiny_sweep_on_a_dask_local_cluster(tmp_path):
         np.testing.assert_array_equal(serial[k], res[k])
 
 
-def test_a_corrupt_unit_is_named_and_recomputed(tmp_path, capsys):
-    experiments.run("bottleneck_dd", "smoke", results_dir=tmp_path)
-    first = sorted(tmp_path.glob("*.npz"))[0]
-    first.write_bytes(first.read_bytes()[:100])
-    capsys.readouterr()
-    experiments.run("bottleneck_dd", "smoke", results_dir=tmp_path)
-    err = capsys.readouterr().err
-    assert f"corrupt cache entry {first}" in err and err.count("computing") == 1
-
-
-def test_lost_outputs_counts_active_entries_behind_an_off_output_relu():
-    x = np.array([[[1.0, 0.0], [0.0, 1.0]]])  # (I=1, T=2, n=2)
-    params = {"W": np.array([[[1.0, 0.0]]]), "b_final": np.array([[0.0, -1.0]])}  # pre = [[1, -1], [0, -1]]
-    share, err = experiments.lost_outputs(params, x)
-    np.testing.assert_allclose(share, [0.5])  # of the 2 active entries, x_11 has its output off
-    np.testing.assert_allclose(err, [0.5])  # its squared error 1, over T=2 samples
-
-
 def test_peak_height_scores_each_seed_on_the_first_k_of_its_test_set():
     cfg = experiments.config("peak_height", "smoke", n_test=1500, seeds=2)
-    out = experiments.compute_unit("peak_height", cfg, {"weight_decay": 0.01, "steps": 10})
+    out, seconds = experiments.compute_unit("peak_height", cfg, {"weight_decay": 0.01, "steps": 10})
     assert set(out) == {"train_loss", "test_loss", "test_loss_1000"} and out["test_loss"].shape == (2,)
     # the same numbers as scoring all seeds at once (the unit does it one seed at a time to save memory)
     run_cfg = dict(cfg, weight_decay=0.01, steps=10, warmup=1)

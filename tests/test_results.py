@@ -20,7 +20,7 @@ import sys
 
 import pytest
 
-from minimem.__main__ import figure_scripts
+from minimem.cli import figure_scripts
 
 ROOT = pathlib.Path(__file__).resolve().parents[1]
 RESULTS_MD = ROOT / "RESULTS.md"

@@ -76,8 +76,42 @@ from .runner import (EXPERIMENTS, HEARTBEAT, LONG_RUN, MODES, PARAM_NAMES, SMOKE
                      compute_unit, config, connect_dask, embed_data, entries, estimate, executor, names, options_of,
                      params_at, results_dir_of, run, target_of, test_set, test_sets, train_set, train_sets,
                      unit_jobs, unit_label)
-from .verdicts import (PUBLISHED, adam_reach_of, dead_units, embed_null_loss, lookup_sizes, lost_outputs, null_loss,
-                       peak_anatomy, steps_to)
+from .verdicts import (PUBLISHED, adam_reach_of, back_to, best_of, dead_units, dimensionalities, embed_null_loss, embed_ratio,
+                       lookup_sizes, lost_outputs, null_loss, peak, peak_anatomy, print_big_fish, print_embed_grid,
+                       print_hard_labels, print_lost_outputs, print_sweep, print_unused, rise, snapshot_numbers,
+                       steps_to, unused_columns)
+
+# The runs each figure trains for itself (B3, B4 draw B2's runs, and so on): its run time is theirs.
+FIGURES = {
+    "B1": ("tms_relu_output",), "B2": ("bottleneck_dd",), "B3": (), "B4": (), "B5": ("reconstruction_grid",),
+    "M1": ("tms_relu_hidden",), "M2": ("mlp_dd",), "M3": (), "M4": (), "M5": (),
+    "M6": ("mlp_init_uniform", "mlp_init_gaussian"), "M7": ("sparse_grid",), "M8": ("embed_big_fish",),
+    "M9": ("embed_small_fish",), "M10": ("embed_reprojector",),
+    "F1": ("unembed_dd",), "F2": (), "F3": ("unembed_dd_soft", "unembed_dd_input"), "F4": ("bottleneck_dd_untied",),
+    "F5": ("unembed_dd_xavier",),
+    "A1": ("onehot_dictionary",), "A2": ("onehot_grid_mse",), "A3": (), "A4": ("mlp_dd_relu_out",), "A5": ("ce_hidden2",),
+    "A6": ("ce_epochs", "ce_epochs_wd0", "ce_epochs_wd0.0001", "ce_epochs_long", "ce_epochs_lr0.01", "ce_epochs_seed1",
+           "ce_epochs_seed2"),
+    "A7": ("ce_weight_decay",), "A8": ("antipodal_onehot",), "A9": ("onehot_grid_ce",),
+    "X1": ("lookup_peak_ae", "lookup_peak_ce", "lookup_init_ae", "lookup_init_ce"), "X2": ("square_control",),
+    "X3": ("mlp_small_T", "mlp_variants"), "X4": ("peak_height",), "X5": ("sparse_grid_m2",),
+}
+
+
+def full_entries(name, results_dir=None):
+    """The cache entries (minimem.cache.Entry) of experiment ``name`` at the full settings: what the
+    committed figures read. X1's comparison runs at sizes chosen from its stored peak sweep; while
+    that sweep is not stored, it has none."""
+    if not name.startswith("lookup_init_"):
+        return entries(name, config(name), results_dir)
+    setting = name[len("lookup_init_"):]
+    try:
+        pcfg, peak_sweep = run(f"lookup_peak_{setting}", results_dir=results_dir, cached_only=True, verbose=False)
+    except MissingResult:
+        return []
+    picks, _ = lookup_sizes(pcfg["sizes"], peak_sweep["train_loss"], peak_sweep["test_loss"],
+                            LOOKUP_SETTINGS[setting]["threshold"])
+    return entries(name, config(name, sizes=[int(pcfg["sizes"][i]) for i in picks]), results_dir)
 
 __all__ = [n for n in dir() if not n.startswith("_") and n not in ("annotations", "beyond", "catalogue", "runner",
                                                                     "verdicts")]

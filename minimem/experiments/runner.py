@@ -226,8 +226,9 @@ def run(name, mode="full", *, fresh=False, results_dir=None, executor=None, cach
     t0 = time.perf_counter()
     left = dict(zip(todo, unit_secs))
 
-    def finish(k, out):
-        results[k] = found[k].store(out)
+    def finish(k, computed):
+        out, seconds = computed
+        results[k] = found[k].store(out, seconds)
         est_done = total - sum(left.values()) + left.pop(k)
         if verbose:
             done = sum(r is not None for r in results)
@@ -241,7 +242,7 @@ def run(name, mode="full", *, fresh=False, results_dir=None, executor=None, cach
         if executor is None or len(todo) < 2:
             for k in todo:
                 found[k].announce(unit_label(units[k]))
-                finish(k, exp.compute(cfg, units[k]))
+                finish(k, compute_unit(name, cfg, units[k]))
         else:
             todo.sort(key=lambda k: -(units[k].get("T") or 0))  # the largest first, so none runs alone at the end
             for k in todo:
@@ -263,8 +264,11 @@ def run(name, mode="full", *, fresh=False, results_dir=None, executor=None, cach
     return cfg, exp.collect(cfg, units, results)
 
 def compute_unit(name, cfg, unit):
-    """One unit's arrays (what an executor runs; a module-level function, so it pickles)."""
-    return EXPERIMENTS[name].compute(cfg, unit)
+    """One unit's arrays and the seconds computing them took (what an executor runs; a module-level
+    function, so it pickles)."""
+    t = time.perf_counter()
+    out = EXPERIMENTS[name].compute(cfg, unit)
+    return out, time.perf_counter() - t
 
 @contextlib.contextmanager
 def executor(jobs=1, dask=None):

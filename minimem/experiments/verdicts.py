@@ -7,11 +7,12 @@ from __future__ import annotations
 
 import numpy as np
 
-from .. import analysis, data, mlp, optim, relu_output
+from .. import analysis, data, metrics, mlp, optim, relu_output
 from ..registry import MODELS
-from ..train import evaluate
-from .runner import (embed_data, embed_target, init_sweep, options_of, params_at, target_of, test_set, test_sets,
-                     train_set)
+from ..train import best_of_seeds, evaluate
+from .catalogue import small_data, snapshot
+from .runner import (PARAM_NAMES, embed_data, embed_target, init_sweep, options_of, params_at, target_of, test_set,
+                     test_sets, train_set, train_sets)
 
 # The published accounts of the ReLU output model's double descent that B2, X5 compare with:
 # Henighan et al. (2023), n=10,000, m=2, S=0.999: the middle regime from T of about 700, generalisation
@@ -108,4 +109,206 @@ def peak_anatomy(cfg, res, T_index, seed):
                    test_spread=float(z.std(axis=-1).mean()))
         z, _ = analysis.output_and_pre(model, p, x, **opts)
         out["train_spread"] = float(z.std(axis=-1).mean())
+    return out
+
+# --- peaks and returns of a sweep over T; the printed numbers of the figures ------------------------
+
+def peak(sizes, test_loss):
+    """Where the mean test loss peaks (T) and its height, and each seed's peak (T, height)."""
+    mean = test_loss.mean(axis=1)
+    i = int(np.argmax(mean))
+    per_seed = [(int(sizes[j]), round(float(test_loss[j, s]), 4)) for s in range(test_loss.shape[1])
+                for j in [int(np.argmax(test_loss[:, s]))]]
+    return int(sizes[i]), float(mean[i]), per_seed
+
+
+def rise(sizes, mean_loss, peak_index, ref, factor=1.05):
+    """Where the mean test loss rose from the level ``ref``: the first T of the run of sizes above
+    factor x ref that ends at the peak, or None (no such run, or it starts at the smallest T)."""
+    j = peak_index
+    while j > 0 and mean_loss[j - 1] > factor * ref:
+        j -= 1
+    return int(sizes[j]) if mean_loss[peak_index] > factor * ref and j > 0 else None
+
+
+def best_of(train_loss, test_loss, k):
+    """Selection (X4): the mean, over disjoint groups of k seeds, of the test loss of each group's
+    seed with the lowest train loss (train.best_of_seeds); seeds beyond the last whole group are
+    left out; nan when there is no whole group."""
+    n = len(train_loss) // k * k
+    if n == 0:
+        return float("nan")
+    return float(np.mean(np.asarray(test_loss)[best_of_seeds(np.asarray(train_loss)[:n], k)]))
+
+
+def back_to(sizes, mean_loss, start, ref):
+    """The first T from index ``start`` on where the mean test loss is within 5% of ``ref``, or None."""
+    back = [int(T) for T, v in zip(sizes[start:], mean_loss[start:]) if v <= 1.05 * ref]
+    return back[0] if back else None
+
+
+def print_sweep(cfg, res, loss_label, ref=None):
+    """The numbers behind a sweep figure: the test-loss peak (mean and per seed), where the test
+    loss is back within 5% of the reference level ``ref`` (all-zeros output, log V) after it, the
+    squareness of the W columns and the test accuracy per T."""
+    sizes = np.array(cfg["sizes"])
+    T_peak, height, per_seed = peak(sizes, res["test_loss"])
+    print(f"test-loss peak (mean over {res['test_loss'].shape[1]} seeds): T={T_peak}, {loss_label} {height:.4g}; "
+          f"per seed (T, {loss_label}): {per_seed}")
+    if ref is not None:
+        mean = res["test_loss"].mean(1)
+        back = back_to(sizes, mean, sizes.tolist().index(T_peak), ref)
+        print(f"test loss back within 5% of {ref:.4g} after the peak: "
+              + (f"from T={back}" if back and T_peak != sizes[0] else "peak at the first size" if T_peak == sizes[0]
+                 else f"not within the sweep (at T={int(sizes[-1])}: {mean[-1]:.4g})"))
+    print("mean test loss per T: " + str(dict(zip(sizes.tolist(), np.round(res["test_loss"].mean(1), 4).tolist()))))
+    print("mean train loss per T: " + str(dict(zip(sizes.tolist(), [float(f"{v:.3g}") for v in res["train_loss"].mean(1)]))))
+    W = res.get("W1", res.get("W"))
+    if W is not None and W.shape[-2] == 2:
+        sq = metrics.squareness(W)  # (sizes, seeds)
+        print("squareness of the W columns per T (mean over seeds; 1 a square, 0 a disc; an isotropic cloud of "
+              f"{W.shape[-1]} points: {metrics.squareness_reference(W.shape[-1], np.random.default_rng(0))[0]:.2f}): "
+              + str(dict(zip(sizes.tolist(), np.round(np.nanmean(sq, 1), 2).tolist()))))
+        print("lopsidedness of the W columns per T (mean over seeds; 0 for a square or a disc about the origin, near 1 "
+              "for a wedge or a line, which also scores as square): "
+              + str(dict(zip(sizes.tolist(), np.round(np.nanmean(metrics.lopsidedness(W), 1), 2).tolist()))))
+        corners = metrics.square_corners(W)  # (sizes, seeds) degrees, 45: sides along the axes
+        square = np.nanmean(sq, 1) >= 1
+        print("where the mean squareness is >= 1, the corners' direction per T (degrees, min-max over seeds; 45: sides "
+              "along the coordinate axes): " + str({int(T): (round(float(c.min()), 1), round(float(c.max()), 1))
+                                                    for T, c, ok in zip(sizes, corners, square) if ok}))
+        reach = adam_reach_of(cfg)
+        far = np.mean(np.abs(W).max(axis=-2) > 0.9 * reach, axis=-1)  # (sizes, seeds) columns at the box
+        print(f"largest |w| / AdamW's reach ({reach:.2f}) per T: "
+              + str(dict(zip(sizes.tolist(), np.round(np.abs(W).max(axis=(-2, -1)).mean(1) / reach, 2).tolist())))
+              + "; share of columns with a coordinate beyond 0.9 x reach: "
+              + str(dict(zip(sizes.tolist(), np.round(far.mean(1), 2).tolist()))))
+    if "test_acc" in res:
+        print("mean test accuracy per T: " + str(dict(zip(sizes.tolist(), np.round(res["test_acc"].mean(1), 4).tolist())))
+              + f" (chance 1/{cfg['n']})")
+    return T_peak, height
+
+
+def print_hard_labels(cfg, res, sizes):
+    """F1's run (hard labels, uniform init; ``cfg, res`` of "unembed_dd") at the data set sizes
+    ``sizes``, printed beside a variant: the mean squareness of W1's columns and the share of them
+    beyond 0.9 of AdamW's reach."""
+    sl = list(cfg["sizes"])
+    idx = [sl.index(T) for T in sizes if T in sl]
+    W = res["W1"][idx]  # (sizes, seeds, m, n)
+    far = np.mean(np.abs(W).max(axis=-2) > 0.9 * adam_reach_of(cfg), axis=-1).mean(-1)  # (sizes,)
+    print("for comparison, hard labels (F1) at the same T: squareness "
+          + str({sl[i]: round(float(v), 2) for i, v in zip(idx, np.nanmean(metrics.squareness(W), 1))})
+          + "; share of columns beyond 0.9 x reach " + str({sl[i]: round(float(v), 2) for i, v in zip(idx, far)}))
+
+
+def print_lost_outputs(cfg, res):
+    """For the ReLU output model: per T, the share of active training entries its output ReLU has
+    switched off (lost_outputs) and the train MSE they carry, mean over seeds."""
+    line = {}
+    for i, T in enumerate(cfg["sizes"]):
+        x = train_sets(cfg, T).astype(np.float64)  # (seeds, T, n)
+        p = {k: v[i].astype(np.float64) for k, v in res.items() if k in PARAM_NAMES}  # (seeds, ...)
+        share, err = lost_outputs(p, x)
+        line[T] = (round(float(share.mean()), 3), round(float(err.mean()), 3), round(float(res["train_loss"][i].mean()), 3))
+    print("active training entries with the output ReLU off, per T (share, the train MSE they carry, the whole "
+          "train MSE; mean over seeds): " + str(line))
+
+
+def unused_columns(cfg, res, i, seed):
+    """The columns of W1 (m, k) of the features that no training point of run (size index i, seed)
+    uses: nothing ever moved them but weight decay, so they keep their initialisation's shape."""
+    used = np.any(train_set(cfg, cfg["sizes"][i], seed) != 0, axis=0)  # (n,)
+    return res["W1"][i, seed][:, ~used]
+
+
+def print_unused(cfg, res, label):
+    """Per T: how many features the training set of the shown seed uses, the half-widths of the box
+    the unused columns fill (per hidden coordinate), and their squareness and lopsidedness per seed
+    beside an isotropic cloud of as many points (metrics.squareness_reference)."""
+    for i, T in enumerate(cfg["sizes"]):
+        unused = [unused_columns(cfg, res, i, s) for s in range(cfg["seeds"])]  # per seed (m, k)
+        if unused[0].shape[1] < 2:
+            continue
+        box = np.abs(unused[0]).max(axis=1)
+        print(f"{label}, T={T}: {cfg['n'] - unused[0].shape[1]} used features; unused columns span |w| <= "
+              f"{[round(float(b), 4) for b in box]}; their squareness per seed "
+              f"{[round(float(metrics.squareness(u)), 2) for u in unused]} (lopsidedness "
+              f"{[round(float(metrics.lopsidedness(u)), 2) for u in unused]}; an isotropic cloud of "
+              f"{unused[0].shape[1]} points: "
+              f"{metrics.squareness_reference(unused[0].shape[1], np.random.default_rng(0))[0]:.2f})")
+
+
+def embed_ratio(cfg, out, d):
+    """An embed_* grid's test MSE over the all-zeros output's at bottleneck d: (m, n)."""
+    ns, ms = cfg["features"], cfg["hidden"]
+    L = np.array([[out[(n, d, m)]["test_loss"][0] for n in ns] for m in ms])
+    Z = np.array([[embed_null_loss(cfg, n, d, m)[0] for n in ns] for m in ms])
+    return L / Z
+
+
+def print_big_fish(cfg, out):
+    """Big fish's (M8; ``cfg, out`` of "embed_big_fish") test MSE over the all-zeros output's, printed
+    beside small fish and the re-projector."""
+    for d in cfg["bottleneck"]:
+        print(f"for comparison, big fish (M8), bottleneck d={d}: test MSE / all-zeros test MSE (rows m={cfg['hidden']}, "
+              f"columns n={cfg['features']}):\n{np.round(embed_ratio(cfg, out, d), 3)}")
+
+
+def print_embed_grid(cfg, out, what):
+    """M8-M10: per bottleneck size d, the one-hot accuracy, the test MSE and the test MSE over the
+    all-zeros output's, printed; returns {d: (ratio (m, n), accuracy (m, n))}."""
+    ns, ds, ms = cfg["features"], cfg["bottleneck"], cfg["hidden"]
+    grids = {}
+    for d in ds:
+        L = np.array([[out[(n, d, m)]["test_loss"][0] for n in ns] for m in ms])
+        Z = np.array([[embed_null_loss(cfg, n, d, m)[0] for n in ns] for m in ms])
+        A = np.array([[out[(n, d, m)]["acc"][0] for n in ns] for m in ms])
+        print(f"{what}, bottleneck d={d}: one-hot accuracy (rows m={ms}, columns n={ns}):\n{np.round(A, 3)}\n"
+              f"test MSE:\n{np.array2string(L, precision=4)}\n"
+              f"test MSE / all-zeros test MSE (1: no better than outputting 0):\n{np.round(L / Z, 3)}")
+        grids[d] = (L / Z, A)
+    return grids
+
+
+def snapshot_numbers(cfg, res, step, what):
+    """The numbers of a small cross-entropy MLP at a snapshot step, printed: accuracy, the largest
+    activation, W2's mean and minimum, the logits' range, the mean off-diagonal cosine similarity
+    of the inputs' activations. Returns (params, (a, h, logits) each (N, .), accuracy, cosine
+    similarities (N, N), their off-diagonal entries)."""
+    x, y = small_data(cfg)
+    p = snapshot(res, step)
+    out, c = mlp.forward(p, x[None])
+    out, h = out[0], c["h"][0]
+    cos = metrics.cosine_similarity(h)
+    off = cos[~np.eye(len(cos), dtype=bool)]
+    acc = np.mean(np.argmax(out, 1) == y)
+    print(f"{what}, {step} epochs: accuracy {acc:.2f}, max activation {h.max():.2f}, W2 mean {p['W2'].mean():.3f} "
+          f"(min {p['W2'].min():.2f}), logits {out.min():.1f} to {out.max():.1f}, mean off-diagonal cosine "
+          f"similarity {np.nanmean(off):.3f}")
+    return p, (c["a"][0], h, out), acc, cos, off
+
+
+def dimensionalities(cfg, vectors, with_max=True):
+    """B4 / M4: for every T and seed, the fractional dimensionality of the data points (rows of H),
+    optionally their maximal data dimensionality D*, and that of the features (columns of W);
+    ``vectors(i, s)`` returns (H (T, m), W (m, n)) for size index i and seed s. Prints, per T, the
+    features with D_i > 0.1 and the data points' median D_t against m/T; returns {(i, s): [D per row]}."""
+    fns = [metrics.fractional_dimensionality] + ([metrics.max_data_dimensionality] if with_max else [])
+    print("per T: features with D_i > 0.1 (mean over seeds, and per seed) and their mean D_i; the data points' "
+          "median D_t (all seeds) against m/T:")
+    out = {}
+    for i, T in enumerate(cfg["sizes"]):
+        sums, D_t = [], []
+        for s in range(cfg["seeds"]):
+            H, W = vectors(i, s)
+            D_i = metrics.feature_dimensionality(W)
+            out[(i, s)] = [fn(H) for fn in fns] + [D_i]
+            D_t.append(out[(i, s)][0])
+            big = D_i[D_i > 0.1]
+            sums.append((big.size, big.mean() if big.size else np.nan))
+        a = np.array(sums)
+        print(f"  T={T}: {a[:, 0].mean():.1f} (per seed {a[:, 0].astype(int).tolist()}), mean D_i "
+              + (f"{np.nanmean(a[:, 1]):.2f}" if a[:, 0].any() else "-")
+              + f"; data points: median D_t {np.median(np.concatenate(D_t)):.3g}, m/T {min(cfg['m'] / T, 1):.3g}")
     return out

@@ -1,0 +1,269 @@
+"""The command line: the flags of the figure scripts and of ``python -m minimem reproduce``, defined
+once here, the runner every figure script uses (``FigureScript``), and ``reproduce`` and ``list``.
+
+A figure script is one page:
+
+    fig = FigureScript(__doc__, argv)            # its flags: --quick / --full / --smoke, --cached-only, ...
+    cfg, res = fig.run("bottleneck_dd")          # minimem.experiments.run with those flags
+    fig.save(figure, "B2_double_descent")        # figures/ or figures/quick/ of the checkout (or --out)
+
+``reproduce`` runs the scripts of a source checkout one after the other; each hands its flags on
+unchanged, so a flag cannot be dropped on one path. No matplotlib is imported here.
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import os
+import pathlib
+import re
+import subprocess
+import sys
+import time
+
+from . import cache, experiments
+from .experiments import connect_dask
+
+ROOT = pathlib.Path(__file__).resolve().parents[1]
+ID_RE = re.compile(r"^([A-Z]\d+)_\w+\.py$")
+MODE_FLAG = {"full": "--full", "quick": "--quick", "smoke": "--smoke"}
+
+WHERE = """\
+where things go:
+  --quick and --smoke   results/quick/ and figures/quick/ of the checkout (git ignores both)
+  --full                results/ and figures/<ID>_*.png, the committed results and figures
+  --out DIR             the same layout under DIR; the checkout's results/ is still read,
+                        so --full --cached-only --out DIR redraws the committed figures in DIR
+  $MINIMEM_RESULTS      where results are read and written instead of the checkout's results/
+
+Each figure's runs are cached unit by unit (a data set size, a grid cell); before training, each
+experiment prints how many units are missing and about how long they will take on this machine.
+Ctrl-C keeps every finished unit: rerun the same command to resume.
+"""
+
+
+def add_flags(ap, default_mode):
+    """The flags of a figure run, for a script (default "full") and for reproduce (default "quick")."""
+    g = ap.add_mutually_exclusive_group()
+    g.add_argument("--quick", action="store_true", help="reduced runs, minutes per figure"
+                   + (" (the default)" if default_mode == "quick" else ""))
+    g.add_argument("--full", action="store_true", help="the write-up's settings (hours for some figures unless "
+                   "results/ holds them); writes the committed figures" + (" (the default)" if default_mode == "full"
+                                                                           else ""))
+    g.add_argument("--smoke", action="store_true", help="a few steps on tiny data: checks that every code path runs")
+    ap.add_argument("--fresh", action="store_true", help="retrain even when results/ holds the runs")
+    ap.add_argument("--cached-only", action="store_true",
+                    help="never train: redraw from stored results; a missing result ends the figure with a line "
+                         "naming it and the command that trains it")
+    ap.add_argument("--out", metavar="DIR", help="write results and figures under DIR (still reading the checkout's "
+                    "results/)")
+    ap.add_argument("--jobs", type=int, default=1, metavar="N", help="train independent units in N processes "
+                    "sharing the cores")
+    ap.add_argument("--dask", metavar="ADDRESS", help="train units on the Dask cluster whose scheduler is at ADDRESS "
+                    "(pip install -e \".[dask]\")")
+    return ap
+
+
+def mode_of(args, default_mode):
+    return "full" if args.full else "quick" if args.quick else "smoke" if args.smoke else default_mode
+
+
+def check_flags(args):
+    """The flags' contradictions and bad values, as one-line errors."""
+    if args.jobs < 1:
+        raise SystemExit(f"minimem: --jobs must be >= 1, got {args.jobs}")
+    if args.fresh and args.cached_only:
+        raise SystemExit("minimem: --fresh and --cached-only contradict each other; give one")
+    if args.out:
+        try:
+            pathlib.Path(args.out).mkdir(parents=True, exist_ok=True)
+        except OSError as e:
+            raise SystemExit(f"minimem: cannot use --out {args.out}: {e.strerror or e}") from None
+
+
+def _quiet_interrupt(kind, value, tb, _default=sys.excepthook):
+    """Ctrl-C ends a figure script with one line (experiments.run has said what it kept), not a traceback."""
+    if issubclass(kind, KeyboardInterrupt):
+        print("minimem: interrupted", file=sys.stderr, flush=True)
+        sys.stdout.flush()
+        os._exit(130)  # the shell's code for Ctrl-C, which reproduce reads
+    _default(kind, value, tb)
+
+
+class FigureScript:
+    """A figure script's flags, and ``run(name)``: minimem.experiments.run with them.
+
+    Results are written to --out DIR/results (else the default results root, see minimem.cache) and
+    read from there and from the default root; figures go to figures/ of the checkout the script
+    lives in (or of DIR), figures/quick/ outside the full mode."""
+
+    def __init__(self, doc, argv=None):
+        ap = argparse.ArgumentParser(description=doc.splitlines()[0], epilog=doc + "\n" + WHERE,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+        self.args = a = add_flags(ap, "full").parse_args(argv)
+        check_flags(a)
+        sys.excepthook = _quiet_interrupt
+        self.mode = mode_of(a, "full")
+        self.quick = self.mode != "full"
+        main = getattr(sys.modules.get("__main__"), "__file__", None)
+        checkout = pathlib.Path(main).resolve().parents[1] if main else pathlib.Path.cwd()
+        self.out = pathlib.Path(a.out).resolve() if a.out else checkout
+        roots = ([self.out / "results"] if a.out else []) + [cache.RESULTS]
+        self.results = [experiments.results_dir_of(self.mode, root) for root in roots]
+        self._stack = contextlib.ExitStack()
+        try:
+            self.executor = self._stack.enter_context(experiments.executor(a.jobs, a.dask))
+        except (ImportError, ConnectionError) as e:
+            raise SystemExit(f"minimem: {e}") from None
+
+    def run(self, name, required=True, **overrides):
+        """minimem.experiments.run with the script's flags. Under --cached-only a missing result ends
+        the script with one line naming it and the command that trains it (``required=False``:
+        raise MissingResult for the caller instead)."""
+        try:
+            return experiments.run(name, self.mode, fresh=self.args.fresh, results_dir=self.results,
+                                   executor=self.executor, cached_only=self.args.cached_only, long_ok=True,
+                                   **overrides)
+        except experiments.MissingResult as e:
+            if not required:
+                raise
+            raise self._missing(e) from None
+
+    def lookup(self, setting):
+        """minimem.experiments.lookup (X1) with the script's flags."""
+        try:
+            return experiments.lookup(setting, self.mode, fresh=self.args.fresh, results_dir=self.results,
+                                      executor=self.executor, cached_only=self.args.cached_only, long_ok=True)
+        except experiments.MissingResult as e:
+            raise self._missing(e) from None
+
+    def _missing(self, e):
+        """The one-line end of a script whose results are not stored: what is missing and the command."""
+        fid = pathlib.Path(sys.argv[0]).name.split("_")[0]
+        return SystemExit(f"minimem: {fid}: {e}; train it with: python -m minimem reproduce {fid} "
+                          f"{MODE_FLAG[self.mode]}")
+
+    def save(self, fig, name):
+        """figures/<name>.png (full, committed) or figures/quick/<name>.png; closes the executor."""
+        out = self.out / "figures" / ("quick" if self.quick else "") / f"{name}.png"
+        out.parent.mkdir(parents=True, exist_ok=True)
+        fig.savefig(out, bbox_inches="tight")
+        print(f"wrote {out}")
+        self._stack.close()
+        return out
+
+
+# --- python -m minimem --------------------------------------------------------------------------
+
+def figure_scripts():
+    """{ID: path} of every figure script, in catalogue order (B, M, F, A, X; then by number): those
+    of the source checkout the package runs from (pip install -e .), else of a checkout in the
+    current directory (pip install . from it)."""
+    candidates = [ROOT / "scripts", pathlib.Path.cwd() / "scripts"]
+    found_dirs = [d for d in candidates if d.is_dir() and any(d.glob("B1_*.py"))]
+    if not found_dirs:
+        raise SystemExit(f"minimem: no figure scripts in {candidates[0]} or {candidates[1]}; run reproduce from a "
+                         f"source checkout (the scripts are not part of the installed package)")
+    found = {}
+    for p in found_dirs[0].glob("*.py"):
+        m = ID_RE.match(p.name)
+        if m:
+            found[m.group(1)] = p
+    order = "BMFAX"
+    return dict(sorted(found.items(), key=lambda kv: (order.index(kv[0][0]) if kv[0][0] in order else 9,
+                                                      int(kv[0][1:]))))
+
+
+def check_dask(address):
+    """Fail fast, in one line, when --dask cannot work: dask missing or the scheduler unreachable."""
+    try:
+        connect_dask(address).close()
+    except (ImportError, ConnectionError) as e:
+        raise SystemExit(f"minimem: {e}") from None
+
+
+def script_flags(args):
+    """The flags reproduce hands each figure script: its own, unchanged."""
+    flags = [MODE_FLAG[mode_of(args, "quick")]]
+    flags += ["--fresh"] * args.fresh + ["--cached-only"] * args.cached_only
+    flags += ["--out", str(pathlib.Path(args.out).resolve())] if args.out else []
+    flags += ["--jobs", str(args.jobs)] if args.jobs > 1 else []
+    return flags + (["--dask", args.dask] if args.dask else [])
+
+
+def reproduce(args):
+    scripts = figure_scripts()
+    wanted = [i.upper() for i in args.ids] or list(scripts)
+    unknown = [i for i in wanted if i not in scripts]
+    if unknown:
+        raise SystemExit(f"minimem: unknown figure IDs {unknown}; available: {' '.join(scripts)}")
+    if args.dask:
+        check_dask(args.dask)
+    print(f"minimem reproduce ({mode_of(args, 'quick')}): {' '.join(wanted)}", flush=True)
+    t0 = time.perf_counter()
+    failed = []
+    k, fid = 0, None
+    try:
+        for k, fid in enumerate(wanted, 1):
+            print(f"[{k}/{len(wanted)}] {fid}: {scripts[fid].name} ({time.perf_counter() - t0:.0f} s so far)", flush=True)
+            t = time.perf_counter()
+            rc = subprocess.call([sys.executable, str(scripts[fid])] + script_flags(args),
+                                 cwd=scripts[fid].parent.parent)
+            if rc in (130, -2):  # the script was interrupted (Ctrl-C reaches it too)
+                raise KeyboardInterrupt
+            print(f"[{k}/{len(wanted)}] {fid}: {'done' if rc == 0 else f'FAILED (exit {rc})'} in "
+                  f"{time.perf_counter() - t:.0f} s", flush=True)
+            if rc != 0:
+                failed.append(fid)
+    except KeyboardInterrupt:
+        print(f"minimem reproduce: interrupted during {fid} ({k - 1} of {len(wanted)} figures done); every finished "
+              f"unit is kept, rerun the same command to resume", file=sys.stderr)
+        return 130
+    print(f"minimem reproduce: {len(wanted) - len(failed)}/{len(wanted)} figures in "
+          f"{time.perf_counter() - t0:.0f} s" + (f"; failed: {' '.join(failed)}" if failed else ""))
+    return 1 if failed else 0
+
+
+def parser():
+    ap = argparse.ArgumentParser(prog="python -m minimem",
+                                 description="minimem: reproduce the figures of the write-up, or list them")
+    sub = ap.add_subparsers(dest="command", required=True)
+    rp = sub.add_parser("reproduce", help="run figure scripts (all, or the IDs given); needs a source checkout",
+                        description="Run the figure scripts of a source checkout (all, or the IDs given), one after "
+                                    "the other; the scripts are not part of the installed package.",
+                        epilog=WHERE + """
+examples:
+  python -m minimem reproduce B2                     B2 quick, a few minutes
+  python -m minimem reproduce --full --cached-only   every committed figure, redrawn without training
+  python -m minimem reproduce F1 --full --jobs 2     F1 at the write-up's settings, two processes
+""", formatter_class=argparse.RawDescriptionHelpFormatter)
+    rp.add_argument("ids", nargs="*", help="figure IDs such as B2 F1 (default: all; python -m minimem list names them)")
+    add_flags(rp, "quick")
+    sub.add_parser("list", help="list the figure scripts")
+    return ap
+
+
+def main(argv=None):
+    args = parser().parse_args(argv)
+    if args.command == "list":
+        for fid, p in figure_scripts().items():
+            print(f"{fid:4s} scripts/{p.name}")
+        return 0
+    check_flags(args)
+    return reproduce(args)
+
+
+def run():
+    """The console entry: main() with a closed pipe (| head) and Ctrl-C ending quietly."""
+    try:
+        code = main()
+        sys.stdout.flush()
+    except BrokenPipeError:
+        # the reader went away (python -m minimem list | head): send the rest nowhere, exit quietly
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        code = 0
+    except KeyboardInterrupt:
+        print("minimem: interrupted", file=sys.stderr)
+        code = 130
+    return code
