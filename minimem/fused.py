@@ -88,7 +88,7 @@ Decay = namedtuple("Decay", "W1 b1 Wd b2")
 # owns rows inst_start[k]:inst_start[k+1]; imp (I, K) are the MSE importances.
 Data = namedtuple("Data", "x_ptr x_idx x_val y_ptr y_idx y_val inst_start imp")
 # Per-thread scratch rows of one sample: a, h, dh (m,); z, dz, y (K,), y all zero between samples.
-Scratch = namedtuple("Scratch", "a h dh z dz y")
+Scratch = namedtuple("Scratch", "a h dh z dz y grp")
 
 
 # ---------------------------------------------------------------------------------------------
@@ -341,6 +341,199 @@ def _sample(t, W1, b1, Wd, b2, imp, D, st, inv_T, want_grads, gW1, gb1, gWd, gb2
     return term
 
 
+# ---------------------------------------------------------------------------------------------
+# The decoder tile pass for m = 2: GROUP samples at once. Every weight of the decoder is loaded
+# once per group instead of once per sample, and the inner loop over the outputs vectorises to the
+# machine's widest FMAs. The same math as _decoder_forward, _mse_grad / _ce_grad and
+# _decoder_backward, sample by sample (tests/test_kernels.py holds the two paths equal).
+# ---------------------------------------------------------------------------------------------
+
+GROUP = 4  # samples of one decoder tile pass (m = 2)
+Group = namedtuple("Group", "A h H dH Y Z dZ")  # (G, m), (m,), (2G,), (2G,), (G, K) zero, (G, K), (G, K)
+
+
+@njit(fastmath=FASTMATH)
+def _decode_tile_mse_relu(w0, w1, b2, imp, y0, y1, y2, y3, H, inv_T, g0, g1, gb2, dH):
+    """decode_tile_mse with out = ReLU(z)."""
+    h00, h01, h10, h11 = H[0], H[1], H[2], H[3]
+    h20, h21, h30, h31 = H[4], H[5], H[6], H[7]
+    zero = inv_T - inv_T
+    c = inv_T + inv_T
+    loss = zero
+    d00 = d01 = d10 = d11 = d20 = d21 = d30 = d31 = zero
+    for j in range(w0.shape[0]):
+        a0 = w0[j]
+        a1 = w1[j]
+        bj = b2[j]
+        z0 = bj + a0 * h00 + a1 * h01
+        z1 = bj + a0 * h10 + a1 * h11
+        z2 = bj + a0 * h20 + a1 * h21
+        z3 = bj + a0 * h30 + a1 * h31
+        e0 = max(z0, zero) - y0[j]
+        e1 = max(z1, zero) - y1[j]
+        e2 = max(z2, zero) - y2[j]
+        e3 = max(z3, zero) - y3[j]
+        ij = imp[j]
+        loss += ij * (e0 * e0 + e1 * e1 + e2 * e2 + e3 * e3)
+        cij = c * ij
+        q0 = cij * e0 if z0 > zero else zero
+        q1 = cij * e1 if z1 > zero else zero
+        q2 = cij * e2 if z2 > zero else zero
+        q3 = cij * e3 if z3 > zero else zero
+        g0[j] += h00 * q0 + h10 * q1 + h20 * q2 + h30 * q3
+        g1[j] += h01 * q0 + h11 * q1 + h21 * q2 + h31 * q3
+        gb2[j] += q0 + q1 + q2 + q3
+        d00 += a0 * q0
+        d01 += a1 * q0
+        d10 += a0 * q1
+        d11 += a1 * q1
+        d20 += a0 * q2
+        d21 += a1 * q2
+        d30 += a0 * q3
+        d31 += a1 * q3
+    dH[0], dH[1], dH[2], dH[3] = d00, d01, d10, d11
+    dH[4], dH[5], dH[6], dH[7] = d20, d21, d30, d31
+    return loss
+
+
+@njit(fastmath=FASTMATH)
+def _decode_tile_mse_linear(w0, w1, b2, imp, y0, y1, y2, y3, H, inv_T, g0, g1, gb2, dH):
+    """decode_tile_mse with out = z."""
+    h00, h01, h10, h11 = H[0], H[1], H[2], H[3]
+    h20, h21, h30, h31 = H[4], H[5], H[6], H[7]
+    zero = inv_T - inv_T
+    c = inv_T + inv_T
+    loss = zero
+    d00 = d01 = d10 = d11 = d20 = d21 = d30 = d31 = zero
+    for j in range(w0.shape[0]):
+        a0 = w0[j]
+        a1 = w1[j]
+        bj = b2[j]
+        z0 = bj + a0 * h00 + a1 * h01
+        z1 = bj + a0 * h10 + a1 * h11
+        z2 = bj + a0 * h20 + a1 * h21
+        z3 = bj + a0 * h30 + a1 * h31
+        e0 = z0 - y0[j]
+        e1 = z1 - y1[j]
+        e2 = z2 - y2[j]
+        e3 = z3 - y3[j]
+        ij = imp[j]
+        loss += ij * (e0 * e0 + e1 * e1 + e2 * e2 + e3 * e3)
+        cij = c * ij
+        q0 = cij * e0
+        q1 = cij * e1
+        q2 = cij * e2
+        q3 = cij * e3
+        g0[j] += h00 * q0 + h10 * q1 + h20 * q2 + h30 * q3
+        g1[j] += h01 * q0 + h11 * q1 + h21 * q2 + h31 * q3
+        gb2[j] += q0 + q1 + q2 + q3
+        d00 += a0 * q0
+        d01 += a1 * q0
+        d10 += a0 * q1
+        d11 += a1 * q1
+        d20 += a0 * q2
+        d21 += a1 * q2
+        d30 += a0 * q3
+        d31 += a1 * q3
+    dH[0], dH[1], dH[2], dH[3] = d00, d01, d10, d11
+    dH[4], dH[5], dH[6], dH[7] = d20, d21, d30, d31
+    return loss
+
+
+@njit(fastmath=FASTMATH)
+def decode_tile_mse(w0, w1, b2, imp, y0, y1, y2, y3, H, inv_T, out_relu, g0, g1, gb2, dH):
+    """m = 2, four samples s = 0..3 with hidden vectors (H[2s], H[2s+1]) and targets y_s (K,):
+
+        z_s   = W2 h_s + b2 = w0 h_s0 + w1 h_s1 + b2           (= _decoder_forward; w_r = Wd[r] = W2[:, r])
+        dz_s  = (2/T) I (out_s - y_s) [z_s > 0]                 (= _mse_grad; out = ReLU(z) or z)
+        gb2  += sum_s dz_s,   gWd[r] += sum_s h_sr dz_s,   dH[2s + r] = w_r . dz_s   (= _decoder_backward)
+
+    Returns the four samples' loss terms summed (before the 1/T). The loop is written twice, with
+    and without the output ReLU, so that neither holds a branch and both vectorise."""
+    if out_relu:
+        return _decode_tile_mse_relu(w0, w1, b2, imp, y0, y1, y2, y3, H, inv_T, g0, g1, gb2, dH)
+    return _decode_tile_mse_linear(w0, w1, b2, imp, y0, y1, y2, y3, H, inv_T, g0, g1, gb2, dH)
+
+
+@njit(fastmath=FASTMATH)
+def decode_tile_forward(w0, w1, b2, H, z0, z1, z2, z3):
+    """m = 2, four samples: z_s = w0 h_s0 + w1 h_s1 + b2 (= _decoder_forward), each (K,)."""
+    h00, h01, h10, h11 = H[0], H[1], H[2], H[3]
+    h20, h21, h30, h31 = H[4], H[5], H[6], H[7]
+    for j in range(w0.shape[0]):
+        a0 = w0[j]
+        a1 = w1[j]
+        bj = b2[j]
+        z0[j] = bj + a0 * h00 + a1 * h01
+        z1[j] = bj + a0 * h10 + a1 * h11
+        z2[j] = bj + a0 * h20 + a1 * h21
+        z3[j] = bj + a0 * h30 + a1 * h31
+
+
+@njit(fastmath=FASTMATH)
+def decode_tile_backward(w0, w1, H, q0, q1, q2, q3, g0, g1, gb2, dH):
+    """m = 2, four samples with output gradients q_s (K,): gb2 += sum_s q_s, gWd[r] += sum_s
+    h_sr q_s and dH[2s + r] = w_r . q_s (= _decoder_backward)."""
+    h00, h01, h10, h11 = H[0], H[1], H[2], H[3]
+    h20, h21, h30, h31 = H[4], H[5], H[6], H[7]
+    zero = H[0] - H[0]
+    d00 = d01 = d10 = d11 = d20 = d21 = d30 = d31 = zero
+    for j in range(w0.shape[0]):
+        a0 = w0[j]
+        a1 = w1[j]
+        p0, p1, p2, p3 = q0[j], q1[j], q2[j], q3[j]
+        g0[j] += h00 * p0 + h10 * p1 + h20 * p2 + h30 * p3
+        g1[j] += h01 * p0 + h11 * p1 + h21 * p2 + h31 * p3
+        gb2[j] += p0 + p1 + p2 + p3
+        d00 += a0 * p0
+        d01 += a1 * p0
+        d10 += a0 * p1
+        d11 += a1 * p1
+        d20 += a0 * p2
+        d21 += a1 * p2
+        d30 += a0 * p3
+        d31 += a1 * p3
+    dH[0], dH[1], dH[2], dH[3] = d00, d01, d10, d11
+    dH[4], dH[5], dH[6], dH[7] = d20, d21, d30, d31
+
+
+@njit(fastmath=FASTMATH)
+def _group(t0, W1, b1, Wd, b2, imp, D, st, inv_T, gW1, gb1, gWd, gb2, grp):
+    """Samples t0..t0+GROUP-1 of an instance with m = 2, forward, loss and backward: encode each
+    from its sparse input, decode the four in one tile pass, then each sample's encoder backward.
+    Returns their loss terms summed (before the 1/T); adds the gradient into the buffers."""
+    zero = inv_T - inv_T
+    for g in range(GROUP):
+        t = t0 + g
+        _encoder_forward(W1, b1, D.x_idx[D.x_ptr[t]:D.x_ptr[t + 1]], D.x_val[D.x_ptr[t]:D.x_ptr[t + 1]], st,
+                         zero, grp.A[g], grp.h)
+        grp.H[2 * g] = grp.h[0]
+        grp.H[2 * g + 1] = grp.h[1]
+        if not st.ce:
+            for p in range(D.y_ptr[t], D.y_ptr[t + 1]):
+                grp.Y[g, D.y_idx[p]] = D.y_val[p]  # scatter the target into the zero row Y[g]
+    if st.ce:
+        decode_tile_forward(Wd[0], Wd[1], b2, grp.H, grp.Z[0], grp.Z[1], grp.Z[2], grp.Z[3])
+        loss = zero
+        for g in range(GROUP):
+            t = t0 + g
+            loss += _ce_grad(grp.Z[g], D.y_idx[D.y_ptr[t]:D.y_ptr[t + 1]], D.y_val[D.y_ptr[t]:D.y_ptr[t + 1]],
+                             inv_T, st.out_relu, grp.dZ[g])
+        decode_tile_backward(Wd[0], Wd[1], grp.H, grp.dZ[0], grp.dZ[1], grp.dZ[2], grp.dZ[3], gWd[0], gWd[1],
+                             gb2, grp.dH)
+    else:
+        loss = decode_tile_mse(Wd[0], Wd[1], b2, imp, grp.Y[0], grp.Y[1], grp.Y[2], grp.Y[3], grp.H, inv_T,
+                               st.out_relu, gWd[0], gWd[1], gb2, grp.dH)
+    for g in range(GROUP):
+        t = t0 + g
+        if not st.ce:
+            for p in range(D.y_ptr[t], D.y_ptr[t + 1]):
+                grp.Y[g, D.y_idx[p]] = 0.0  # leave Y[g] all zero again
+        _encoder_backward(grp.A[g], grp.dH[2 * g:2 * g + 2], D.x_idx[D.x_ptr[t]:D.x_ptr[t + 1]],
+                          D.x_val[D.x_ptr[t]:D.x_ptr[t + 1]], st, zero, gW1, gb1)
+    return loss
+
+
 @njit(fastmath=FASTMATH, inline="always")
 def _samples(k, lo, hi, P, D, st, want_grads, gW1, gb1, gWd, gb2, buf):
     """Sum over samples lo..hi-1 of instance k of their loss terms (gradients added into the
@@ -349,15 +542,23 @@ def _samples(k, lo, hi, P, D, st, want_grads, gW1, gb1, gWd, gb2, buf):
     W1, b1, b2, imp = P.W1[k], P.b1[k], P.b2[k], D.imp[k]  # views, taken once
     Wd = W1 if st.tied else P.Wd[k]
     loss = 0.0
-    for t in range(lo, hi):
+    t = lo
+    if want_grads and W1.shape[0] == 2:  # m = 2: the decoder tile pass, GROUP samples at once
+        while t + GROUP <= hi:
+            loss += _group(t, W1, b1, Wd, b2, imp, D, st, inv_T, gW1, gb1, gWd, gb2, buf.grp)
+            t += GROUP
+    for t in range(t, hi):  # the rest (and every sample when m != 2) one at a time
         loss += _sample(t, W1, b1, Wd, b2, imp, D, st, inv_T, want_grads, gW1, gb1, gWd, gb2, buf)
     return loss
 
 
 @njit(inline="always")
 def _scratch(m, K, like):
-    return Scratch(np.empty(m, like.dtype), np.empty(m, like.dtype), np.empty(m, like.dtype),
-                   np.empty(K, like.dtype), np.empty(K, like.dtype), np.zeros(K, like.dtype))
+    dt = like.dtype
+    grp = Group(np.empty((GROUP, m), dt), np.empty(m, dt), np.empty(2 * GROUP, dt), np.empty(2 * GROUP, dt),
+                np.zeros((GROUP, K), dt), np.empty((GROUP, K), dt), np.empty((GROUP, K), dt))
+    return Scratch(np.empty(m, dt), np.empty(m, dt), np.empty(m, dt), np.empty(K, dt), np.empty(K, dt),
+                   np.zeros(K, dt), grp)
 
 
 @njit(cache=True)

@@ -31,12 +31,15 @@ CASES = [
     ("unembed b1 ce soft", unembed, {"hidden_bias": True}, {}, "ce", "soft", N),
     ("unembed n_classes=11", unembed, {"n_classes": 11}, {}, "ce", "hard", 11),
 ]
+# every case again with m = 2, where the kernels decode GROUP samples at once (fused.decode_tile_*): the
+# sizes 5, 9, 2 give whole groups, remainders and an instance with no whole group
+CASES = [c + (M,) for c in CASES] + [(c[0] + " m=2",) + c[1:] + (2,) for c in CASES]
 IDS = [c[0] for c in CASES]
 
 
-def _case(module, init_kw, kind, n_out, seed=0, dtype=np.float64):
+def _case(module, init_kw, kind, n_out, seed=0, dtype=np.float64, m=M):
     rng = np.random.default_rng(seed)
-    params = module.init_params(N, M, rng, n_instances=I, dtype=dtype, **init_kw)
+    params = module.init_params(N, m, rng, n_instances=I, dtype=dtype, **init_kw)
     params = {k: (rng.standard_normal(v.shape) * 0.5).astype(dtype) for k, v in params.items()}
     sets = [data.sparse_features(T, N, 0.4, rng, dtype=dtype)[0] for T in SIZES]
     x, mask = data.stack_ragged(sets)  # (I, 9, N), (I, 9)
@@ -66,8 +69,8 @@ def _cmp(label, name, got, ref, tol):
 def test_kernel_gradients_equal_the_numpy_model(case):
     """fused.loss_and_grads (the kernels' per-sample code, before AdamW) against
     <model>.loss_and_grads, tensor by tensor, in float64: every model, loss and option."""
-    label, module, init_kw, opts, loss, kind, n_out = case
-    params, x, target, mask, imp = _case(module, init_kw, kind, n_out)
+    label, module, init_kw, opts, loss, kind, n_out, m = case
+    params, x, target, mask, imp = _case(module, init_kw, kind, n_out, m=m)
     ref_loss, ref = module.loss_and_grads(params, x, target, loss=loss, importance=imp, mask=mask, **opts)
     got_loss, got = fused.loss_and_grads(module, params, x, target, loss=loss, importance=imp, mask=mask,
                                          **opts)
@@ -80,9 +83,9 @@ def test_kernel_gradients_equal_the_numpy_model(case):
 @pytest.mark.parametrize("case", [c for c in CASES if c[4] == "ce"], ids=[c[0] for c in CASES if c[4] == "ce"])
 def test_float32_cross_entropy_gradients_track_float64(case):
     """The float32 path (polynomial exp) against the float64 numpy model: float32 round-off only."""
-    label, module, init_kw, opts, loss, kind, n_out = case
-    p64, x64, t64, mask, _ = _case(module, init_kw, kind, n_out)
-    p32, x32, t32, _, _ = _case(module, init_kw, kind, n_out, dtype=np.float32)
+    label, module, init_kw, opts, loss, kind, n_out, m = case
+    p64, x64, t64, mask, _ = _case(module, init_kw, kind, n_out, m=m)
+    p32, x32, t32, _, _ = _case(module, init_kw, kind, n_out, dtype=np.float32, m=m)
     ref_loss, ref = module.loss_and_grads(p64, x64, t64, loss=loss, mask=mask, **opts)
     got_loss, got = fused.loss_and_grads(module, p32, x32, t32, loss=loss, mask=mask, **opts)
     _cmp(label, "loss", got_loss, ref_loss, 1e-6)
@@ -93,8 +96,8 @@ def test_float32_cross_entropy_gradients_track_float64(case):
 @pytest.mark.parametrize("parallel", ["instances", "samples", "serial"])
 @pytest.mark.parametrize("case", CASES, ids=IDS)
 def test_numba_training_equals_numpy_twin(case, parallel):
-    label, module, init_kw, opts, loss, kind, n_out = case
-    params, x, target, mask, imp = _case(module, init_kw, kind, n_out)
+    label, module, init_kw, opts, loss, kind, n_out, m = case
+    params, x, target, mask, imp = _case(module, init_kw, kind, n_out, m=m)
     kw = dict(steps=6, lr=1e-2, warmup=2, loss=loss, importance=imp, mask=mask,
               snapshot_steps=[0, 3, 6], no_decay={"b2"} & set(params) or {"b_final"}, **opts)
     ref = train(module, params, x, target, backend="numpy", **kw)
@@ -110,9 +113,9 @@ def test_numba_training_equals_numpy_twin(case, parallel):
 
 @pytest.mark.parametrize("case", CASES, ids=IDS)
 def test_float32_kernels_track_float64(case):
-    label, module, init_kw, opts, loss, kind, n_out = case
-    p64, x64, t64, mask, imp = _case(module, init_kw, kind, n_out)
-    p32, x32, t32, _, _ = _case(module, init_kw, kind, n_out, dtype=np.float32)
+    label, module, init_kw, opts, loss, kind, n_out, m = case
+    p64, x64, t64, mask, imp = _case(module, init_kw, kind, n_out, m=m)
+    p32, x32, t32, _, _ = _case(module, init_kw, kind, n_out, dtype=np.float32, m=m)
     kw = dict(steps=4, lr=1e-2, warmup=1, loss=loss, importance=imp, mask=mask, backend="numba", **opts)
     r64 = train(module, p64, x64, t64, **kw)
     r32 = train(module, p32, x32, t32, **kw)
@@ -122,8 +125,8 @@ def test_float32_kernels_track_float64(case):
 
 @pytest.mark.parametrize("case", CASES, ids=IDS)
 def test_evaluate_equals_numpy_loss(case):
-    label, module, init_kw, opts, loss, kind, n_out = case
-    params, x, target, mask, imp = _case(module, init_kw, kind, n_out)
+    label, module, init_kw, opts, loss, kind, n_out, m = case
+    params, x, target, mask, imp = _case(module, init_kw, kind, n_out, m=m)
     ref, _ = module.loss_and_grads(params, x, target, loss=loss, importance=imp, mask=mask, **opts)
     got = fused.evaluate(module, params, x, target, loss=loss, importance=imp, mask=mask, **opts)
     np.testing.assert_allclose(got, ref, rtol=1e-12, err_msg=label)
