@@ -74,7 +74,7 @@ def check_shapes(params, x):
 
 
 def kernel_layout(params, relu_out=False):
-    """This model in the general form of the fused kernels (fused.py): which params are the
+    """This model in the general form of the fused kernels (minimem.fused.kernels, its fused twin): which params are the
     encoder W1 and hidden bias b1, the decoder W2 and output bias b2, and where the ReLUs are."""
     return {"W1": "W1", "b1": "b1", "W2": "W2", "b2": "b2", "hidden_relu": True,
             "out_relu": bool(relu_out)}

@@ -1,4 +1,5 @@
-r"""AdamW exactly as torch.optim.AdamW, and the Henighan learning-rate schedule.
+r"""AdamW exactly as torch.optim.AdamW, SGD with momentum as torch.optim.SGD, and the Henighan
+learning-rate schedule.
 
 AdamW (Loshchilov & Hutter 2019), in the order torch.optim.AdamW applies it, at step t = 1, 2, ...
 
@@ -11,6 +12,17 @@ AdamW (Loshchilov & Hutter 2019), in the order torch.optim.AdamW applies it, at 
 reference: https://pytorch.org/docs/stable/generated/torch.optim.AdamW.html (torch computes (5) as
 p - (lr / (1 - beta1^t)) * m / (sqrt(v) / sqrt(1 - beta2^t) + eps), the same number up to rounding).
 Defaults betas (0.9, 0.999), eps 1e-8, weight decay 1e-2 as torch.optim.AdamW.
+
+SGD with momentum (Robbins & Monro; Polyak's heavy ball), as torch.optim.SGD with dampening 0 and
+no Nesterov term, at every step:
+
+    (1) p <- p - lr * wd * p                       decoupled weight decay (decoupled=True only)
+    (2) g <- g + wd * p                            L2 weight decay, torch's (decoupled=False, the default)
+    (3) b <- mu * b + g                            momentum buffer (b starts at 0, so b = g at the first step, as torch)
+    (4) p <- p - lr * b
+
+reference: https://pytorch.org/docs/stable/generated/torch.optim.SGD.html. Unlike Adam's, its step
+has no per-coordinate bound: it is lr times the gradient's running sum, whatever its size.
 
 Biases are decayed like every other parameter by default, as ``torch.optim.AdamW(model.parameters())``
 does in the TMS and Henighan notebooks; pass ``no_decay={"b_final", ...}`` to exempt names.
@@ -36,6 +48,27 @@ def adamw_init(params):
     return {"t": 0,
             "m": {k: np.zeros_like(p) for k, p in params.items()},
             "v": {k: np.zeros_like(p) for k, p in params.items()}}
+
+
+def sgd_init(params):
+    """SGD's state: a zero momentum buffer shaped like each parameter."""
+    return {"b": {k: np.zeros_like(p) for k, p in params.items()}}
+
+
+def sgd_step(params, grads, state, lr, momentum=0.0, weight_decay=0.0, decoupled=False, no_decay=()):
+    """One in-place SGD update of every array in ``params`` (see the module docstring)."""
+    for k, p in params.items():
+        g = grads[k]
+        decay = weight_decay and k not in no_decay
+        if decay and decoupled:
+            p -= lr * weight_decay * p  # (1) decoupled weight decay
+        elif decay:
+            g = g + weight_decay * p  # (2) L2 weight decay
+        b = state["b"][k]
+        b *= momentum
+        b += g  # (3) momentum buffer
+        p -= lr * b  # (4) step
+    return params
 
 
 def adamw_step(params, grads, state, lr, beta1=0.9, beta2=0.999, eps=1e-8, weight_decay=1e-2,

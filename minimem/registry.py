@@ -19,15 +19,14 @@ from ._validate import check_array, check_choice
 MODELS = {"relu_output": relu_output, "relu_hidden": relu_hidden, "mlp": mlp, "unembed": unembed}
 
 # train()'s arguments (besides the model options), for naming the closest one to a misspelt keyword
-TRAIN_ARGUMENTS = ("model", "params", "x", "target", "steps", "lr", "schedule", "warmup", "weight_decay", "betas",
-                   "eps", "no_decay", "loss", "importance", "mask", "snapshot_steps", "progress", "copy_params",
-                   "desc", "backend", "parallel")
+TRAIN_ARGUMENTS = ("model", "params", "x", "target", "steps", "lr", "schedule", "warmup", "optimizer", "weight_decay",
+                   "betas", "eps", "momentum", "decoupled", "no_decay", "loss", "importance", "mask", "snapshot_steps",
+                   "progress", "copy_params", "desc", "backend", "parallel")
 # what users of other libraries call train()'s arguments, and what minimem calls them (or why it has none)
 ALIASES = {"learning_rate": "lr", "wd": "weight_decay", "epochs": "steps", "n_steps": "steps", "num_steps": "steps",
            "max_steps": "steps", "warmup_steps": "warmup", "n_warmup": "warmup", "beta1": "betas", "beta2": "betas",
            "epsilon": "eps"}
-WHY_NOT = {"optimizer": "train() always uses AdamW (minimem.optim.adamw_step)",
-           "seed": "train() draws nothing at random: the randomness is in the init (init_params(..., rng)) and the data",
+WHY_NOT = {"seed": "train() draws nothing at random: the randomness is in the init (init_params(..., rng)) and the data",
            "rng": "train() draws nothing at random: the randomness is in the init (init_params(..., rng)) and the data",
            "batch_size": "train() is full batch: every step uses every sample of x",
            "device": "minimem runs on the CPU"}

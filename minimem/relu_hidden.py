@@ -47,7 +47,7 @@ def check_shapes(params, x):
 
 
 def kernel_layout(params):
-    """This model in the general form of the fused kernels (fused.py): the decoder is W^T (W2
+    """This model in the general form of the fused kernels (minimem.fused.kernels, its fused twin): the decoder is W^T (W2
     None), no hidden bias, ReLU on the hidden layer and on the output."""
     return {"W1": "W", "b1": None, "W2": None, "b2": "b_final", "hidden_relu": True, "out_relu": True}
 

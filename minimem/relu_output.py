@@ -63,7 +63,7 @@ def check_shapes(params, x):
 
 
 def kernel_layout(params):
-    """This model in the general form of the fused kernels (fused.py): tied, the decoder is W^T
+    """This model in the general form of the fused kernels (minimem.fused.kernels, its fused twin): tied, the decoder is W^T
     (W2 None); untied, W1 and W2; no hidden bias, linear hidden layer, ReLU on the output."""
     if "W" in params:
         return {"W1": "W", "b1": None, "W2": None, "b2": "b_final", "hidden_relu": False, "out_relu": True}

@@ -25,7 +25,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from .optim import adamw_init, adamw_step, lr_schedule
+from .optim import adamw_init, adamw_step, lr_schedule, sgd_init, sgd_step
 from .progress import Progress
 from .registry import check_inputs, get_model  # noqa: F401  (get_model: part of train's API)
 from ._validate import check_choice, check_float, check_int
@@ -82,14 +82,18 @@ class _NumpyRun:
         params        = adamw_step(params, grads, lr(s))             optim.py
     """
 
-    def __init__(self, model, params, x, target, *, loss, importance, mask, weight_decay, betas, eps,
-                 no_decay, copy_params=True, **options):
+    def __init__(self, model, params, x, target, *, loss, importance, mask, opt, copy_params=True, **options):
         self.model, self.x, self.target = model, x, target
         self.kw = dict(loss=loss, importance=importance, mask=mask, **options)
-        self.opt = dict(beta1=betas[0], beta2=betas[1], eps=eps, weight_decay=weight_decay,
-                        no_decay=no_decay)
         self.p = {k: v.copy() for k, v in params.items()} if copy_params else params
-        self.state = adamw_init(self.p)
+        if opt["kind"] == "sgd":
+            self.step, self.state = sgd_step, sgd_init(self.p)
+            self.opt = dict(momentum=opt["momentum"], weight_decay=opt["weight_decay"], decoupled=opt["decoupled"],
+                            no_decay=opt["no_decay"])
+        else:
+            self.step, self.state = adamw_step, adamw_init(self.p)
+            self.opt = dict(beta1=opt["betas"][0], beta2=opt["betas"][1], eps=opt["eps"],
+                            weight_decay=opt["weight_decay"], no_decay=opt["no_decay"])
         self.I = x.shape[0]
 
     def steps(self, s0, s1, lrs):
@@ -103,7 +107,7 @@ class _NumpyRun:
             if not np.all(np.isfinite(value)):
                 diverged[~np.isfinite(value)] = s
                 return out[:s - s0 + 1], diverged
-            adamw_step(self.p, grads, self.state, lrs[s - s0], **self.opt)
+            self.step(self.p, grads, self.state, lrs[s - s0], **self.opt)  # optim.py
             for v in self.p.values():  # (I, ...): which instances' params stopped being finite
                 bad = ~np.isfinite(v.reshape(self.I, -1)).all(axis=1)
                 diverged[bad & (diverged < 0)] = s
@@ -121,9 +125,17 @@ class _NumpyRun:
         return self.model.loss_and_grads(self.p, self.x, self.target, **self.kw)[0]
 
 
-def check_settings(params, steps, lr, schedule, warmup, weight_decay, betas, eps, no_decay, snapshot_steps, progress):
+def check_settings(params, steps, lr, schedule, warmup, optimizer, weight_decay, betas, eps, momentum, decoupled,
+                   no_decay, snapshot_steps, progress):
     """train()'s optimiser and bookkeeping arguments, checked: (steps, sorted snapshot steps, the
-    learning rates (steps,), AdamW's settings as keyword arguments of the runs)."""
+    learning rates (steps,), the optimiser's settings as the runs take them)."""
+    optimizer = check_choice("optimizer", optimizer, ("adamw", "sgd"))
+    momentum = check_float("momentum", momentum, 0.0, 1.0, high_open=True)
+    if not isinstance(decoupled, bool):
+        raise TypeError(f"decoupled must be True or False, got {decoupled!r}")
+    if optimizer == "adamw" and (momentum or decoupled):
+        raise ValueError("momentum and decoupled are SGD's settings: AdamW has betas, and its weight decay is "
+                         "always decoupled; pass optimizer='sgd' to use them")
     steps = check_int("steps", steps, 1)
     snaps = sorted({check_int("snapshot step", s, 0) for s in snapshot_steps})
     if snaps and snaps[-1] > steps:
@@ -143,14 +155,15 @@ def check_settings(params, steps, lr, schedule, warmup, weight_decay, betas, eps
                          f"{sorted(params)}")
     if progress not in (None, True, False):
         raise TypeError(f"progress must be None, True or False, got {progress!r}")
-    return steps, snaps, lrs, dict(weight_decay=weight_decay, betas=betas, eps=eps, no_decay=no_decay)
+    return steps, snaps, lrs, dict(opt=dict(kind=optimizer, weight_decay=weight_decay, betas=betas, eps=eps,
+                                            momentum=momentum, decoupled=decoupled, no_decay=no_decay))
 
 
-def train(model, params, x, target, *, steps, lr=1e-3, schedule="henighan", warmup=None,
-          weight_decay=1e-2, betas=(0.9, 0.999), eps=1e-8, no_decay=(), loss=None,
+def train(model, params, x, target, *, steps, lr=1e-3, schedule="henighan", warmup=None, optimizer="adamw",
+          weight_decay=1e-2, betas=(0.9, 0.999), eps=1e-8, momentum=0.0, decoupled=False, no_decay=(), loss=None,
           importance=None, mask=None, snapshot_steps=(), progress=None, copy_params=True,
           desc="train", backend="auto", parallel="auto", **model_options):
-    """Train ``params`` of ``model`` full batch for ``steps`` AdamW steps.
+    """Train ``params`` of ``model`` full batch for ``steps`` steps of AdamW (or SGD with momentum).
 
     I is the number of independent models trained at once (instances), T the samples per
     instance, n the input features, K the outputs (n for auto-encoders, V classes for
@@ -176,12 +189,19 @@ def train(model, params, x, target, *, steps, lr=1e-3, schedule="henighan", warm
         Henighan et al.'s linear warm-up then cosine decay to 0, or a constant ``lr``.
     warmup : int, default 5% of ``steps``
         Warm-up steps of the 'henighan' schedule (the paper's 2,500 of 50,000).
+    optimizer : 'adamw' or 'sgd', default 'adamw'
+        AdamW as torch.optim.AdamW, or SGD with momentum as torch.optim.SGD (optim.py).
     weight_decay : float, default 1e-2
-        AdamW's decoupled weight decay (torch.optim.AdamW's default), >= 0.
+        Weight decay, >= 0: AdamW's decoupled decay (torch.optim.AdamW's default 1e-2); SGD's L2
+        term added to the gradient (torch.optim.SGD's), or decoupled with ``decoupled=True``.
     betas : (float, float), default (0.9, 0.999)
         AdamW's moment decay rates, each in [0, 1).
     eps : float, default 1e-8
         AdamW's denominator term, > 0.
+    momentum : float, default 0
+        SGD's momentum, in [0, 1).
+    decoupled : bool, default False
+        SGD only: decay the weights as AdamW does (p -= lr wd p) instead of adding wd p to the gradient.
     no_decay : collection of str
         Keys of params that are not decayed (all are by default, as in the original notebooks).
     loss : 'mse' or 'ce', default the model's
@@ -200,7 +220,7 @@ def train(model, params, x, target, *, steps, lr=1e-3, schedule="henighan", warm
         The progress bar's label.
     backend : 'auto', 'numpy' or 'numba'
         'numpy' runs the readable reference loop (_NumpyRun); 'numba' the fused kernels of
-        fused.py (the same math, tested equal); 'auto' picks numba when it is installed.
+        minimem.fused (the same math, tested equal); 'auto' picks numba when it is installed.
     parallel : 'auto', 'instances', 'samples' or 'serial'
         How the numba backend uses the cores (see fused.Run).
     **model_options
@@ -223,13 +243,13 @@ def train(model, params, x, target, *, steps, lr=1e-3, schedule="henighan", warm
     model, x, target, loss, importance, mask = check_inputs(model, params, x, target, loss=loss,
                                                             importance=importance, mask=mask,
                                                             **model_options)
-    steps, snaps, lrs, adamw = check_settings(params, steps, lr, schedule, warmup, weight_decay, betas, eps,
-                                              no_decay, snapshot_steps, progress)
+    steps, snaps, lrs, opt = check_settings(params, steps, lr, schedule, warmup, optimizer, weight_decay, betas, eps,
+                                            momentum, decoupled, no_decay, snapshot_steps, progress)
     backend = check_choice("backend", backend, ("auto", "numpy", "numba"))
     parallel = check_choice("parallel", parallel, ("auto", "instances", "samples", "serial"))
     if backend == "auto":
         backend = "numba" if _have_numba() else "numpy"
-    kw = dict(loss=loss, importance=importance, mask=mask, **adamw, **model_options)
+    kw = dict(loss=loss, importance=importance, mask=mask, **opt, **model_options)
     if backend == "numba":
         run = fused.Run(model, params, x, target, parallel=parallel, **kw)
     else:

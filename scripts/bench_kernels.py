@@ -7,7 +7,7 @@ and numba's steps slow down by orders of magnitude; ``--mixed`` measures that), 
 after the other in one invocation, so the ratios are measured side by side:
 
     numpy us       the readable reference (<model>.loss_and_grads + optim.adamw_step)
-    numba us       fused.py (train(..., backend="numba")), compile time excluded
+    numba us       minimem.fused (train(..., backend="numba")), compile time excluded
     torch us       the same step in PyTorch on the CPU (only when torch is importable), 2 threads
     nb/torch       numba time / torch time
     numba / limit  for the cross-entropy rows: numba time / limit, where

@@ -94,7 +94,7 @@ def test_committed_results_are_exactly_what_the_scripts_ask_for_today():
         assert stored == cfg, f"{f}: stored configuration differs from {name}'s"
         with np.load(COMMITTED / f) as z:
             assert z.files, f
-    missing = sorted({name for f, (name, _) in expected.items() if f not in committed})
+    missing = sorted({name for f, (name, _) in expected.items() if f not in committed} - set(experiments.IN_PROGRESS))
     assert not missing, f"results missing for {missing}: run python -m minimem reproduce --full and commit results/"
     total = sum(p.stat().st_size for p in COMMITTED.glob("*"))
     assert total < 60e6, f"results/ holds {total / 1e6:.1f} MB"

@@ -1,4 +1,4 @@
-"""The numba kernels (fused.py) against their numpy twins: the readable training loop.
+"""The numba kernels (minimem.fused) against their numpy twins: the readable training loop.
 
 Same params, data and schedule through backend='numpy' and backend='numba' (each parallel mode):
 the loss curves and the params after a few steps agree to ~1e-10 relative in float64. (Over many

@@ -1,10 +1,12 @@
-"""AdamW against a hand-computed sequence (and torch.optim.AdamW when torch is installed); the
-Henighan schedule at its landmarks."""
+"""AdamW and SGD against hand-computed sequences (and torch.optim.AdamW, torch.optim.SGD when torch
+is installed); both optimisers on both backends; the Henighan schedule at its landmarks."""
 
 import numpy as np
 import pytest
 
-from minimem.optim import adamw_init, adamw_step, lr_schedule
+from minimem import data, relu_output, unembed
+from minimem.optim import adamw_init, adamw_step, lr_schedule, sgd_init, sgd_step
+from minimem.train import train
 
 
 def test_adamw_three_steps_by_hand():
@@ -88,3 +90,65 @@ def test_adam_reach_is_the_sum_of_learning_rates_less_the_decay():
     for lr in lrs:
         adamw_step(p, {"w": np.array([-3.0])}, state, lr, weight_decay=wd)
     assert np.isclose(p["w"][0], adam_reach(lrs, wd), rtol=1e-3)
+
+
+def test_sgd_three_steps_by_hand():
+    # p0 = 1, grads 0.5, -0.3, 0.2, lr 0.1, momentum 0.9, weight decay 0.01, from the numbered lines:
+    # L2 (torch's): step 1: g = 0.5 + 0.01 * 1 = 0.51, b = 0.51, p = 1 - 0.051 = 0.949;
+    #   step 2: g = -0.3 + 0.00949 = -0.29051, b = 0.459 - 0.29051 = 0.16849, p = 0.932151;
+    #   step 3: g = 0.2 + 0.00932151 = 0.20932151, b = 0.151641 + 0.20932151 = 0.36096251, p = 0.896054749
+    # decoupled: step 1: p = 0.999, b = 0.5, p = 0.949; step 2: p = 0.948051, b = 0.15, p = 0.933051;
+    #   step 3: p = 0.932117949, b = 0.335, p = 0.898617949
+    for decoupled, expected_p, expected_b in [(False, [0.949, 0.932151, 0.896054749], [0.51, 0.16849, 0.36096251]),
+                                              (True, [0.949, 0.933051, 0.898617949], [0.5, 0.15, 0.335])]:
+        params = {"p": np.array([1.0])}
+        state = sgd_init(params)
+        for t, g in enumerate([0.5, -0.3, 0.2]):
+            sgd_step(params, {"p": np.array([g])}, state, lr=0.1, momentum=0.9, weight_decay=0.01, decoupled=decoupled)
+            np.testing.assert_allclose(params["p"][0], expected_p[t], rtol=1e-14)
+            np.testing.assert_allclose(state["b"]["p"][0], expected_b[t], rtol=1e-14)
+
+
+def test_sgd_matches_torch():
+    torch = pytest.importorskip("torch")
+    rng = np.random.default_rng(1)
+    p0 = rng.standard_normal((3, 4))
+    grads = [rng.standard_normal((3, 4)) for _ in range(5)]
+    tp = torch.tensor(p0.copy(), dtype=torch.float64, requires_grad=True)
+    opt = torch.optim.SGD([tp], lr=0.05, momentum=0.9, weight_decay=0.01)
+    params = {"W": p0.copy()}
+    state = sgd_init(params)
+    for g in grads:
+        opt.zero_grad()
+        tp.grad = torch.tensor(g)
+        opt.step()
+        sgd_step(params, {"W": g}, state, lr=0.05, momentum=0.9, weight_decay=0.01)
+    np.testing.assert_allclose(params["W"], tp.detach().numpy(), rtol=1e-13, atol=1e-15)
+
+
+@pytest.mark.parametrize("decoupled", [False, True])
+@pytest.mark.parametrize("model", [relu_output, unembed])
+def test_sgd_trains_alike_on_both_backends(model, decoupled):
+    rng = np.random.default_rng(2)
+    x = data.sparse_features(9, 12, 0.7, rng, n_instances=2)
+    params = model.init_params(12, 2, rng, n_instances=2)
+    target = x if model is relu_output else data.hard_labels(x)
+    kw = dict(steps=8, lr=0.5, warmup=2, optimizer="sgd", momentum=0.9, weight_decay=0.05, decoupled=decoupled)
+    ref = train(model, params, x, target, backend="numpy", **kw)
+    got = train(model, params, x, target, backend="numba", **kw)
+    np.testing.assert_allclose(got.losses, ref.losses, rtol=1e-10)
+    for k in ref.params:
+        np.testing.assert_allclose(got.params[k], ref.params[k], rtol=1e-10, atol=1e-13)
+    adam = train(model, params, x, target, steps=8, lr=0.5, warmup=2, backend="numpy")
+    assert not np.allclose(adam.losses, ref.losses), "the optimizer argument changed nothing"
+
+
+def test_sgd_settings_are_checked():
+    p = relu_output.init_params(4, 2, np.random.default_rng(0))
+    x = np.ones((1, 2, 4))
+    with pytest.raises(ValueError, match="momentum and decoupled are SGD's settings"):
+        train(relu_output, p, x, x, steps=2, momentum=0.9)
+    with pytest.raises(ValueError, match="optimizer"):
+        train(relu_output, p, x, x, steps=2, optimizer="adam")
+    with pytest.raises(ValueError, match="momentum"):
+        train(relu_output, p, x, x, steps=2, optimizer="sgd", momentum=1.0)

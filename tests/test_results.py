@@ -9,6 +9,10 @@ must occur among the numbers that ``python scripts/<ID>_*.py --cached-only`` pri
 - the setting, one line that starts with ``Setting:``;
 - code in backticks, HTML tags, link targets and headings;
 - numbers glued to a letter, such as figure IDs (B2), names (W1) or log10.
+
+A section whose runs are still being computed says so on a line starting with ``**In progress:**``;
+its script may then end, under --cached-only, by naming what is not stored yet, and the section
+holds no number the script does not print.
 """
 
 from __future__ import annotations
@@ -76,7 +80,8 @@ def test_every_section_quotes_a_claim_states_a_verdict_and_a_setting():
     for fid, lines in sections().items():
         text = [line for _, line in lines]
         assert any(t.startswith(">") for t in text), f"{fid}: no quoted claim (a line starting with '>')"
-        assert any(re.match(r"^\*\*Verdict: (yes|partly|no)\b", t) for t in text), f"{fid}: no '**Verdict: ...' line"
+        assert any(re.match(r"^\*\*(Verdict: (yes|partly|no)\b|In progress:\*\*)", t) for t in text), \
+            f"{fid}: no '**Verdict: ...' (or '**In progress:**') line"
         assert sum(t.startswith("Setting:") for t in text) == 1, f"{fid}: needs exactly one 'Setting:' line"
 
 
@@ -108,7 +113,11 @@ def test_every_number_in_a_section_is_printed_by_its_script(fid, tmp_path):
     assert lines is not None, f"RESULTS.md has no section for {fid}"
     run = subprocess.run([sys.executable, str(SCRIPTS[fid]), "--cached-only", "--out", str(tmp_path)], cwd=ROOT,
                          capture_output=True, text=True, timeout=900)
-    assert run.returncode == 0, f"{SCRIPTS[fid].name} --cached-only failed:\n{run.stderr[-3000:]}"
+    in_progress = any(line.startswith("**In progress:**") for _, line in lines)
+    if run.returncode != 0 and in_progress:  # nothing stored yet: the script names what is missing
+        assert "not stored yet" in run.stderr.strip().splitlines()[-1], run.stderr[-2000:]
+    else:
+        assert run.returncode == 0, f"{SCRIPTS[fid].name} --cached-only failed:\n{run.stderr[-3000:]}"
     printed = {value for value, _ in numbers(run.stdout)}
     missing = [f"RESULTS.md:{k}: {token}" for k, value, token in checked_numbers(lines) if value not in printed]
     assert not missing, (f"{fid}: {len(missing)} number(s) in its RESULTS.md section that "

@@ -7,17 +7,20 @@ from __future__ import annotations
 import numpy as np
 
 from .. import data, metrics, mlp, relu_output
-from ..train import evaluate, train
+from ..train import TrainingDiverged, evaluate, train
 from .catalogue import _bottleneck, _henighan, _mlp, _sparse_grid, _sparse_grid_compute, _sweep, _sweep_compute, sweep_train
-from .runner import (_by_cell, _grid_units, _register, run, target_of, test_set, test_sets, train_sets)
+from .runner import (_by_cell, _grid_units, _register, run, target_of, test_set, test_sets, train_set, train_sets)
 from .verdicts import dead_units, lookup_sizes, steps_to
 
 # --- X1: lookup-table initialisation ------------------------------------------------------------
 
+
 LOOKUP_INITS = ("uniform", "gaussian", "points", "points_unscaled", "kmeans")
+
 
 LOOKUP_SETTINGS = {"ae": dict(loss="mse", normalize=True, labels="none", threshold=0.1),
                    "ce": dict(loss="ce", normalize=False, labels="hard", threshold=0.1)}
+
 
 def _lookup_base(setting, mode):
     """MLP h = ReLU(W1 x + b1), out = W2 h + b2, m=20, n=1000, S=0.99; ae: normalised inputs, target x,
@@ -30,9 +33,11 @@ def _lookup_base(setting, mode):
                 lr=1e-3, weight_decay=1e-2, seeds=2, n_test=2_000, dtype="float32", init="uniform",
                 sizes=[10, 20, 50, 100, 200, 500, 1000, 2000, 5000] if full else [10, 100, 1000])
 
+
 def _lookup_peak(setting):
     """Part 1: where this setting's double-descent peak is (uniform init, 2 seeds)."""
     return lambda mode: _lookup_base(setting, mode)
+
 
 def _lookup_compare(setting):
     """Part 2: every initialisation x seed at the sizes chosen from part 1 (``sizes``, set by the
@@ -43,6 +48,7 @@ def _lookup_compare(setting):
                     threshold=LOOKUP_SETTINGS[setting]["threshold"], records_silent_points=True)
     return configure
 
+
 def _initial_params(name, cfg, x, target, rng):
     """Parameters (seeds, ...) for initialisation ``name`` on training data x (seeds, T, n)."""
     dtype = np.dtype(cfg["dtype"]).type
@@ -52,6 +58,7 @@ def _initial_params(name, cfg, x, target, rng):
     values = x if cfg["loss"] == "mse" else data.one_hot(n)[target]  # (S, T, k)
     return mlp.init_lookup(x, values, cfg["m"], rng, method="kmeans" if name == "kmeans" else "points",
                            scaled=name != "points_unscaled", kmeans_iters=cfg["kmeans_iters"], dtype=dtype)
+
 
 def _lookup_compute(cfg, unit):
     T, wd, S = unit["T"], unit["weight_decay"], cfg["seeds"]
@@ -83,11 +90,13 @@ def _lookup_compute(cfg, unit):
             "wrong_train": wrong.sum(-1).reshape(shape), "wrong_silent": (wrong & silent_end).sum(-1).reshape(shape),
             "curve": res.losses[:: max(1, cfg["steps"] // 400)].T.reshape(shape + (-1,))}
 
+
 for _setting in LOOKUP_SETTINGS:
     _sweep(f"lookup_peak_{_setting}", _lookup_peak(_setting))
     _register(f"lookup_init_{_setting}", _lookup_compare(_setting),
               _grid_units(("sizes", "T"), ("weight_decays", "weight_decay")), _lookup_compute,
               _by_cell("T", "weight_decay"), same=("T", "weight_decay"))
+
 
 def lookup(setting, mode="full", **kw):
     """X1 for one setting: the peak sweep, the sizes chosen from it, and the comparison of
@@ -102,9 +111,11 @@ def lookup(setting, mode="full", **kw):
 
 # --- X2: where the squares come from --------------------------------------------------------------
 
+
 SQUARE_SETTINGS = {"ce": dict(model="unembed", loss="ce", labels="hard"),  # F1's model and loss
                    "mse_unembed": dict(model="unembed", loss="mse", labels="none"),  # F1's model, MSE on x
                    "mse": dict(model="relu_output", tied=False, loss="mse")}  # F4's model and loss
+
 
 def _square_control(mode):
     """Where F1's squares come from: the loss (F1's linear unembedding with cross-entropy on the
@@ -114,6 +125,7 @@ def _square_control(mode):
     changes the loss alone."""
     return dict(_henighan(mode, ([500], [500])), T=500, sizes=None, settings=list(SQUARE_SETTINGS),
                 normalizes=[False, True], inits=["uniform", "xavier_normal"], labels="hard", tied=False)
+
 
 def _square_compute(cfg, unit):
     run_cfg = dict(cfg, **SQUARE_SETTINGS[unit["setting"]], normalize=unit["normalize"], init=unit["init"])
@@ -127,7 +139,9 @@ _register("square_control", _square_control,
 
 # --- X3: the MLP at its interpolation threshold -----------------------------------------------------
 
+
 SMALL_T = [1, 2, 3, 4, 5, 6, 8, 9, 10, 12, 16, 17, 20, 25, 30, 40]  # T = m + 1 for every m: 3, 5, 9, 17
+
 
 def _mlp_small_T(mode):
     """M2's MLP auto-encoder at small T (1 to 40, around the interpolation threshold T = m + 1) for
@@ -136,6 +150,7 @@ def _mlp_small_T(mode):
     full = mode == "full"
     return dict(_mlp()(mode), sizes=SMALL_T if full else [1, 3, 10, 30], hidden=[2, 4, 8, 16] if full else [2, 8],
                 seeds=8 if full else 2)
+
 
 def _mlp_small_compute(cfg, unit):
     run_cfg = dict(cfg, m=unit["m"], sizes=None)
@@ -149,14 +164,17 @@ def _mlp_small_compute(cfg, unit):
 _register("mlp_small_T", _mlp_small_T, _grid_units(("sizes", "T"), ("hidden", "m")), _mlp_small_compute,
           _by_cell("T", "m"), same=("T", "m"))
 
+
 MLP_VARIANTS = {"no decay on biases": dict(no_decay=["b1", "b2"]), "lr 3e-3": dict(lr=3e-3),
                 "lr 1e-2": dict(lr=1e-2), "Gaussian init": dict(init="gaussian"),
                 "unnormalised inputs": dict(normalize=False)}
+
 
 def _mlp_variants(mode):
     """M2's MLP (m=2) at small T under the settings that could matter (MLP_VARIANTS), 4 seeds each."""
     return dict(_mlp_small_T(mode), hidden=None, m=2, seeds=4 if mode == "full" else 2,
                 variants=list(MLP_VARIANTS))
+
 
 def _mlp_variant_compute(cfg, unit):
     run_cfg = dict(cfg, **MLP_VARIANTS[unit["variant"]])
@@ -169,6 +187,7 @@ _register("mlp_variants", _mlp_variants, _grid_units(("variants", "variant"), ("
 
 # --- X4: what sets the height of B2's peak --------------------------------------------------------
 
+
 def _peak_height(mode):
     """B2 at its peak (T=400) under what could move the height of the test-loss peak: weight decay
     (0, 1e-2, 1) x steps (10,000, 50,000, 200,000), 16 seeds (best of k is a choice among them),
@@ -178,11 +197,14 @@ def _peak_height(mode):
                 n_test=100_000 if full else 2_000, weight_decays=[0.0, 1e-2, 1.0],
                 step_counts=[10_000, 50_000, 200_000] if full else [1_000, 5_000], weight_decay=None, steps=None)
 
+
 N_TEST_SUBSETS = (1_000, 10_000, 100_000)
+
 
 def peak_height_run(cfg, weight_decay, steps):
     """The run configuration of one peak_height cell: B2's, with this weight decay and length, warm-up 5%."""
     return dict(cfg, weight_decay=weight_decay, steps=steps, warmup=max(1, steps // 20))
+
 
 def _peak_height_compute(cfg, unit):
     run_cfg = peak_height_run(cfg, unit["weight_decay"], unit["steps"])
@@ -205,6 +227,7 @@ _register("peak_height", _peak_height, _grid_units(("weight_decays", "weight_dec
 
 # --- X5: the peaks side by side, and where they come from -----------------------------------------
 
+
 def _sparse_grid_m2(mode):
     """M7's row m=2 again, the same runs (data, seeds, initialisation) with the weights kept, for the
     test-loss peak's mechanism (X5); M7 itself keeps only losses and accuracies."""
@@ -213,3 +236,130 @@ def _sparse_grid_m2(mode):
 
 _register("sparse_grid_m2", _sparse_grid_m2, _grid_units(("sizes", "T"), ("hidden", "m")), _sparse_grid_compute,
           _by_cell("T", "m"), same=("T", "m"))
+
+
+# --- X6: the bottleneck at Henighan et al.'s original size -----------------------------------------
+
+
+ORIGINAL_SIZES = [100, 300, 700, 1000, 1500, 2000, 3000, 4000, 5000, 7000, 10000, 14000, 20000]
+
+
+def _original(mode):
+    """B2's model and schedule at Henighan et al.'s size: n=10,000 features, m=2, S=0.999, tied W
+    (Xavier normal), zero b, normalised inputs, AdamW with the Henighan schedule over 50,000 steps,
+    weight decay 1e-2, float32; T from 100 to 20,000, dense around 4,000 (where "10x earlier" puts
+    the peak), 2 seeds; one unit per (T, seed), so no unit runs for more than about an hour; 10,000
+    test samples per seed. Quick: 5,000 steps at three sizes."""
+    full = mode == "full"
+    return dict(_bottleneck(True)(mode), n=10_000, sparsity=0.999, sizes=ORIGINAL_SIZES if full else [100, 1000, 4000],
+                seed_list=[0, 1], seeds=None)
+
+
+def _original_compute(cfg, unit):
+    """One (T, seed) of X6: its own training set and initialisation, trained, scored on fresh data."""
+    T, s = unit["T"], unit["seed"]
+    dtype = np.dtype(cfg["dtype"]).type
+    params = relu_output.init_params(cfg["n"], cfg["m"], np.random.default_rng([s, T]), tied=True,
+                                     init=cfg["init"], dtype=dtype)
+    x = train_set(cfg, T, s)[None]  # (1, T, n)
+    res = train(relu_output, params, x, x, steps=cfg["steps"], warmup=cfg["warmup"], lr=cfg["lr"],
+                weight_decay=cfg["weight_decay"], desc=f"X6 T={T} seed {s}")
+    xt = test_set(cfg, s)[None]  # (1, n_test, n)
+    return dict(res.params, train_loss=res.final_loss, test_loss=evaluate(relu_output, res.params, xt, xt),
+                curve=res.losses[:: max(1, cfg["steps"] // 500)].T)
+
+
+def _by_size_and_seed(cfg, units, results):
+    """Arrays stacked as a sweep's: (sizes, seeds, ...)."""
+    sizes, seeds = cfg["sizes"], cfg["seed_list"]
+    by = {(u["T"], u["seed"]): r for u, r in zip(units, results)}
+    return {k: np.stack([np.concatenate([by[(T, s)][k] for s in seeds]) for T in sizes]) for k in results[0]}
+
+
+_register("bottleneck_original", _original, _grid_units(("sizes", "T"), ("seed_list", "seed")), _original_compute,
+          _by_size_and_seed, same=("T", "seed"))
+
+
+# --- X8: which optimiser makes the squares and the peak --------------------------------------------
+
+
+OPTIMISERS = {  # name: train() arguments; every one with the Henighan schedule of its peak lr
+    "SGD lr 0.1": dict(optimizer="sgd", lr=0.1, momentum=0.9, decoupled=True),
+    "SGD lr 1": dict(optimizer="sgd", lr=1.0, momentum=0.9, decoupled=True),
+    "SGD lr 10": dict(optimizer="sgd", lr=10.0, momentum=0.9, decoupled=True),
+    "Adam (no weight decay)": dict(optimizer="adamw", lr=1e-3, weight_decay=0.0),
+    "AdamW": dict(optimizer="adamw", lr=1e-3),
+}
+OPTIMISER_SETTINGS = {"unembed": dict(model="unembed", loss="ce", labels="hard", normalize=False, init="uniform", T=500),
+                      "bottleneck": dict(model="relu_output", tied=True, loss="mse", normalize=True,
+                                         init="xavier_normal", T=400)}
+
+
+def _optimiser_control(mode):
+    """F1's unembedding at T=500 and B2's bottleneck at T=400 (their peaks) under full-batch SGD with
+    momentum 0.9 and decoupled weight decay 1e-2 (three peak learning rates), Adam without weight
+    decay, and AdamW; otherwise B2/F1's schedule; 4 seeds."""
+    return dict(_henighan(mode, ([None], [None])), sizes=None, settings=list(OPTIMISER_SETTINGS),
+                optimisers=list(OPTIMISERS), labels="hard", tied=True, T=500)
+
+
+def _optimiser_compute(cfg, unit):
+    run_cfg = dict(cfg, **OPTIMISER_SETTINGS[unit["setting"]])
+    opt = OPTIMISERS[unit["optimiser"]]
+    run_cfg.update(lr=opt["lr"], weight_decay=opt.get("weight_decay", cfg["weight_decay"]),
+                   optimizer=opt["optimizer"], momentum=opt.get("momentum", 0.0), decoupled=opt.get("decoupled", False))
+    try:
+        return _sweep_compute(run_cfg, {"T": run_cfg["T"]})
+    except TrainingDiverged as e:  # a learning rate too large for SGD: recorded, and left out of the best
+        return {"diverged_at": np.array(e.step)}
+
+
+_register("optimiser_control", _optimiser_control, _grid_units(("settings", "setting"), ("optimisers", "optimiser")),
+          _optimiser_compute, _by_cell("setting", "optimiser"), same=("setting", "optimiser"))
+
+
+# --- X7: where the peak sits as the sparsity changes -----------------------------------------------
+
+POSITION_ARMS = [(0.9, 2), (0.97, 2), (0.99, 2), (0.997, 2), (0.999, 2), (0.99, 5)]  # (sparsity S, hidden size m)
+POSITION_GRID = [0.05, 0.2, 0.7, 1.5, 2, 3, 4, 5, 7, 10, 15, 20]  # T (1 - S): T scales with 1/(1-S)
+
+
+def position_sizes(sparsity, grid=POSITION_GRID, largest=20_000):
+    """The data set sizes of one sparsity: T = u / (1 - S) for u in the grid, at least 2, at most ``largest``."""
+    sizes = sorted({int(round(u / (1 - sparsity))) for u in grid})
+    return [T for T in sizes if 2 <= T <= largest]
+
+
+def _peak_position(mode):
+    """B2's model and schedule (n=1000, tied, normalised, Xavier normal, AdamW, 50,000 steps, weight
+    decay 1e-2, float32, 2 seeds as instances of one call) at sparsities 0.9 to 0.999 with m=2, and
+    m=5 at S=0.99, each over sizes spanning its regime: T (1 - S) from 0.05 to 20 (T at most 20,000).
+    Quick: three sparsities, 5,000 steps, a coarser grid."""
+    full = mode == "full"
+    return dict(_bottleneck(True)(mode), sizes=None, seeds=2, arms=[list(a) for a in POSITION_ARMS] if full else
+                [[0.9, 2], [0.99, 2], [0.997, 2]], grid=POSITION_GRID if full else [0.1, 0.5, 2, 10], m=None,
+                sparsity=None)
+
+
+def _position_units(cfg):
+    return [{"arms": None, "grid": None, "sparsity": S, "m": m, "T": T}
+            for S, m in cfg["arms"] for T in position_sizes(S, cfg["grid"])]
+
+
+def _position_compute(cfg, unit):
+    run_cfg = dict(cfg, sparsity=unit["sparsity"], m=unit["m"])
+    return _sweep_compute(run_cfg, {"T": unit["T"]})
+
+
+def _by_arm(cfg, units, results):
+    """{(S, m): {"sizes": [...], arrays stacked over the sizes (sizes, seeds, ...)}}."""
+    out = {}
+    for u, r in zip(units, results):
+        arm = out.setdefault((u["sparsity"], u["m"]), {"sizes": [], "results": []})
+        arm["sizes"].append(u["T"])
+        arm["results"].append(r)
+    return {arm: dict({k: np.stack([r[k] for r in v["results"]]) for k in v["results"][0]}, sizes=np.array(v["sizes"]))
+            for arm, v in out.items()}
+
+
+_register("peak_position", _peak_position, _position_units, _position_compute, _by_arm, same=("sparsity", "m", "T"))

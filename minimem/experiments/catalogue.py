@@ -19,14 +19,18 @@ from .runner import (PARAM_NAMES, _by_cell, _grid_units, _only, _register, _sing
 # dense around the test-loss peaks
 FULL_SIZES = [3, 5, 10, 20, 40, 70, 100, 150, 200, 300, 400, 500, 700, 1000, 1500, 2000, 3000, 5000]
 
+
 QUICK_SIZES = [3, 8, 21, 58, 158, 430, 1170, 3000]
 
 # cross-entropy costs 1000 exps per sample, so the F sweeps are sparser; F1 runs to the second descent
 F_SIZES = [3, 10, 30, 100, 200, 300, 500, 700, 1000, 1500, 2000, 5000, 10000, 20000]
 
+
 F_SMALL_SIZES = [100, 500, 1000]
 
+
 F_QUICK_SIZES = [10, 100, 500, 2000]
+
 
 def _henighan(mode, sizes):
     """The Henighan et al. schedule: AdamW lr 1e-3, warm-up then cosine to 0 over 50,000 full-batch
@@ -36,8 +40,10 @@ def _henighan(mode, sizes):
                 lr=1e-3, weight_decay=1e-2, seeds=4 if full else 2, n_test=10_000 if full else 2_000,
                 dtype="float32", sizes=sizes[0] if full else sizes[1])
 
+
 def _sweep_units(cfg):
     return [{"sizes": None, "T": int(T)} for T in cfg["sizes"]]
+
 
 def sweep_train(cfg, T):
     """All seeds of one data set size, trained as instances of one call: (model, TrainResult, x)."""
@@ -46,8 +52,10 @@ def sweep_train(cfg, T):
     x = train_sets(cfg, T)  # (seeds, T, n)
     res = train(model, params, x, target_of(cfg)(x), steps=cfg["steps"], warmup=cfg["warmup"], lr=cfg["lr"],
                 weight_decay=cfg["weight_decay"], no_decay=tuple(cfg.get("no_decay", ())), loss=cfg["loss"],
-                desc=f"{cfg['model']} T={T}", **options_of(cfg))
+                optimizer=cfg.get("optimizer", "adamw"), momentum=cfg.get("momentum", 0.0),
+                decoupled=cfg.get("decoupled", False), desc=f"{cfg['model']} T={T}", **options_of(cfg))
     return model, res, x
+
 
 def _sweep_compute(cfg, unit):
     """All seeds of one data set size, trained as instances of one call, then scored on fresh data."""
@@ -64,8 +72,10 @@ def _sweep_compute(cfg, unit):
         out["test_acc"] = metrics.argmax_accuracy(model.forward(res.params, xt, **opts)[0], data.hard_labels(xt))
     return out
 
+
 def _sweep(name, configure):
     _register(name, configure, _sweep_units, _sweep_compute, _stack, same=("T",))
+
 
 def _bottleneck(tied):
     """x' = ReLU(W^T W x + b) (tied) or ReLU(W2 W1 x + b), normalised inputs, MSE, uniform
@@ -74,6 +84,7 @@ def _bottleneck(tied):
         return dict(_henighan(mode, (FULL_SIZES, QUICK_SIZES)), model="relu_output", tied=tied, normalize=True,
                     loss="mse", init="xavier_normal")
     return configure
+
 
 def _mlp(init="uniform", relu_out=False, sizes=None, seeds=None):
     """h = ReLU(W1 x + b1), x' = W2 h + b2 (optionally ReLU(...)), normalised inputs, MSE;
@@ -85,6 +96,7 @@ def _mlp(init="uniform", relu_out=False, sizes=None, seeds=None):
             cfg.update(sizes=sizes, seeds=seeds)
         return cfg
     return configure
+
 
 def _unembed(labels="hard", init="uniform", sizes=(F_SIZES, F_QUICK_SIZES), seeds=None):
     """logits = W2 (W1 x) + b2, n = V = 1000, unnormalised inputs, cross-entropy against the class
@@ -100,7 +112,9 @@ def _unembed(labels="hard", init="uniform", sizes=(F_SIZES, F_QUICK_SIZES), seed
 
 # --- building blocks: the TMS setting over sparsity, small MLPs, grids --------------------------
 
+
 TMS_SPARSITIES = [0.0, 0.7, 0.9, 0.97, 0.99, 0.997, 0.999]
+
 
 def _tms(model, n, m, importance_ratio):
     """Importance ratio^i, one model per sparsity trained as instances of one call; W xavier_normal,
@@ -113,6 +127,7 @@ def _tms(model, n, m, importance_ratio):
                     init="xavier_normal", dtype="float64", seed=0)
     return configure
 
+
 def _tms_compute(cfg, unit):
     I = len(cfg["sparsities"])
     model = MODELS[cfg["model"]]
@@ -123,6 +138,7 @@ def _tms_compute(cfg, unit):
     res = train(model, params, x, x, importance=imp, steps=cfg["steps"], lr=cfg["lr"], schedule="constant",
                 weight_decay=cfg["weight_decay"], desc=f"{cfg['model']} over sparsity")
     return dict(res.params, loss=res.final_loss)  # W (I, m, n), b_final (I, n), loss (I,)
+
 
 def _small(inputs, n_in, m, loss, steps, weight_decay=1e-2, snapshots=(), lr=1e-3, seed=0):
     """One MLP (the appendix's readable cases) on a fixed set of inputs, full batch, AdamW at a
@@ -135,6 +151,7 @@ def _small(inputs, n_in, m, loss, steps, weight_decay=1e-2, snapshots=(), lr=1e-
                     snapshots=[s for s in snapshots if mode == "full" or s <= quick_steps])
     return configure
 
+
 def small_data(cfg):
     """The inputs (N, n_in) and targets of a small run: the n one-hot vectors (target: themselves
     for MSE, the index i for cross-entropy), or the 2n antipodal +-e_i with classes 0..2n-1."""
@@ -142,6 +159,7 @@ def small_data(cfg):
         return data.antipodal_one_hot(cfg["n_in"])
     x = data.one_hot(cfg["n_in"])
     return x, (x if cfg["loss"] == "mse" else np.arange(cfg["n_in"]))
+
 
 def _small_compute(cfg, unit):
     x, target = small_data(cfg)
@@ -156,9 +174,11 @@ def _small_compute(cfg, unit):
         out.update({f"{k}_step{s}": v for k, v in res.snapshots[s].items()})
     return out
 
+
 def snapshot(res, step):
     """The params of a small run at a snapshot step, (1, ...) each."""
     return {k: res[f"{k}_step{step}"] for k in PARAM_NAMES if f"{k}_step{step}" in res}
+
 
 def _onehot_grid(loss):
     """MLP on the n one-hot vectors (data set size = n), MSE (auto-encode e_i) or cross-entropy
@@ -173,6 +193,7 @@ def _onehot_grid(loss):
         return cfg
     return configure
 
+
 def _onehot_compute(cfg, unit):
     n, m, S = unit["n"], unit["m"], cfg["seeds"]
     dtype = np.dtype(cfg["dtype"]).type
@@ -185,6 +206,7 @@ def _onehot_compute(cfg, unit):
     acc = metrics.argmax_accuracy(mlp.forward(res.params, x)[0], classes)
     return dict(res.params, loss=res.final_loss, acc=acc)
 
+
 def _sparse_grid(mode):
     """The M2 auto-encoder (n=1000, S=0.99, normalised, MSE) over hidden size x data set size; 2 seeds,
     Henighan schedule over 50,000 steps (quick: 5,000), test loss and accuracy on 5,000 fresh samples."""
@@ -194,6 +216,7 @@ def _sparse_grid(mode):
     if mode != "full":
         cfg.update(sizes=[10, 100, 1000], hidden=[1, 2, 4], steps=5_000, warmup=250, n_test=2_000)
     return cfg
+
 
 def _sparse_grid_compute(cfg, unit):
     T, m = unit["T"], unit["m"]
@@ -206,8 +229,10 @@ def _sparse_grid_compute(cfg, unit):
            "test_acc": metrics.argmax_accuracy(mlp.forward(res.params, xt)[0], xt)}
     return dict(out, **res.params) if cfg.get("keep_params") else out
 
+
 EMBED_SETTINGS = {"big_fish": "x -> E x -> MLP -> x", "small_fish": "E x -> MLP -> E x",
                   "reprojector": "E x -> MLP -> E' x"}
+
 
 def _embed_grid(setting):
     """An MLP reads E x (E a fixed standard-Gaussian d x n embedding) and outputs x (big fish), E x
@@ -225,6 +250,7 @@ def _embed_grid(setting):
         return cfg
     return configure
 
+
 def _embed_compute(cfg, unit):
     n, d, m = unit["n"], unit["d"], unit["m"]
     setting, dtype = cfg["setting"], np.dtype(cfg["dtype"]).type
@@ -235,6 +261,7 @@ def _embed_compute(cfg, unit):
                 weight_decay=cfg["weight_decay"], desc=f"{setting} n={n} d={d} m={m}")
     return {"train_loss": res.final_loss, "test_loss": evaluate(mlp, res.params, data.embed(xt, E), target(xt)),
             "acc": metrics.onehot_accuracy(mlp.forward, res.params, n, 1, E=E, E_out=E_out, dtype=dtype)}
+
 
 def _reconstruction(mode):
     """ReLU output model over features n x hidden m; per cell, noisy data (T=1000 samples) at every
@@ -247,7 +274,9 @@ def _reconstruction(mode):
                 n_test=2000 if q else 10_000, steps=1000 if q else 5000, warmup=100 if q else 500, lr=1e-3,
                 weight_decay=1e-2, dtype="float32", seed=0)
 
+
 IMPORTANCES = ("decreasing", "uniform")
+
 
 def _reconstruction_compute(cfg, unit):
     n, m = unit["n"], unit["m"]
@@ -275,12 +304,14 @@ def _reconstruction_compute(cfg, unit):
 
 # --- B: the bottleneck, the ReLU output model ------------------------------------------------------
 
+
 _register("tms_relu_output", _tms("relu_output", 20, 5, 0.7), _single, _tms_compute, _only)  # B1
 _sweep("bottleneck_dd", _bottleneck(True))  # B2, B3, B4
 _register("reconstruction_grid", _reconstruction, _grid_units(("features", "n"), ("hidden", "m")),  # B5
           _reconstruction_compute, _by_cell("n", "m"), same=("n", "m"))
 
 # --- M: the MLP block -----------------------------------------------------------------------------
+
 
 _register("tms_relu_hidden", _tms("relu_hidden", 10, 5, 0.75), _single, _tms_compute, _only)  # M1
 _sweep("mlp_dd", _mlp())  # M2-M5, the MLP as the write-up describes it: no ReLU after the read-out
@@ -295,6 +326,7 @@ for _setting in EMBED_SETTINGS:  # M8, M9, M10
 
 # --- F: the final layer, the toy unembedding ------------------------------------------------------
 
+
 _sweep("unembed_dd", _unembed())  # F1, F2
 _sweep("unembed_dd_soft", _unembed("soft", sizes=(F_SMALL_SIZES, F_SMALL_SIZES), seeds=4))  # F3
 _sweep("unembed_dd_input", _unembed("input", sizes=(F_SMALL_SIZES, F_SMALL_SIZES), seeds=4))  # F3
@@ -302,6 +334,7 @@ _sweep("bottleneck_dd_untied", _bottleneck(False))  # F4
 _sweep("unembed_dd_xavier", _unembed(init="xavier_normal", sizes=(F_SMALL_SIZES, F_SMALL_SIZES), seeds=2))  # F5
 
 # --- A: the appendix ------------------------------------------------------------------------------
+
 
 _register("onehot_dictionary", _small("one-hot", 20, 10, "mse", 10_000), _single, _small_compute, _only)  # A1
 for _loss in ("mse", "ce"):  # A2 and A3 (mse), A9 (ce)

@@ -29,7 +29,9 @@ import numpy as np
 from .. import cache, costs, data
 from ..registry import MODELS
 
+
 MODES = ("full", "quick", "smoke")
+
 
 PARAM_NAMES = ("W", "W1", "b1", "W2", "b2", "b_final")
 
@@ -41,38 +43,46 @@ SMOKE = dict(steps=20, warmup=2, sizes=[3, 8], seeds=2, n_test=64, T=64, feature
 class MissingResult(LookupError):
     """``run(..., cached_only=True)`` found no stored result for a unit."""
 
+
 class LongRun(RuntimeError):
     """``run`` would train for longer than ``LONG_RUN`` seconds and was not asked to (``long_ok``)."""
 
 
 LONG_RUN = 600.0  # seconds of training the Python API starts without being asked explicitly
 
+
 HEARTBEAT = 30.0  # seconds between progress lines while units run elsewhere
 
 
 # --- data: the one place the data of a run comes from ------------------------------------------
+
 
 def train_set(cfg, T, seed):
     """Training set of size T for ``seed``: sparse features with cfg's n, sparsity, normalize and
     dtype, drawn from default_rng([seed, T, 0]); (T, n)."""
     return _sparse(cfg, T, seed, stream=0)
 
+
 def test_set(cfg, seed):
     """cfg['n_test'] fresh samples for ``seed`` (default_rng([seed, n_test, 1])); (n_test, n)."""
     return _sparse(cfg, cfg["n_test"], seed, stream=1)
+
 
 def train_sets(cfg, T):
     """train_set for every seed in range(cfg['seeds']), stacked: (seeds, T, n)."""
     return np.stack([train_set(cfg, T, s) for s in range(cfg["seeds"])])
 
+
 def test_sets(cfg):
     """test_set for every seed: (seeds, n_test, n)."""
     return np.stack([test_set(cfg, s) for s in range(cfg["seeds"])])
+
 
 def _sparse(cfg, T, seed, stream):
     rng = np.random.default_rng([seed, T, stream])
     return data.sparse_features(T, cfg["n"], cfg["sparsity"], rng, normalize=cfg["normalize"],
                                 dtype=np.dtype(cfg["dtype"]).type)[0]
+
 
 def target_of(cfg):
     """The training target as a function of the inputs x: x itself (MSE), the class argmax(x)
@@ -81,14 +91,17 @@ def target_of(cfg):
         return lambda x: x
     return {"hard": data.hard_labels, "soft": data.soft_labels, "input": lambda x: x}[cfg["labels"]]
 
+
 def params_at(res, *index):
     """The parameters of one run of a sweep or grid result: ``params_at(res, i, s)`` for size
     index i and seed s, with a leading instance axis of 1 so the model functions take them."""
     return {k: np.asarray(res[k][index])[None] for k in PARAM_NAMES if k in res}
 
+
 def options_of(cfg):
     """Model keyword options the configuration implies (the MLP's output ReLU)."""
     return {"relu_out": True} if cfg.get("relu_out") else {}
+
 
 def init_sweep(cfg, m, rng):
     """The initial parameters of a sweep's seeds (one instance each)."""
@@ -96,6 +109,7 @@ def init_sweep(cfg, m, rng):
     if cfg["model"] == "relu_output":
         kw["tied"] = cfg["tied"]
     return MODELS[cfg["model"]].init_params(cfg["n"], m, rng, **kw)
+
 
 def embed_data(cfg, n, d, m):
     """One embed_* cell's data: the embedding E (d, n), the target map (x itself, E x or E' x), the
@@ -109,11 +123,13 @@ def embed_data(cfg, n, d, m):
     E_out = {"big_fish": None, "small_fish": E, "reprojector": E2}[cfg["setting"]]
     return E, E_out, train_sets(cell, cfg["T"]), test_sets(cell), rng
 
+
 def embed_target(E_out):
     return (lambda v: v) if E_out is None else (lambda v: data.embed(v, E_out))
 
 
 # --- the registry ------------------------------------------------------------------------------
+
 
 class Experiment(NamedTuple):
     """configure(mode) -> cfg; units(cfg) -> list of dicts of the keys one unit fills in;
@@ -131,12 +147,14 @@ EXPERIMENTS: dict[str, Experiment] = {}
 def names():
     return list(EXPERIMENTS)
 
+
 def results_dir_of(mode, root=None):
     """Where the results of ``mode`` live under a results root (default: minimem.cache.RESULTS, the
     checkout's results/): the root itself for "full" (the committed results), root/quick for "quick"
     and "smoke", which git ignores, so reduced runs never touch what is committed."""
     root = cache.RESULTS if root is None else root
     return root if mode == "full" else pathlib.Path(root) / "quick"
+
 
 def config(name, mode="full", **overrides):
     """The configuration of experiment ``name`` in ``mode``, with ``overrides`` applied."""
@@ -152,10 +170,12 @@ def config(name, mode="full", **overrides):
     cfg.update(overrides)
     return cfg
 
+
 def entries(name, cfg, results_dir=None, verbose=False):
     """The cache entries (cache.Entry) the experiment reads for ``cfg``, one per unit."""
     exp = _experiment(name)
     return [cache.Entry(name, dict(cfg, **u), results_dir, verbose, exp.same) for u in exp.units(cfg)]
+
 
 def unit_jobs(name, cfg, unit):
     """The trainings (costs.Job) one unit of experiment ``name`` runs, from the sizes in its
@@ -179,13 +199,16 @@ def unit_jobs(name, cfg, unit):
     I = seeds * len(c.get("inits") or [None]) if "inits" in c and "weight_decays" in c else seeds
     return [costs.Job(model, loss, I, c["T"], c["n"], c["n"], m, steps, 1 - c.get("sparsity", 0.99))]
 
+
 def estimate(name, cfg, units):
     """Estimated seconds to train ``units`` (dicts) of experiment ``name`` on this machine."""
     return costs.seconds([j for u in units for j in unit_jobs(name, cfg, u)])
 
+
 def unit_label(unit):
     """A unit for people: 'T=500', 'T=10, m=2' (a sweep's unit blanks its list with None)."""
     return ", ".join(f"{k}={v}" for k, v in unit.items() if v is not None) or "the single run"
+
 
 def run(name, mode="full", *, fresh=False, results_dir=None, executor=None, cached_only=False,
         verbose=True, long_ok=False, **overrides):
@@ -263,12 +286,23 @@ def run(name, mode="full", *, fresh=False, results_dir=None, executor=None, cach
         raise
     return cfg, exp.collect(cfg, units, results)
 
+
+def stored(name, mode="full", *, results_dir=None, **overrides):
+    """What is stored of experiment ``name`` so far, without computing anything: (cfg, units,
+    results), results[k] the arrays of units[k] or None. For a long sweep still running (X6), whose
+    figure is drawn from the units that have landed."""
+    cfg = config(name, mode, **overrides)
+    units = _experiment(name).units(cfg)
+    return cfg, units, [e.load() for e in entries(name, cfg, results_dir_of(mode) if results_dir is None else results_dir)]
+
+
 def compute_unit(name, cfg, unit):
     """One unit's arrays and the seconds computing them took (what an executor runs; a module-level
     function, so it pickles)."""
     t = time.perf_counter()
     out = EXPERIMENTS[name].compute(cfg, unit)
     return out, time.perf_counter() - t
+
 
 @contextlib.contextmanager
 def executor(jobs=1, dask=None):
@@ -289,6 +323,7 @@ def executor(jobs=1, dask=None):
                                                 initargs=(threads,)) as pool:
         yield pool
 
+
 def connect_dask(address, timeout=10):
     """A dask.distributed Client connected to the scheduler at ``address``, after saying where its
     dashboard and how many workers it has. ImportError when dask.distributed is not installed,
@@ -306,27 +341,34 @@ def connect_dask(address, timeout=10):
     print(f"dask: connected to {address}, {workers} workers; dashboard {client.dashboard_link}", flush=True)
     return client
 
+
 def _limit_threads(threads):
     """Each worker's numba thread pool gets its share of the cores."""
     numba.set_num_threads(min(threads, numba.config.NUMBA_NUM_THREADS))
+
 
 def _experiment(name):
     if name not in EXPERIMENTS:
         raise ValueError(f"unknown experiment {name!r}; known: {', '.join(EXPERIMENTS)}")
     return EXPERIMENTS[name]
 
+
 def _register(name, configure, units, compute, collect, same=()):
     EXPERIMENTS[name] = Experiment(configure, units, compute, collect, same)
+
 
 def _single(cfg):
     return [{}]
 
+
 def _only(cfg, units, results):
     return results[0]
+
 
 def _stack(cfg, units, results):
     """Arrays stacked over the sizes: (sizes, seeds, ...)."""
     return {k: np.stack([r[k] for r in results]) for k in results[0]}
+
 
 def _grid_units(*axes):
     """Units over the product of the configuration's lists named in axes: (config key, unit key).
@@ -338,6 +380,7 @@ def _grid_units(*axes):
             out = [dict(u, **{unit_key: v}) for u in out for v in cfg[list_key]]
         return out
     return units
+
 
 def _by_cell(*unit_keys):
     def collect(cfg, units, results):

@@ -22,6 +22,7 @@ from .runner import (PARAM_NAMES, embed_data, embed_target, init_sweep, options_
 PUBLISHED = dict(henighan_regime=(700, 5000), henighan_loss=1.01, jermyn_regime=(100, 20000), jermyn_loss=5000.0,
                  jermyn_rule=10, earlier=10)
 
+
 def null_loss(cfg, m=None):
     """The test loss of the model with every parameter zero, per seed (seeds,): the all-zeros output
     under MSE (mean |x|^2: 1 for normalised inputs), uniform logits under cross-entropy (log V times
@@ -30,6 +31,7 @@ def null_loss(cfg, m=None):
     zero = {k: np.zeros_like(v) for k, v in params.items()}
     xt = test_sets(cfg)  # (seeds, n_test, n)
     return evaluate(MODELS[cfg["model"]], zero, xt, target_of(cfg)(xt), loss=cfg["loss"], **options_of(cfg))
+
 
 def embed_null_loss(cfg, n, d, m):
     """The test MSE (1,) of an embed_* cell's MLP with every parameter zero: mean |target|^2 over the
@@ -40,10 +42,12 @@ def embed_null_loss(cfg, n, d, m):
     zero = {k: np.zeros_like(v) for k, v in p.items()}
     return evaluate(mlp, zero, data.embed(xt, E), embed_target(E_out)(xt))
 
+
 def steps_to(curve, threshold):
     """First step whose train loss is <= threshold, per column of curve (steps, I); -1 if never."""
     below = curve <= threshold  # (steps, I)
     return np.where(below.any(axis=0), np.argmax(below, axis=0), -1)
+
 
 def lookup_sizes(sizes, train_loss, test_loss, threshold):
     """Indices into ``sizes`` of about a fifth of the "peak" T, the peak, and about five times it,
@@ -60,10 +64,12 @@ def lookup_sizes(sizes, train_loss, test_loss, threshold):
     pick = lambda T: int(np.argmin(np.abs(np.log(sizes / T))))  # noqa: E731
     return sorted({pick(sizes[i] / 5), i, pick(sizes[i] * 5)}), what
 
+
 def dead_units(params, x):
     """Hidden units of an MLP that are off (W1 x + b1 <= 0) for every training point: (I,) counts."""
     a = mlp.pre_activation(params, x)  # (I, T, m)
     return np.sum(np.all(a <= 0, axis=1), axis=-1)
+
 
 def lost_outputs(params, x):
     """What the output ReLU of the ReLU output model loses on its training data x (I, T, n): the share
@@ -74,9 +80,11 @@ def lost_outputs(params, x):
     lost = (x > 0) & (pre <= 0)  # (I, T, n)
     return lost.sum(axis=(1, 2)) / np.maximum((x > 0).sum(axis=(1, 2)), 1), np.sum((x * lost) ** 2, axis=(1, 2)) / x.shape[1]
 
+
 def adam_reach_of(cfg):
     """How far AdamW moves one coordinate at most in a run of this configuration (optim.adam_reach)."""
     return optim.adam_reach(optim.lr_schedule(cfg["steps"], cfg["lr"], warmup=cfg["warmup"]), cfg["weight_decay"])
+
 
 def peak_anatomy(cfg, res, T_index, seed):
     """Where one trained run's test loss comes from (minimem.analysis), for the run at size index
@@ -112,6 +120,7 @@ def peak_anatomy(cfg, res, T_index, seed):
     return out
 
 # --- peaks and returns of a sweep over T; the printed numbers of the figures ------------------------
+
 
 def peak(sizes, test_loss):
     """Where the mean test loss peaks (T) and its height, and each seed's peak (T, height)."""

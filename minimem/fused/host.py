@@ -1,0 +1,212 @@
+"""The host side of the fused kernels: a model's params in the general form and back, data in CSR
+form, how the cores are used, the announcement of a compile, the Run that train() drives, and the
+kernels' loss and gradients with the signature of the numpy models (what the tests compare)."""
+
+from __future__ import annotations
+
+import sys
+
+import numba
+import numpy as np
+
+from ..registry import check_inputs
+from .kernels import (Data, Decay, General, Optimiser, Structure, eval_loss, grads_kernel, run_instances, run_samples)
+
+
+def to_general(model, params, **options):
+    """(General arrays, Structure without the loss, layout) for a model's params; copies, never
+    views. ``layout`` is ``model.kernel_layout(params, **options)``: the names of W1, b1, W2 (None
+    when the decoder is tied to W1) and b2 in ``params``, and hidden_relu / out_relu."""
+    layout = model.kernel_layout(params, **options)
+    W1 = np.array(params[layout["W1"]], order="C")  # (I, m, n)
+    I, m = W1.shape[:2]
+    tied = layout["W2"] is None
+    Wd = W1 if tied else np.ascontiguousarray(params[layout["W2"]].transpose(0, 2, 1))  # (I, m, K)
+    b1 = np.array(params[layout["b1"]]) if layout["b1"] else np.zeros((I, m), W1.dtype)  # (I, m)
+    b2 = np.array(params[layout["b2"]])  # (I, K)
+    st = Structure(bool(layout["b1"]), bool(layout["hidden_relu"]), bool(layout["out_relu"]), tied, False)
+    return General(W1, b1, Wd, b2), st, layout
+
+
+def from_general(G, layout):
+    """The inverse of to_general: a dict with the model's names (copies). Also maps gradients."""
+    out = {layout["W1"]: G.W1.copy(), layout["b2"]: G.b2.copy()}
+    if layout["b1"]:
+        out[layout["b1"]] = G.b1.copy()
+    if layout["W2"]:
+        out[layout["W2"]] = np.ascontiguousarray(G.Wd.transpose(0, 2, 1))
+    return out
+
+
+def to_csr(x, mask, dtype):
+    """Rows of x (I, T, n) that the mask keeps, as CSR: (ptr, idx, val, inst_start)."""
+    I, T = x.shape[:2]
+    keep = np.ones((I, T), bool) if mask is None else mask
+    rows = x[keep]  # (total rows, n), instance-major
+    inst_start = np.concatenate([[0], np.cumsum(keep.sum(axis=1))]).astype(np.int64)  # (I+1,)
+    r, c = np.nonzero(rows)
+    ptr = np.zeros(rows.shape[0] + 1, np.int64)
+    np.cumsum(np.bincount(r, minlength=rows.shape[0]), out=ptr[1:])
+    return ptr, c.astype(np.int64), rows[r, c].astype(dtype), inst_start
+
+
+def targets_to_csr(target, mask, dtype):
+    """Targets as CSR rows: float (I, T, K) as they are, hard labels (I, T) as one entry 1.0
+    (the labels were checked to lie in [0, K) by the caller)."""
+    if target.dtype.kind in "iu":
+        I, T = target.shape
+        keep = np.ones((I, T), bool) if mask is None else mask
+        labels = target[keep]  # (rows,)
+        ptr = np.arange(labels.shape[0] + 1, dtype=np.int64)
+        return ptr, labels.astype(np.int64), np.ones(labels.shape[0], dtype)
+    return to_csr(target, mask, dtype)[:3]
+
+
+def prepare(model, params, x, target, *, loss, importance=None, mask=None, **options):
+    """Everything the kernels take for already validated inputs (see train.check_inputs):
+    (General params, Data, Structure, layout)."""
+    P, st, layout = to_general(model, params, **options)
+    dtype = P.W1.dtype
+    I, K = P.b2.shape
+    x_ptr, x_idx, x_val, inst_start = to_csr(x, mask, dtype)
+    y_ptr, y_idx, y_val = targets_to_csr(target, mask, dtype)
+    # a fresh, writable, contiguous copy: a read-only array would make numba compile every kernel
+    # a second time for that array type
+    imp = np.ones((I, K), dtype) if importance is None else np.array(
+        np.broadcast_to(np.asarray(importance, dtype), (I, K)), order="C")
+    D = Data(x_ptr, x_idx, x_val, y_ptr, y_idx, y_val, inst_start, imp)
+    return P, D, st._replace(ce=(loss == "ce")), layout
+
+
+def loss_and_grads(model, params, x, target, *, loss=None, importance=None, mask=None, **options):
+    """The fused kernels' loss (I,) and gradients, with the signature and return value of
+    ``model.loss_and_grads``: the per-sample code of a training step before AdamW, exposed so that
+    tests compare it tensor by tensor with the numpy model."""
+    model, x, target, loss, importance, mask = check_inputs(model, params, x, target, loss=loss,
+                                                            importance=importance, mask=mask, **options)
+    P, D, st, layout = prepare(model, params, x, target, loss=loss, importance=importance, mask=mask,
+                               **options)
+    G = General(np.zeros_like(P.W1), np.zeros_like(P.b1), None, np.zeros_like(P.b2))
+    G = G._replace(Wd=G.W1 if st.tied else np.zeros_like(P.Wd))
+    value = np.empty(P.W1.shape[0])
+    announce_compile((grads_kernel, (P, D, st, G, value)))
+    grads_kernel(P, D, st, G, value)
+    return value, from_general(G, layout)
+
+
+def assign_threads(costs, n_threads):
+    """Longest-processing-time assignment of instances to threads: (ptr, idx) for run_instances."""
+    order = np.argsort(-np.asarray(costs), kind="stable")
+    load = np.zeros(n_threads)
+    buckets = [[] for _ in range(n_threads)]
+    for k in order:
+        th = int(np.argmin(load))
+        buckets[th].append(int(k))
+        load[th] += costs[k]
+    ptr = np.concatenate([[0], np.cumsum([len(b) for b in buckets])]).astype(np.int64)
+    idx = np.array([k for b in buckets for k in sorted(b)], dtype=np.int64)
+    return ptr, idx
+
+
+def choose_parallel(cost, threads):
+    """'instances' when the instances spread evenly over the threads (the longest thread's work is
+    at most 1.25x the mean), else 'samples' when a step is large enough for threads to pay
+    (> 2e5 multiply-adds), else 'serial'."""
+    cost = np.asarray(cost, dtype=float)
+    if threads <= 1:
+        return "serial"
+    ptr, idx = assign_threads(cost, threads)
+    makespan = max(cost[idx[ptr[i]:ptr[i + 1]]].sum() for i in range(threads))
+    if makespan <= 1.25 * cost.sum() / threads:
+        return "instances"
+    return "samples" if cost.sum() > 2e5 else "serial"
+
+
+def will_compile(dispatcher, args):
+    """True when ``dispatcher(*args)`` has to compile: its signature for these argument types is
+    neither loaded in this process nor in numba's on-disk cache (a new model, dtype or option has a
+    new signature even when the kernel's cache holds others)."""
+    try:
+        sig = tuple(dispatcher.typeof_pyval(a) for a in args)
+        if any(tuple(s) == sig for s in dispatcher.signatures):
+            return False
+        index = dispatcher._cache._cache_file._load_index()  # {(signature, codegen, hashes): file}
+        return not any(key[0] == sig for key in index)
+    except Exception:  # pragma: no cover - the JIT is disabled, or numba's internals changed
+        return False
+
+
+def announce_compile(*calls):
+    """Say so on stderr when one of the calls (dispatcher, args) will compile: numba then caches the
+    machine code on disk, so it happens once per model, dtype and option."""
+    if any(will_compile(d, args) for d, args in calls):
+        sys.stderr.write("minimem: compiling numba kernels for this model and dtype (about a minute, once; "
+                         "cached on disk afterwards)...\n")
+        sys.stderr.flush()
+
+
+class Run:
+    """A training run held in the kernels' form, advanced segment by segment by train.train:
+    ``steps(s0, s1, lrs)`` runs updates s0..s1-1 and returns their losses (s1 - s0, I) and per
+    instance the first step whose loss or updated parameters are not finite (-1 when none); ``params()`` maps the current params back to the model's names;
+    ``final_loss()`` evaluates the train loss."""
+
+    def __init__(self, model, params, x, target, *, loss, importance, mask, opt, parallel="auto", n_threads=None,
+                 **options):
+        P, D, st, layout = prepare(model, params, x, target, loss=loss, importance=importance,
+                                   mask=mask, **options)
+        self.P, self.D, self.st, self.layout = P, D, st, layout
+        named = {"W1": layout["W1"], "b1": layout["b1"], "Wd": layout["W2"], "b2": layout["b2"]}
+        self.decay = Decay(*[bool(named[g]) and named[g] not in opt["no_decay"] for g in Decay._fields])
+        self.hp = Optimiser(opt["kind"] == "sgd", float(opt["betas"][0]), float(opt["betas"][1]), float(opt["eps"]),
+                            float(opt["weight_decay"]), float(opt["momentum"]), bool(opt["decoupled"]))
+        self.M = General(*[np.zeros_like(p) for p in P])  # the optimiser's first and second moments
+        self.V = General(*[np.zeros_like(p) for p in P])
+        I, m = P.W1.shape[:2]
+        K = P.Wd.shape[2]
+        threads = n_threads or numba.get_num_threads()
+        T_k = np.diff(D.inst_start)
+        nnz = np.add.reduceat(np.diff(D.x_ptr), D.inst_start[:-1]) if D.x_ptr.shape[0] > 1 else np.zeros(I)
+        cost = T_k * (K + 1) * m + nnz * m  # multiply-adds per step, per instance
+        self.parallel = choose_parallel(cost, threads) if parallel == "auto" else parallel
+        if self.parallel == "samples":
+            # numba's prange gives 2 threads x 2 chunks an uneven share on this kind of machine
+            # (measured: 2 chunks no faster than 1); 2 chunks per thread scale (1.75x on 2 cores)
+            self.chunks = 2 * threads
+        else:
+            self.assign = assign_threads(cost, threads if self.parallel == "instances" else 1)
+        lrs, out, diverged = np.zeros(1), np.empty((1, I)), np.full(I, -1, np.int64)  # as steps() passes them
+        run = ((run_samples, (self.chunks, 0, 1, lrs, P, self.M, self.V, D, st, self.hp, self.decay, out, diverged))
+               if self.parallel == "samples" else
+               (run_instances, (self.assign[0], self.assign[1], 0, 1, lrs, P, self.M, self.V, D, st, self.hp,
+                                self.decay, out, diverged)))
+        announce_compile(run, (eval_loss, (P, D, st)))
+
+    def steps(self, s0, s1, lrs):
+        I = self.P.W1.shape[0]
+        out = np.empty((s1 - s0, I))
+        diverged = np.full(I, -1, np.int64)
+        if self.parallel == "samples":
+            run_samples(self.chunks, s0, s1, lrs, self.P, self.M, self.V, self.D, self.st, self.hp,
+                        self.decay, out, diverged)
+        else:
+            run_instances(self.assign[0], self.assign[1], s0, s1, lrs, self.P, self.M, self.V, self.D,
+                          self.st, self.hp, self.decay, out, diverged)
+        return out, diverged
+
+    def params(self):
+        return from_general(self.P, self.layout)
+
+    final_params = params
+
+    def final_loss(self):
+        return eval_loss(self.P, self.D, self.st)
+
+
+def evaluate(model, params, x, target, *, loss=None, importance=None, mask=None, **options):
+    """Loss per instance (I,) computed by the kernels (no (T, n) temporaries): for large test sets."""
+    model, x, target, loss, importance, mask = check_inputs(model, params, x, target, loss=loss,
+                                                            importance=importance, mask=mask, **options)
+    P, D, st, _ = prepare(model, params, x, target, loss=loss, importance=importance, mask=mask, **options)
+    announce_compile((eval_loss, (P, D, st)))
+    return eval_loss(P, D, st)

@@ -1,0 +1,672 @@
+r"""The fused numba kernels: forward, backward and the optimiser for whole runs inside compiled code.
+
+Every minimem model is one case of a general two-layer model (per instance and sample):
+
+    a   = W1 x (+ b1)               W1: (m, n)
+    h   = ReLU(a)  or  a            hidden_relu
+    z   = W2 h + b2                 W2: (K, m), stored transposed as Wd = W2^T (m, K) so that a row
+                                    of Wd is contiguous; tied models have Wd = W1 (z = W1^T h)
+    out = ReLU(z)  or  z            out_relu
+
+Each model module says how it maps onto this form (``<model>.kernel_layout``), so nothing here
+knows model names:
+
+    relu_output tied    W1 = W, decoder tied to W1,   no b1, hidden linear, out ReLU
+    relu_output untied  W1, W2,                       no b1, hidden linear, out ReLU
+    relu_hidden         W1 = W, decoder tied to W1,   no b1, hidden ReLU,   out ReLU
+    mlp                 W1, b1, W2, b2,                      hidden ReLU,   out linear (or ReLU)
+    unembed             W1, (b1), W2, b2,                    hidden linear, out linear
+
+The kernels compute exactly the math of the readable numpy path (``<model>.forward``,
+``<model>.backward``, ``losses.mse`` / ``losses.cross_entropy``, ``optim.adamw_step`` and
+``optim.sgd_step``). They are written as small functions, each the pass of the math it computes
+and citing the numpy line it mirrors:
+
+    encode               = mlp.forward:   a = W1 x + b1,  h = ReLU(a)   (from the sparse input)
+    decode               = mlp.forward:   z = W2 h + b2
+    mse_grad             = losses.mse + the output ReLU gate of <model>.backward
+    ce_grad              = losses.cross_entropy (fused softmax + NLL backward), its dense passes,
+    correct_at_nonzeros  ... and its terms at the target's non-zeros
+    decode_backward      = mlp.backward:  db2 = dz,  dW2 = dz h^T,  dh = W2^T dz
+    encode_backward      = mlp.backward:  da = dh [a > 0],  db1 = da,  dW1 = da x^T
+    decode_tile_*        decode, its loss gradient and decode_backward for m = 2 and GROUP samples
+                         at once: every decoder weight loaded once per group, the loop over the
+                         outputs vectorised to the machine's widest FMAs
+    adamw, sgd           = optim.adamw_step lines (1)-(5), optim.sgd_step lines (1)-(4)
+
+The host side (the general form of a model's params, data in CSR form, threads, the Run that
+train() drives, ``loss_and_grads`` and ``evaluate``) is minimem.fused.host; the float32 exp and
+the fast-math flags are minimem.fused.exp.
+
+What changes against the numpy path is the order of work:
+
+* no (T, n) temporaries: each sample is pushed forward and backward on its own and its gradient
+  added into per-thread buffers;
+* inputs and targets are stored sparse (CSR: a row pointer, column indices and values per sample),
+  so h = W1 x costs m * nnz(x) rather than m * n; for MSE the target is scattered into a zero
+  scratch row and cleared again afterwards, for cross-entropy its non-zeros are used directly;
+* the softmax's exps run as one branch-free pass over a row, which LLVM vectorises; in float32 it
+  uses ``exp_f32`` (a polynomial, max relative error 1.2e-7 -- as accurate as numpy's float32
+  exp), in float64 libm's exp;
+* parallelism over instances (each thread trains its own instances for all steps: no
+  synchronisation per step) or, for one large model, over chunks of samples with per-thread
+  gradient buffers summed in a fixed order (so results do not depend on thread timing).
+
+Gradients are held like the params, in the general form (``General``: W1, b1, Wd, b2), named
+dW1, db1, dWd, db2 where they are arrays; the optimiser's moments M and V (first and second, the
+m and v of optim.adamw_step) likewise.
+
+    # I = n_instances, T = samples of an instance, n = n_in, K = n_out, m = n_hidden, C = chunks
+"""
+
+from __future__ import annotations
+
+from collections import namedtuple
+
+import numpy as np
+from numba import njit, prange
+
+from .exp import FASTMATH, kernel_exp
+
+# ---------------------------------------------------------------------------------------------
+# Named structures passed into the kernels (numba compiles namedtuples like structs).
+# ---------------------------------------------------------------------------------------------
+
+# The general-form arrays, all with a leading instance axis (I, ...); also used for gradients (one
+# instance's, without the axis, in the per-sample code) and the optimiser's moments. In a tied model Wd is W1 (the same array).
+General = namedtuple("General", "W1 b1 Wd b2")  # (I, m, n), (I, m), (I, m, K), (I, K)
+# Which parts of the general form a model uses (all bools, fixed for a run) and its loss.
+Structure = namedtuple("Structure", "has_b1 hidden_relu out_relu tied ce")
+# The optimiser: sgd (bool; else AdamW) and the hyper-parameters of both (floats; decoupled a bool), and
+# which general arrays are decayed (bools).
+Optimiser = namedtuple("Optimiser", "sgd beta1 beta2 eps weight_decay momentum decoupled")
+Decay = namedtuple("Decay", "W1 b1 Wd b2")
+# A data set in CSR form: sample t of the flattened (instance-major) rows has its input's
+# non-zeros at x_idx[x_ptr[t]:x_ptr[t+1]] with values x_val[...], likewise its target; instance k
+# owns rows inst_start[k]:inst_start[k+1]; imp (I, K) are the MSE importances.
+Data = namedtuple("Data", "x_ptr x_idx x_val y_ptr y_idx y_val inst_start imp")
+# Per-thread scratch rows of one sample: a, h, dh (m,); z, dz, y (K,), y all zero between samples.
+Scratch = namedtuple("Scratch", "a h dh z dz y grp")
+
+
+# ---------------------------------------------------------------------------------------------
+# The per-sample body: forward, loss gradient, backward -- each paired with its numpy line.
+# Arrays here are one instance's: W1 (m, n), b1 (m,), Wd (m, K), b2 (K,), imp (K,).
+# ---------------------------------------------------------------------------------------------
+
+@njit(fastmath=FASTMATH, inline="always")
+def encode(W1, b1, x_idx, x_val, st, zero, a, h):
+    """= mlp.forward: a = W1 x + b1  and  h = ReLU(a)  (relu_output / unembed: h = a, no b1),
+    over the non-zeros x[x_idx] = x_val of one sample.                               a, h: (m,)"""
+    m = a.shape[0]
+    for r in range(m):
+        a[r] = b1[r] if st.has_b1 else zero
+    for p in range(x_idx.shape[0]):
+        j = x_idx[p]
+        xv = x_val[p]
+        for r in range(m):
+            a[r] += W1[r, j] * xv  # a += W1[:, j] x_j
+    for r in range(m):
+        h[r] = max(a[r], zero) if st.hidden_relu else a[r]
+
+
+@njit(fastmath=FASTMATH, inline="always")
+def decode(Wd, b2, h, z):
+    """= mlp.forward: z = W2 h + b2  (tied models: z = W^T h + b_final), with Wd = W2^T.  z: (K,)"""
+    m, K = Wd.shape
+    for i in range(K):
+        z[i] = b2[i] + Wd[0, i] * h[0]
+    for r in range(1, m):
+        hr = h[r]
+        for i in range(K):
+            z[i] += Wd[r, i] * hr  # z += W2[:, r] h_r
+
+
+@njit(fastmath=FASTMATH, inline="always")
+def mse_grad(z, y, imp, inv_T, out_relu, dz):
+    """= losses.mse with out = ReLU(z) (or z), then the output gate of <model>.backward:
+
+        loss = sum_i I_i (out_i - y_i)^2            (this sample's term, before the 1/T)
+        dz_i = (2/T) I_i (out_i - y_i) [z_i > 0]     (dpre = dout [pre > 0])
+
+    Returns the loss term; writes dz (K,). The two loops are split by out_relu so each vectorises."""
+    zero = inv_T - inv_T
+    two_inv_T = inv_T + inv_T
+    loss = zero
+    if out_relu:
+        for i in range(z.shape[0]):
+            zi = z[i]
+            d = (zi if zi > zero else zero) - y[i]
+            w = imp[i] * d
+            loss += w * d
+            dz[i] = two_inv_T * w if zi > zero else zero
+    else:
+        for i in range(z.shape[0]):
+            d = z[i] - y[i]
+            w = imp[i] * d
+            loss += w * d
+            dz[i] = two_inv_T * w
+    return loss
+
+
+@njit(fastmath=FASTMATH, inline="always")
+def ce_grad(z, y_idx, y_val, inv_T, out_relu, dz):
+    """= losses.cross_entropy on out = ReLU(z) (or z), the fused softmax + NLL backward:
+
+        lse  = logsumexp(out) = max + log sum_i exp(out_i - max)
+        loss = sum_i y_i (lse - out_i)               (= -sum_i y_i log p_i, before the 1/T)
+        dz_i = (1/T) (p_i sum(y) - y_i) [z_i > 0]    p_i = exp(out_i - max) / sum_u exp(out_u - max)
+
+    The target is sparse (y_val at y_idx), so the loss and the -y_i/T term are computed at its
+    non-zeros only; the dense work is three branch-free passes over the row: max, exp and sum (the
+    vectorised kernel_exp), and the scaling of the exps into p_i sum(y) / T. Returns the loss term;
+    writes dz (K,), holding the exps on the way."""
+    zero = inv_T - inv_T
+    K = z.shape[0]
+    zmax = max(z[0], zero) if out_relu else z[0]
+    for i in range(K):  # pass 1: max of out (ReLU(z) >= 0 has the max of z, or 0)
+        zmax = max(zmax, z[i])
+    s = zero
+    for i in range(K):  # pass 2: exp(out - max) into dz, summed
+        o = max(z[i], zero) if out_relu else z[i]
+        e = kernel_exp(o - zmax)
+        dz[i] = e
+        s += e
+    lse = zmax + np.log(s)
+    sum_y = zero
+    for p in range(y_idx.shape[0]):
+        sum_y += y_val[p]
+    scale = sum_y * inv_T / s  # p_i sum(y) / T = exp_i * scale
+    for i in range(K):  # pass 3: dz = p sum(y) / T, through the output ReLU's gate
+        dz[i] = dz[i] * scale if (z[i] > zero or not out_relu) else zero
+    return correct_at_nonzeros(z, y_idx, y_val, lse, inv_T, out_relu, dz)
+
+
+@njit(fastmath=FASTMATH, inline="always")
+def correct_at_nonzeros(z, y_idx, y_val, lse, inv_T, out_relu, dz):
+    """The terms of the cross-entropy at the target's non-zeros, which the dense passes of ce_grad
+    leave out (= losses.cross_entropy's -y log p and its gradient's -y / T):
+
+        loss = sum_j y_j (lse - out_j)          (before the 1/T)
+        dz_j -= y_j / T [z_j > 0]
+
+    Returns the loss term."""
+    zero = inv_T - inv_T
+    loss = zero
+    for p in range(y_idx.shape[0]):
+        j = y_idx[p]
+        o = max(z[j], zero) if out_relu else z[j]
+        loss += y_val[p] * (lse - o)
+        if z[j] > zero or not out_relu:
+            dz[j] -= y_val[p] * inv_T
+    return loss
+
+
+@njit(fastmath=FASTMATH, inline="always")
+def decode_backward(Wd, h, dz, zero, dWd, db2, dh):
+    """= mlp.backward:  db2 += dz,  dW2 += dz h^T  (stored transposed: dWd += h dz^T),
+    dh = W2^T dz = Wd dz.                                                        dh: (m,)
+    (In a tied model dWd is the encoder's buffer: this adds the decoder term h dpre^T of dW.)"""
+    m, K = Wd.shape
+    for i in range(K):
+        db2[i] += dz[i]
+    for r in range(m):
+        acc = zero
+        for i in range(K):
+            acc += Wd[r, i] * dz[i]
+        dh[r] = acc
+    for r in range(m):
+        hr = h[r]
+        for i in range(K):
+            dWd[r, i] += hr * dz[i]
+
+
+@njit(fastmath=FASTMATH, inline="always")
+def encode_backward(a, dh, x_idx, x_val, st, zero, dW1, db1):
+    """= mlp.backward:  da = dh [a > 0]  (relu_hidden: da = dh [a > 0]; linear hidden: da = dh),
+    db1 += da,  dW1 += da x^T  over the non-zeros of x.  Overwrites dh with da."""
+    m = a.shape[0]
+    for r in range(m):
+        if st.hidden_relu and a[r] <= zero:
+            dh[r] = zero
+        if st.has_b1:
+            db1[r] += dh[r]
+    for p in range(x_idx.shape[0]):
+        j = x_idx[p]
+        xv = x_val[p]
+        for r in range(m):
+            dW1[r, j] += dh[r] * xv  # dW1[:, j] += da x_j
+
+
+# Not inline="always": numba's IR inliner (0.68) miscompiled this body inlined into the loop of
+# instance_samples (wrong losses; tests/test_kernels.py caught it), so it stays a call, one per sample.
+@njit(fastmath=FASTMATH)
+def sample_step(t, W1, b1, Wd, b2, imp, D, st, inv_T, want_grads, grads, buf):
+    """Forward, loss and backward of sample t: returns its loss term (times T) and, when
+    want_grads, adds its gradient into grads (one instance's buffers, a General)."""
+    x_idx = D.x_idx[D.x_ptr[t]:D.x_ptr[t + 1]]  # the non-zeros of x_t
+    x_val = D.x_val[D.x_ptr[t]:D.x_ptr[t + 1]]
+    y_idx = D.y_idx[D.y_ptr[t]:D.y_ptr[t + 1]]  # ... and of its target
+    y_val = D.y_val[D.y_ptr[t]:D.y_ptr[t + 1]]
+    zero = inv_T - inv_T  # 0 in the params' dtype
+    encode(W1, b1, x_idx, x_val, st, zero, buf.a, buf.h)
+    decode(Wd, b2, buf.h, buf.z)
+    if st.ce:
+        term = ce_grad(buf.z, y_idx, y_val, inv_T, st.out_relu, buf.dz)
+    else:
+        for p in range(y_idx.shape[0]):
+            buf.y[y_idx[p]] = y_val[p]  # scatter the target into the zero row y
+        term = mse_grad(buf.z, buf.y, imp, inv_T, st.out_relu, buf.dz)
+        for p in range(y_idx.shape[0]):
+            buf.y[y_idx[p]] = 0.0  # leave y all zero again
+    if want_grads:
+        decode_backward(Wd, buf.h, buf.dz, zero, grads.Wd, grads.b2, buf.dh)
+        encode_backward(buf.a, buf.dh, x_idx, x_val, st, zero, grads.W1, grads.b1)
+    return term
+
+
+# ---------------------------------------------------------------------------------------------
+# The decoder tile pass for m = 2: GROUP samples at once. Every weight of the decoder is loaded
+# once per group instead of once per sample, and the inner loop over the outputs vectorises to the
+# machine's widest FMAs. The same math as decode, mse_grad / ce_grad and
+# decode_backward, sample by sample (tests/test_kernels.py holds the two paths equal).
+# ---------------------------------------------------------------------------------------------
+
+GROUP = 4  # samples of one decoder tile pass (m = 2)
+Group = namedtuple("Group", "A h H dH Y Z dZ")  # (G, m), (m,), (2G,), (2G,), (G, K) zero, (G, K), (G, K)
+
+
+@njit(fastmath=FASTMATH)
+def _decode_tile_mse_relu(w0, w1, b2, imp, y0, y1, y2, y3, H, inv_T, dw0, dw1, db2, dH):
+    """decode_tile_mse with out = ReLU(z)."""
+    h00, h01, h10, h11 = H[0], H[1], H[2], H[3]
+    h20, h21, h30, h31 = H[4], H[5], H[6], H[7]
+    zero = inv_T - inv_T
+    c = inv_T + inv_T
+    loss = zero
+    d00 = d01 = d10 = d11 = d20 = d21 = d30 = d31 = zero
+    for j in range(w0.shape[0]):
+        a0 = w0[j]
+        a1 = w1[j]
+        bj = b2[j]
+        z0 = bj + a0 * h00 + a1 * h01
+        z1 = bj + a0 * h10 + a1 * h11
+        z2 = bj + a0 * h20 + a1 * h21
+        z3 = bj + a0 * h30 + a1 * h31
+        e0 = max(z0, zero) - y0[j]
+        e1 = max(z1, zero) - y1[j]
+        e2 = max(z2, zero) - y2[j]
+        e3 = max(z3, zero) - y3[j]
+        ij = imp[j]
+        loss += ij * (e0 * e0 + e1 * e1 + e2 * e2 + e3 * e3)
+        cij = c * ij
+        q0 = cij * e0 if z0 > zero else zero
+        q1 = cij * e1 if z1 > zero else zero
+        q2 = cij * e2 if z2 > zero else zero
+        q3 = cij * e3 if z3 > zero else zero
+        dw0[j] += h00 * q0 + h10 * q1 + h20 * q2 + h30 * q3
+        dw1[j] += h01 * q0 + h11 * q1 + h21 * q2 + h31 * q3
+        db2[j] += q0 + q1 + q2 + q3
+        d00 += a0 * q0
+        d01 += a1 * q0
+        d10 += a0 * q1
+        d11 += a1 * q1
+        d20 += a0 * q2
+        d21 += a1 * q2
+        d30 += a0 * q3
+        d31 += a1 * q3
+    dH[0], dH[1], dH[2], dH[3] = d00, d01, d10, d11
+    dH[4], dH[5], dH[6], dH[7] = d20, d21, d30, d31
+    return loss
+
+
+@njit(fastmath=FASTMATH)
+def _decode_tile_mse_linear(w0, w1, b2, imp, y0, y1, y2, y3, H, inv_T, dw0, dw1, db2, dH):
+    """decode_tile_mse with out = z."""
+    h00, h01, h10, h11 = H[0], H[1], H[2], H[3]
+    h20, h21, h30, h31 = H[4], H[5], H[6], H[7]
+    zero = inv_T - inv_T
+    c = inv_T + inv_T
+    loss = zero
+    d00 = d01 = d10 = d11 = d20 = d21 = d30 = d31 = zero
+    for j in range(w0.shape[0]):
+        a0 = w0[j]
+        a1 = w1[j]
+        bj = b2[j]
+        z0 = bj + a0 * h00 + a1 * h01
+        z1 = bj + a0 * h10 + a1 * h11
+        z2 = bj + a0 * h20 + a1 * h21
+        z3 = bj + a0 * h30 + a1 * h31
+        e0 = z0 - y0[j]
+        e1 = z1 - y1[j]
+        e2 = z2 - y2[j]
+        e3 = z3 - y3[j]
+        ij = imp[j]
+        loss += ij * (e0 * e0 + e1 * e1 + e2 * e2 + e3 * e3)
+        cij = c * ij
+        q0 = cij * e0
+        q1 = cij * e1
+        q2 = cij * e2
+        q3 = cij * e3
+        dw0[j] += h00 * q0 + h10 * q1 + h20 * q2 + h30 * q3
+        dw1[j] += h01 * q0 + h11 * q1 + h21 * q2 + h31 * q3
+        db2[j] += q0 + q1 + q2 + q3
+        d00 += a0 * q0
+        d01 += a1 * q0
+        d10 += a0 * q1
+        d11 += a1 * q1
+        d20 += a0 * q2
+        d21 += a1 * q2
+        d30 += a0 * q3
+        d31 += a1 * q3
+    dH[0], dH[1], dH[2], dH[3] = d00, d01, d10, d11
+    dH[4], dH[5], dH[6], dH[7] = d20, d21, d30, d31
+    return loss
+
+
+@njit(fastmath=FASTMATH)
+def decode_tile_mse(w0, w1, b2, imp, y0, y1, y2, y3, H, inv_T, out_relu, dw0, dw1, db2, dH):
+    """m = 2, four samples s = 0..3 with hidden vectors (H[2s], H[2s+1]) and targets y_s (K,):
+
+        z_s   = W2 h_s + b2 = w0 h_s0 + w1 h_s1 + b2           (= decode; w_r = Wd[r] = W2[:, r])
+        dz_s  = (2/T) I (out_s - y_s) [z_s > 0]                 (= mse_grad; out = ReLU(z) or z)
+        db2  += sum_s dz_s,   dWd[r] += sum_s h_sr dz_s,   dH[2s + r] = w_r . dz_s   (= decode_backward)
+
+    Returns the four samples' loss terms summed (before the 1/T). The loop is written twice, with
+    and without the output ReLU, so that neither holds a branch and both vectorise."""
+    if out_relu:
+        return _decode_tile_mse_relu(w0, w1, b2, imp, y0, y1, y2, y3, H, inv_T, dw0, dw1, db2, dH)
+    return _decode_tile_mse_linear(w0, w1, b2, imp, y0, y1, y2, y3, H, inv_T, dw0, dw1, db2, dH)
+
+
+@njit(fastmath=FASTMATH)
+def decode_tile_forward(w0, w1, b2, H, z0, z1, z2, z3):
+    """m = 2, four samples: z_s = w0 h_s0 + w1 h_s1 + b2 (= decode), each (K,)."""
+    h00, h01, h10, h11 = H[0], H[1], H[2], H[3]
+    h20, h21, h30, h31 = H[4], H[5], H[6], H[7]
+    for j in range(w0.shape[0]):
+        a0 = w0[j]
+        a1 = w1[j]
+        bj = b2[j]
+        z0[j] = bj + a0 * h00 + a1 * h01
+        z1[j] = bj + a0 * h10 + a1 * h11
+        z2[j] = bj + a0 * h20 + a1 * h21
+        z3[j] = bj + a0 * h30 + a1 * h31
+
+
+@njit(fastmath=FASTMATH)
+def decode_tile_backward(w0, w1, H, q0, q1, q2, q3, dw0, dw1, db2, dH):
+    """m = 2, four samples with output gradients q_s (K,): db2 += sum_s q_s, dWd[r] += sum_s
+    h_sr q_s and dH[2s + r] = w_r . q_s (= decode_backward)."""
+    h00, h01, h10, h11 = H[0], H[1], H[2], H[3]
+    h20, h21, h30, h31 = H[4], H[5], H[6], H[7]
+    zero = H[0] - H[0]
+    d00 = d01 = d10 = d11 = d20 = d21 = d30 = d31 = zero
+    for j in range(w0.shape[0]):
+        a0 = w0[j]
+        a1 = w1[j]
+        p0, p1, p2, p3 = q0[j], q1[j], q2[j], q3[j]
+        dw0[j] += h00 * p0 + h10 * p1 + h20 * p2 + h30 * p3
+        dw1[j] += h01 * p0 + h11 * p1 + h21 * p2 + h31 * p3
+        db2[j] += p0 + p1 + p2 + p3
+        d00 += a0 * p0
+        d01 += a1 * p0
+        d10 += a0 * p1
+        d11 += a1 * p1
+        d20 += a0 * p2
+        d21 += a1 * p2
+        d30 += a0 * p3
+        d31 += a1 * p3
+    dH[0], dH[1], dH[2], dH[3] = d00, d01, d10, d11
+    dH[4], dH[5], dH[6], dH[7] = d20, d21, d30, d31
+
+
+@njit(fastmath=FASTMATH)
+def group_step(t0, W1, b1, Wd, b2, imp, D, st, inv_T, grads, grp):
+    """Samples t0..t0+GROUP-1 of an instance with m = 2, forward, loss and backward: encode each
+    from its sparse input, decode the four in one tile pass, then each sample's encoder backward.
+    Returns their loss terms summed (before the 1/T); adds the gradient into grads (a General)."""
+    zero = inv_T - inv_T
+    for g in range(GROUP):
+        t = t0 + g
+        encode(W1, b1, D.x_idx[D.x_ptr[t]:D.x_ptr[t + 1]], D.x_val[D.x_ptr[t]:D.x_ptr[t + 1]], st,
+                         zero, grp.A[g], grp.h)
+        grp.H[2 * g] = grp.h[0]
+        grp.H[2 * g + 1] = grp.h[1]
+        if not st.ce:
+            for p in range(D.y_ptr[t], D.y_ptr[t + 1]):
+                grp.Y[g, D.y_idx[p]] = D.y_val[p]  # scatter the target into the zero row Y[g]
+    if st.ce:
+        decode_tile_forward(Wd[0], Wd[1], b2, grp.H, grp.Z[0], grp.Z[1], grp.Z[2], grp.Z[3])
+        loss = zero
+        for g in range(GROUP):
+            t = t0 + g
+            loss += ce_grad(grp.Z[g], D.y_idx[D.y_ptr[t]:D.y_ptr[t + 1]], D.y_val[D.y_ptr[t]:D.y_ptr[t + 1]],
+                             inv_T, st.out_relu, grp.dZ[g])
+        decode_tile_backward(Wd[0], Wd[1], grp.H, grp.dZ[0], grp.dZ[1], grp.dZ[2], grp.dZ[3], grads.Wd[0], grads.Wd[1],
+                             grads.b2, grp.dH)
+    else:
+        loss = decode_tile_mse(Wd[0], Wd[1], b2, imp, grp.Y[0], grp.Y[1], grp.Y[2], grp.Y[3], grp.H, inv_T,
+                               st.out_relu, grads.Wd[0], grads.Wd[1], grads.b2, grp.dH)
+    for g in range(GROUP):
+        t = t0 + g
+        if not st.ce:
+            for p in range(D.y_ptr[t], D.y_ptr[t + 1]):
+                grp.Y[g, D.y_idx[p]] = 0.0  # leave Y[g] all zero again
+        encode_backward(grp.A[g], grp.dH[2 * g:2 * g + 2], D.x_idx[D.x_ptr[t]:D.x_ptr[t + 1]],
+                          D.x_val[D.x_ptr[t]:D.x_ptr[t + 1]], st, zero, grads.W1, grads.b1)
+    return loss
+
+
+@njit(fastmath=FASTMATH, inline="always")
+def instance_samples(k, lo, hi, P, D, st, want_grads, grads, buf):
+    """Sum over samples lo..hi-1 of instance k of their loss terms (gradients added into the
+    buffers). Each term carries the 1/T of instance k; the loss is returned times T."""
+    inv_T = inv(D.inst_start[k + 1] - D.inst_start[k], P.W1)
+    W1, b1, b2, imp = P.W1[k], P.b1[k], P.b2[k], D.imp[k]  # views, taken once
+    Wd = W1 if st.tied else P.Wd[k]
+    loss = 0.0
+    t = lo
+    if want_grads and W1.shape[0] == 2:  # m = 2: the decoder tile pass, GROUP samples at once
+        while t + GROUP <= hi:
+            loss += group_step(t, W1, b1, Wd, b2, imp, D, st, inv_T, grads, buf.grp)
+            t += GROUP
+    for t in range(t, hi):  # the rest (and every sample when m != 2) one at a time
+        loss += sample_step(t, W1, b1, Wd, b2, imp, D, st, inv_T, want_grads, grads, buf)
+    return loss
+
+
+@njit(inline="always")
+def scratch(m, K, like):
+    dt = like.dtype
+    grp = Group(np.empty((GROUP, m), dt), np.empty(m, dt), np.empty(2 * GROUP, dt), np.empty(2 * GROUP, dt),
+                np.zeros((GROUP, K), dt), np.empty((GROUP, K), dt), np.empty((GROUP, K), dt))
+    return Scratch(np.empty(m, dt), np.empty(m, dt), np.empty(m, dt), np.empty(K, dt), np.empty(K, dt),
+                   np.zeros(K, dt), grp)
+
+
+@njit(cache=True)
+def inv(T, like):
+    """1 / T in the dtype of the array ``like``."""
+    buf = np.empty(1, like.dtype)
+    buf[0] = 1.0 / T
+    return buf[0]
+
+
+# ---------------------------------------------------------------------------------------------
+# The optimisers: = optim.adamw_step and optim.sgd_step
+# ---------------------------------------------------------------------------------------------
+
+@njit(fastmath=FASTMATH, inline="always")
+def adamw(p, g, m, v, lr, hp, bc1, bc2, decay):
+    """= optim.adamw_step on a flat array, lines (1)-(5). Returns False when a parameter is no
+    longer finite (a sum of p * 0 is NaN exactly then; it vectorises, a branch would not)."""
+    probe = p[0] - p[0]
+    for q in range(p.shape[0]):
+        if decay:
+            p[q] -= lr * hp.weight_decay * p[q]  # (1) decoupled weight decay
+        m[q] = m[q] * hp.beta1 + (1.0 - hp.beta1) * g[q]  # (2) first moment
+        v[q] = v[q] * hp.beta2 + (1.0 - hp.beta2) * g[q] * g[q]  # (3) second moment
+        m_hat = m[q] / bc1  # (4) bias correction
+        v_hat = v[q] / bc2
+        p[q] -= lr * m_hat / (np.sqrt(v_hat) + hp.eps)  # (5) Adam step
+        probe += p[q] * 0.0
+    return np.isfinite(probe)
+
+
+@njit(fastmath=FASTMATH, inline="always")
+def sgd(p, g, b, lr, hp, decay):
+    """= optim.sgd_step on a flat array, lines (1)-(4): the momentum buffer b is the first-moment
+    array. Returns False when a parameter is no longer finite."""
+    probe = p[0] - p[0]
+    for q in range(p.shape[0]):
+        gq = g[q]
+        if decay and hp.decoupled:
+            p[q] -= lr * hp.weight_decay * p[q]  # (1) decoupled weight decay
+        elif decay:
+            gq += hp.weight_decay * p[q]  # (2) L2 weight decay
+        b[q] = hp.momentum * b[q] + gq  # (3) momentum buffer
+        p[q] -= lr * b[q]  # (4) step
+        probe += p[q] * 0.0
+    return np.isfinite(probe)
+
+
+@njit(inline="always")
+def optimiser_step(p, g, m, v, lr, hp, bc1, bc2, decay):
+    """One parameter array's update by the run's optimiser (SGD keeps its momentum in m)."""
+    if hp.sgd:
+        return sgd(p, g, m, lr, hp, decay)
+    return adamw(p, g, m, v, lr, hp, bc1, bc2, decay)
+
+
+@njit(inline="always")
+def update(k, s, lr, P, grads, M, V, hp, st, decay):
+    """The optimiser's update of instance k after step s (Adam's t = s + 1) on every parameter
+    array; returns False when a parameter stopped being finite."""
+    t = s + 1
+    bc1 = 1.0 - hp.beta1 ** t
+    bc2 = 1.0 - hp.beta2 ** t
+    ok = optimiser_step(P.W1[k].reshape(-1), grads.W1.reshape(-1), M.W1[k].reshape(-1), V.W1[k].reshape(-1),
+                        lr, hp, bc1, bc2, decay.W1)
+    if st.has_b1:
+        ok &= optimiser_step(P.b1[k], grads.b1, M.b1[k], V.b1[k], lr, hp, bc1, bc2, decay.b1)
+    if not st.tied:
+        ok &= optimiser_step(P.Wd[k].reshape(-1), grads.Wd.reshape(-1), M.Wd[k].reshape(-1), V.Wd[k].reshape(-1),
+                             lr, hp, bc1, bc2, decay.Wd)
+    ok &= optimiser_step(P.b2[k], grads.b2, M.b2[k], V.b2[k], lr, hp, bc1, bc2, decay.b2)
+    return ok
+
+
+# ---------------------------------------------------------------------------------------------
+# The kernels: gradients only, whole trainings (two ways of using the cores), the loss only.
+# ---------------------------------------------------------------------------------------------
+
+@njit(cache=True, parallel=True, fastmath=FASTMATH)
+def grads_kernel(P, D, st, G, losses):
+    """Loss (I,) and gradient of every instance at P, instances in parallel, added into G (the
+    general form, zero on entry) -- what one training step computes before AdamW."""
+    I, m, n = P.W1.shape
+    K = P.Wd.shape[2]
+    for k in prange(I):
+        buf = scratch(m, K, P.W1)
+        grads = General(G.W1[k], G.b1[k], G.W1[k] if st.tied else G.Wd[k], G.b2[k])  # this instance's gradients
+        loss = instance_samples(k, D.inst_start[k], D.inst_start[k + 1], P, D, st, True, grads, buf)
+        losses[k] = loss * inv(D.inst_start[k + 1] - D.inst_start[k], P.W1)
+
+
+@njit(cache=True, parallel=True, fastmath=FASTMATH)
+def run_instances(assign_ptr, assign_idx, s0, s1, lrs, P, M, V, D, st, hp, decay, losses, diverged):
+    """Steps s0..s1-1 for every instance; thread th trains instances assign_idx[assign_ptr[th]:
+    assign_ptr[th+1]] start to end. losses[s - s0, k] is instance k's loss before update s;
+    diverged[k] is the first step whose loss, or whose update's parameters, are not finite."""
+    I, m, n = P.W1.shape
+    K = P.Wd.shape[2]
+    for th in prange(assign_ptr.shape[0] - 1):
+        buf = scratch(m, K, P.W1)  # per-thread scratch and gradient buffers
+        dW1 = np.empty((m, n), P.W1.dtype)
+        db1 = np.empty(m, P.W1.dtype)
+        dWd = dW1 if st.tied else np.empty((m, K), P.W1.dtype)
+        db2 = np.empty(K, P.W1.dtype)
+        grads = General(dW1, db1, dWd, db2)  # the thread's gradient buffers
+        for q in range(assign_ptr[th], assign_ptr[th + 1]):
+            k = assign_idx[q]
+            inv_T = inv(D.inst_start[k + 1] - D.inst_start[k], P.W1)
+            for s in range(s0, s1):
+                dW1[:] = 0.0
+                db1[:] = 0.0
+                dWd[:] = 0.0  # tied: dWd is dW1
+                db2[:] = 0.0
+                loss = instance_samples(k, D.inst_start[k], D.inst_start[k + 1], P, D, st, True, grads, buf) * inv_T
+                losses[s - s0, k] = loss
+                if not np.isfinite(loss):
+                    diverged[k] = s
+                    break
+                if not update(k, s, lrs[s - s0], P, grads, M, V, hp, st, decay):
+                    diverged[k] = s
+                    break
+
+
+@njit(cache=True, parallel=True, fastmath=FASTMATH)
+def run_samples(n_chunks, s0, s1, lrs, P, M, V, D, st, hp, decay, losses, diverged):
+    """Steps s0..s1-1, all instances in lockstep, the samples of each instance split into n_chunks
+    contiguous chunks run in parallel, each with its own gradient buffer; buffers are summed in
+    chunk order. Same outputs as run_instances."""
+    I, m, n = P.W1.shape
+    K = P.Wd.shape[2]
+    C = n_chunks
+    dW1 = np.zeros((C, I, m, n), P.W1.dtype)  # (C, I, m, n) per-chunk gradient buffers
+    db1 = np.zeros((C, I, m), P.W1.dtype)
+    dWd = dW1 if st.tied else np.zeros((C, I, m, K), P.W1.dtype)
+    db2 = np.zeros((C, I, K), P.W1.dtype)
+    closs = np.zeros((C, I))
+    done = np.zeros(I, np.bool_)
+    for s in range(s0, s1):
+        for c in prange(C):
+            buf = scratch(m, K, P.W1)  # per-thread scratch, allocated by the thread
+            dW1[c] = 0.0
+            db1[c] = 0.0
+            dWd[c] = 0.0  # tied: dWd is dW1
+            db2[c] = 0.0
+            for k in range(I):
+                if done[k]:
+                    continue
+                T = D.inst_start[k + 1] - D.inst_start[k]
+                lo = D.inst_start[k] + (T * c) // C
+                hi = D.inst_start[k] + (T * (c + 1)) // C
+                grads = General(dW1[c, k], db1[c, k], dWd[c, k], db2[c, k])  # chunk c's gradient buffers
+                closs[c, k] = instance_samples(k, lo, hi, P, D, st, True, grads, buf)
+        for k in range(I):
+            if done[k]:
+                continue
+            for c in range(1, C):  # fixed-order reduction into chunk 0
+                dW1[0, k] += dW1[c, k]
+                db1[0, k] += db1[c, k]
+                if not st.tied:
+                    dWd[0, k] += dWd[c, k]
+                db2[0, k] += db2[c, k]
+                closs[0, k] += closs[c, k]
+            loss = closs[0, k] / (D.inst_start[k + 1] - D.inst_start[k])
+            losses[s - s0, k] = loss
+            if not np.isfinite(loss):
+                diverged[k] = s
+                done[k] = True
+                continue
+            if not update(k, s, lrs[s - s0], P, General(dW1[0, k], db1[0, k], dWd[0, k], db2[0, k]), M, V, hp, st,
+                          decay):
+                diverged[k] = s
+                done[k] = True
+
+
+@njit(cache=True, parallel=True, fastmath=FASTMATH)
+def eval_loss(P, D, st):
+    """The loss of every instance (I,) without gradients, instances in parallel."""
+    I, m, n = P.W1.shape
+    K = P.Wd.shape[2]
+    out = np.zeros(I)
+    for k in prange(I):
+        buf = scratch(m, K, P.W1)
+        g2 = np.empty((1, 1), P.W1.dtype)  # unused gradient buffers (want_grads=False)
+        dw1 = np.empty(1, P.W1.dtype)
+        out[k] = instance_samples(k, D.inst_start[k], D.inst_start[k + 1], P, D, st, False, General(g2, dw1, g2, dw1),
+                                  buf) * inv(D.inst_start[k + 1] - D.inst_start[k], P.W1)
+    return out

@@ -1,0 +1,116 @@
+"""X7 -- Beyond the write-up: where the test-loss peak sits as the sparsity changes.
+
+Jermyn puts the return to generalisation where T(1-S) is about 10; the write-up's "10x earlier" is
+the same idea at a fixed number of features. This script runs B2's model at five sparsities (and
+with m=5 at S=0.99), each over sizes spanning its regime (T(1-S) from 0.05 to 20), and prints per
+sparsity where the mean test loss rises past 1.05 of the all-zeros level, peaks and is back within
+5%, in T and in T(1-S); then the slope of log(peak T) and of log(return T) against log(1/(1-S))
+over the m=2 arms (1: the peak moves in proportion to 1/(1-S), as "10x" and Jermyn's rule say).
+
+Settings: B2's (n=1000, tied ReLU output model, normalised inputs, Xavier normal W, AdamW lr 1e-3
+with 2,500 warm-up steps and cosine decay over 50,000 steps, weight decay 1e-2, float32), m=2 at
+S = 0.9, 0.97, 0.99, 0.997, 0.999 and m=5 at S=0.99, 2 seeds per size, 10,000 test samples;
+minimem.experiments "peak_position", one cached unit per (S, m, T). With --cached-only while the
+runs are still landing, the figure is drawn from the arms stored so far.
+
+Run: python scripts/X7_peak_position.py [--quick | --smoke] [--fresh | --cached-only] [--jobs N]
+(--help lists every option; how long it takes: SPEED.md)
+"""
+
+import numpy as np
+
+from _plot import describe, plt
+from minimem.cli import FigureScript
+from minimem import experiments
+from minimem.experiments import back_to, peak, rise
+
+# --- config
+EXPERIMENT = "peak_position"
+ALL_ZEROS = 1.0  # the test MSE of the all-zeros output on normalised data
+
+
+def arms_of(r):
+    """{(S, m): {"sizes", "test_loss", "train_loss"}} of every arm whose sizes are all stored, and what is missing."""
+    try:
+        cfg, res = r.run(EXPERIMENT, required=False)
+        return cfg, res, []
+    except experiments.MissingResult:  # --cached-only while the runs are landing: the arms stored so far
+        cfg, units, results = experiments.stored(EXPERIMENT, r.mode, results_dir=r.results)
+    arms, missing = {}, []
+    for u, x in zip(units, results):
+        arms.setdefault((u["sparsity"], u["m"]), []).append((u["T"], x))
+    res = {}
+    for arm, rows in arms.items():
+        if any(x is None for _, x in rows):
+            missing.append(f"S={arm[0]}, m={arm[1]} ({sum(x is None for _, x in rows)} of {len(rows)} sizes)")
+            continue
+        res[arm] = dict({k: np.stack([x[k] for _, x in rows]) for k in ("train_loss", "test_loss")},
+                        sizes=np.array([T for T, _ in rows]))
+    if not res:
+        raise SystemExit(f"minimem: X7: not stored yet: no arm of {EXPERIMENT} is whole; missing: " + "; ".join(missing))
+    return cfg, res, missing
+
+
+def main(argv=None):
+    r = FigureScript(__doc__, argv)
+    # --- compute (cached)
+    cfg, res, missing = arms_of(r)
+    # --- plot
+    if missing:
+        print(f"X7: arms not stored whole yet (the runs are still landing): {'; '.join(missing)}")
+    pub = experiments.PUBLISHED
+    rows = {}
+    for (S, m), a in sorted(res.items()):
+        sizes, mean = a["sizes"], a["test_loss"].mean(1)
+        T_peak, height, per_seed = peak(sizes, a["test_loss"])
+        i = list(sizes).index(T_peak)
+        T_rise, T_back = rise(sizes, mean, i, ALL_ZEROS), back_to(sizes, mean, i + 1, ALL_ZEROS)
+        rows[(S, m)] = (T_rise, T_peak, height, T_back)
+        u = 1 - S
+        print(f"S={S}, m={m}: rise T={T_rise}, peak T={T_peak} (mean test MSE {height:.4g}; per seed {per_seed}), back "
+              + (f"T={T_back}" if T_back else f"not by T={int(sizes[-1])} ({mean[-1]:.4g})")
+              + "; in T(1-S): rise " + (f"{T_rise * u:.3g}" if T_rise else "-") + f", peak {T_peak * u:.3g}, back "
+              + (f"{T_back * u:.3g}" if T_back else "-"))
+    m2 = sorted((S, v) for (S, m), v in rows.items() if m == 2)
+    inv = np.array([1 / (1 - S) for S, _ in m2])
+    for j, what in ((1, "peak"), (3, "return")):
+        ok = [(x, v[j]) for x, (_, v) in zip(inv, m2) if v[j] and v[2] > 1.05 * ALL_ZEROS]
+        if len(ok) >= 2:
+            slope, icpt = np.polyfit(np.log([a for a, _ in ok]), np.log([b for _, b in ok]), 1)
+            print(f"m=2: log({what} T) against log(1/(1-S)) over {len(ok)} sparsities: slope {slope:.3g} (1: proportional); "
+                  f"{what} T(1-S) = {np.exp(icpt):.3g} at slope 1's scale")
+    if (0.99, 2) in rows and (0.999, 2) in rows:
+        a, b = rows[(0.99, 2)], rows[(0.999, 2)]
+        ratio = [f"{y / x:.3g}" if x and y else "-" for x, y in zip(a, b)]
+        print(f"S=0.999 over S=0.99 at n=1000: rise {ratio[0]}, peak {ratio[1]}, return {ratio[3]} (the write-up's "
+              f"\"{pub['earlier']}x\" and Jermyn's rule both say {pub['earlier']})")
+    print(f"Jermyn's rule: generalisation at T(1-S)={pub['jermyn_rule']}")
+    pyplot = plt()
+    fig, (ax, ax2) = pyplot.subplots(1, 2, figsize=(13, 4.6))
+    cmap = pyplot.get_cmap("viridis")
+    for k, ((S, m), a) in enumerate(sorted(res.items())):
+        c = cmap(k / max(len(res) - 1, 1))
+        ax.plot(a["sizes"] * (1 - S), a["test_loss"].mean(1), "o-" if m == 2 else "s--", ms=3, c=c,
+                label=f"S={S}, m={m} (mean of {a['test_loss'].shape[1]} seeds)")
+    ax.axhline(ALL_ZEROS, c="gray", ls="--", lw=0.8)
+    ax.axvline(pub["jermyn_rule"], c="k", ls=":", lw=0.8, label=f"Jermyn: generalisation at T(1-S)={pub['jermyn_rule']}")
+    ax.set(xscale="log", yscale="log", xlabel="T (1 - S)", ylabel="test MSE (log)",
+           title="test loss against T(1-S): one curve if the peak scales with 1/(1-S)")
+    ax.legend(fontsize=6, loc="upper right")
+    for j, what, marker in ((1, "peak", "o"), (3, "return (within 5%)", "v")):
+        pts = [(1 / (1 - S), v[j]) for S, v in m2 if v[j]]
+        if pts:
+            ax2.plot(*zip(*pts), marker, ls="-", label=f"{what}, m=2")
+    grid = np.geomspace(inv.min() if inv.size else 10, inv.max() if inv.size else 1000, 50)
+    ax2.plot(grid, pub["jermyn_rule"] * grid, "k:", lw=0.8, label=f"Jermyn's rule T = {pub['jermyn_rule']} / (1 - S)")
+    ax2.set(xscale="log", yscale="log", xlabel="1 / (1 - S)", ylabel="data set size T",
+            title="where the peak and the return sit")
+    ax2.legend(fontsize=7, loc="upper left")
+    fig.suptitle("The bottleneck's peak over sparsity: " + describe(cfg, "n", "steps", "weight_decay")
+                 + (f"; not yet stored: {len(missing)} arms" if missing else ""))
+    fig.tight_layout()
+    r.save(fig, "X7_peak_position")
+
+
+if __name__ == "__main__":
+    main()
