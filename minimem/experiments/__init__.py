@@ -85,8 +85,7 @@ from .verdicts import (PUBLISHED, adam_reach_of, back_to, best_of, dead_units, d
 # the committed-results test accepts their missing units (and only theirs), and their figures draw
 # what has landed and say what has not.
 IN_PROGRESS = {"bottleneck_original": "X6, Henighan et al.'s size: two hours of compute per seed",
-               "peak_position": "X7: hours of compute, queued after X6",
-               "optimiser_control": "X8: minutes, running"}
+               "peak_position": "X7: hours of compute, queued after X6"}
 
 # The runs each figure trains for itself (B3, B4 draw B2's runs, and so on): its run time is theirs.
 FIGURES = {
