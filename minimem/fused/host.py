@@ -111,7 +111,8 @@ def assign_threads(costs, n_threads):
 def choose_parallel(cost, threads):
     """'instances' when the instances spread evenly over the threads (the longest thread's work is
     at most 1.25x the mean), else 'samples' when a step is large enough for threads to pay
-    (> 2e5 multiply-adds), else 'serial'."""
+    (> 6e5 multiply-adds: below that, handing each step between threads costs more than it saves,
+    as scripts/bench_kernels.py measures at T=100), else 'serial'."""
     cost = np.asarray(cost, dtype=float)
     if threads <= 1:
         return "serial"
@@ -119,7 +120,7 @@ def choose_parallel(cost, threads):
     makespan = max(cost[idx[ptr[i]:ptr[i + 1]]].sum() for i in range(threads))
     if makespan <= 1.25 * cost.sum() / threads:
         return "instances"
-    return "samples" if cost.sum() > 2e5 else "serial"
+    return "samples" if cost.sum() > 6e5 else "serial"
 
 
 def will_compile(dispatcher, args):

@@ -274,6 +274,7 @@ def sample_step(t, W1, b1, Wd, b2, imp, D, st, inv_T, want_grads, grads, buf):
 
 GROUP = 4  # samples of one decoder tile pass (m = 2)
 Group = namedtuple("Group", "A h H dH Y Z dZ")  # (G, m), (m,), (2G,), (2G,), (G, K) zero, (G, K), (G, K)
+Pool = namedtuple("Pool", "a h dh z dz y A gh H dH Y Z dZ")  # Scratch and Group's rows for C chunks: (C, ...)
 
 
 @njit(fastmath=FASTMATH)
@@ -477,12 +478,28 @@ def instance_samples(k, lo, hi, P, D, st, want_grads, grads, buf):
 
 
 @njit(inline="always")
-def scratch(m, K, like):
+def scratch_pool(C, m, K, like):
+    """Scratch rows for C chunks, each array with a leading axis C (a flat Pool: a parallel
+    kernel's loop body cannot take nested structures), allocated once per kernel call rather than
+    once per step; Y and y are all zero."""
     dt = like.dtype
-    grp = Group(np.empty((GROUP, m), dt), np.empty(m, dt), np.empty(2 * GROUP, dt), np.empty(2 * GROUP, dt),
-                np.zeros((GROUP, K), dt), np.empty((GROUP, K), dt), np.empty((GROUP, K), dt))
-    return Scratch(np.empty(m, dt), np.empty(m, dt), np.empty(m, dt), np.empty(K, dt), np.empty(K, dt),
-                   np.zeros(K, dt), grp)
+    return Pool(np.empty((C, m), dt), np.empty((C, m), dt), np.empty((C, m), dt), np.empty((C, K), dt),
+                np.empty((C, K), dt), np.zeros((C, K), dt), np.empty((C, GROUP, m), dt), np.empty((C, m), dt),
+                np.empty((C, 2 * GROUP), dt), np.empty((C, 2 * GROUP), dt), np.zeros((C, GROUP, K), dt),
+                np.empty((C, GROUP, K), dt), np.empty((C, GROUP, K), dt))
+
+
+@njit(inline="always")
+def scratch_of(pool, c):
+    """Chunk c's scratch rows from a Pool (views), as a Scratch."""
+    return Scratch(pool.a[c], pool.h[c], pool.dh[c], pool.z[c], pool.dz[c], pool.y[c],
+                   Group(pool.A[c], pool.gh[c], pool.H[c], pool.dH[c], pool.Y[c], pool.Z[c], pool.dZ[c]))
+
+
+@njit(inline="always")
+def scratch(m, K, like):
+    """One thread's scratch rows."""
+    return scratch_of(scratch_pool(1, m, K, like), 0)
 
 
 @njit(cache=True)
@@ -501,6 +518,8 @@ def inv(T, like):
 def adamw(p, g, m, v, lr, hp, bc1, bc2, decay):
     """= optim.adamw_step on a flat array, lines (1)-(5). Returns False when a parameter is no
     longer finite (a sum of p * 0 is NaN exactly then; it vectorises, a branch would not)."""
+    if p.shape[0] == 0:  # an empty part of a small array
+        return True
     probe = p[0] - p[0]
     for q in range(p.shape[0]):
         if decay:
@@ -518,6 +537,8 @@ def adamw(p, g, m, v, lr, hp, bc1, bc2, decay):
 def sgd(p, g, b, lr, hp, decay):
     """= optim.sgd_step on a flat array, lines (1)-(4): the momentum buffer b is the first-moment
     array. Returns False when a parameter is no longer finite."""
+    if p.shape[0] == 0:  # an empty part of a small array
+        return True
     probe = p[0] - p[0]
     for q in range(p.shape[0]):
         gq = g[q]
@@ -539,21 +560,41 @@ def optimiser_step(p, g, m, v, lr, hp, bc1, bc2, decay):
     return adamw(p, g, m, v, lr, hp, bc1, bc2, decay)
 
 
+@njit(fastmath=FASTMATH, inline="always")
+def add_into(dst, src):
+    """dst += src for flat arrays, as a loop: in a parallel kernel the array expression would be a
+    parallel region of its own, launched once per chunk and array."""
+    for q in range(dst.shape[0]):
+        dst[q] += src[q]
+
+
 @njit(inline="always")
-def update(k, s, lr, P, grads, M, V, hp, st, decay):
-    """The optimiser's update of instance k after step s (Adam's t = s + 1) on every parameter
-    array; returns False when a parameter stopped being finite."""
+def part(a, c, C):
+    """Part c of C of a flat array: a contiguous slice, the parts as even as they can be."""
+    n = a.shape[0]
+    return a[(n * c) // C:(n * (c + 1)) // C]
+
+
+@njit(inline="always")
+def update(k, s, lr, P, grads, M, V, hp, st, decay, c, C):
+    """The optimiser's update of instance k after step s (Adam's t = s + 1) on part c of C of every
+    parameter array (C = 1: all of it); returns False when a parameter stopped being finite.
+    (Called only from inside a parallel loop's body: there LLVM vectorises the optimiser's loop, in
+    a kernel's serial part it did not.)"""
     t = s + 1
     bc1 = 1.0 - hp.beta1 ** t
     bc2 = 1.0 - hp.beta2 ** t
-    ok = optimiser_step(P.W1[k].reshape(-1), grads.W1.reshape(-1), M.W1[k].reshape(-1), V.W1[k].reshape(-1),
-                        lr, hp, bc1, bc2, decay.W1)
+    ok = optimiser_step(part(P.W1[k].reshape(-1), c, C), part(grads.W1.reshape(-1), c, C),
+                        part(M.W1[k].reshape(-1), c, C), part(V.W1[k].reshape(-1), c, C), lr, hp, bc1, bc2, decay.W1)
     if st.has_b1:
-        ok &= optimiser_step(P.b1[k], grads.b1, M.b1[k], V.b1[k], lr, hp, bc1, bc2, decay.b1)
+        ok &= optimiser_step(part(P.b1[k], c, C), part(grads.b1, c, C), part(M.b1[k], c, C), part(V.b1[k], c, C),
+                             lr, hp, bc1, bc2, decay.b1)
     if not st.tied:
-        ok &= optimiser_step(P.Wd[k].reshape(-1), grads.Wd.reshape(-1), M.Wd[k].reshape(-1), V.Wd[k].reshape(-1),
-                             lr, hp, bc1, bc2, decay.Wd)
-    ok &= optimiser_step(P.b2[k], grads.b2, M.b2[k], V.b2[k], lr, hp, bc1, bc2, decay.b2)
+        ok &= optimiser_step(part(P.Wd[k].reshape(-1), c, C), part(grads.Wd.reshape(-1), c, C),
+                             part(M.Wd[k].reshape(-1), c, C), part(V.Wd[k].reshape(-1), c, C), lr, hp, bc1, bc2,
+                             decay.Wd)
+    ok &= optimiser_step(part(P.b2[k], c, C), part(grads.b2, c, C), part(M.b2[k], c, C), part(V.b2[k], c, C),
+                         lr, hp, bc1, bc2, decay.b2)
     return ok
 
 
@@ -601,7 +642,7 @@ def run_instances(assign_ptr, assign_idx, s0, s1, lrs, P, M, V, D, st, hp, decay
                 if not np.isfinite(loss):
                     diverged[k] = s
                     break
-                if not update(k, s, lrs[s - s0], P, grads, M, V, hp, st, decay):
+                if not update(k, s, lrs[s - s0], P, grads, M, V, hp, st, decay, 0, 1):
                     diverged[k] = s
                     break
 
@@ -610,7 +651,8 @@ def run_instances(assign_ptr, assign_idx, s0, s1, lrs, P, M, V, D, st, hp, decay
 def run_samples(n_chunks, s0, s1, lrs, P, M, V, D, st, hp, decay, losses, diverged):
     """Steps s0..s1-1, all instances in lockstep, the samples of each instance split into n_chunks
     contiguous chunks run in parallel, each with its own gradient buffer; buffers are summed in
-    chunk order. Same outputs as run_instances."""
+    chunk order; then each thread sums and updates a part of every parameter array. Same outputs as
+    run_instances."""
     I, m, n = P.W1.shape
     K = P.Wd.shape[2]
     C = n_chunks
@@ -620,9 +662,11 @@ def run_samples(n_chunks, s0, s1, lrs, P, M, V, D, st, hp, decay, losses, diverg
     db2 = np.zeros((C, I, K), P.W1.dtype)
     closs = np.zeros((C, I))
     done = np.zeros(I, np.bool_)
+    ok = np.ones((C, I), np.bool_)
+    pool = scratch_pool(C, m, K, P.W1)  # per-chunk scratch, allocated once
     for s in range(s0, s1):
         for c in prange(C):
-            buf = scratch(m, K, P.W1)  # per-thread scratch, allocated by the thread
+            buf = scratch_of(pool, c)
             dW1[c] = 0.0
             db1[c] = 0.0
             dWd[c] = 0.0  # tied: dWd is dW1
@@ -635,26 +679,35 @@ def run_samples(n_chunks, s0, s1, lrs, P, M, V, D, st, hp, decay, losses, diverg
                 hi = D.inst_start[k] + (T * (c + 1)) // C
                 grads = General(dW1[c, k], db1[c, k], dWd[c, k], db2[c, k])  # chunk c's gradient buffers
                 closs[c, k] = instance_samples(k, lo, hi, P, D, st, True, grads, buf)
-        for k in range(I):
+        for k in range(I):  # the loss of the step, its chunks summed in order
             if done[k]:
                 continue
-            for c in range(1, C):  # fixed-order reduction into chunk 0
-                dW1[0, k] += dW1[c, k]
-                db1[0, k] += db1[c, k]
-                if not st.tied:
-                    dWd[0, k] += dWd[c, k]
-                db2[0, k] += db2[c, k]
+            for c in range(1, C):
                 closs[0, k] += closs[c, k]
             loss = closs[0, k] / (D.inst_start[k + 1] - D.inst_start[k])
             losses[s - s0, k] = loss
             if not np.isfinite(loss):
                 diverged[k] = s
                 done[k] = True
-                continue
-            if not update(k, s, lrs[s - s0], P, General(dW1[0, k], db1[0, k], dWd[0, k], db2[0, k]), M, V, hp, st,
-                          decay):
-                diverged[k] = s
-                done[k] = True
+        for c in prange(C):  # part c of every array: the chunks' gradients summed in chunk order, then updated
+            for k in range(I):
+                if done[k]:
+                    continue
+                for c2 in range(1, C):
+                    add_into(part(dW1[0, k].reshape(-1), c, C), part(dW1[c2, k].reshape(-1), c, C))
+                    add_into(part(db1[0, k], c, C), part(db1[c2, k], c, C))
+                    if not st.tied:
+                        add_into(part(dWd[0, k].reshape(-1), c, C), part(dWd[c2, k].reshape(-1), c, C))
+                    add_into(part(db2[0, k], c, C), part(db2[c2, k], c, C))
+                ok[c, k] = update(k, s, lrs[s - s0], P, General(dW1[0, k], db1[0, k], dWd[0, k], db2[0, k]), M, V,
+                                  hp, st, decay, c, C)
+        for k in range(I):
+            if not done[k]:
+                for c in range(C):
+                    if not ok[c, k]:
+                        diverged[k] = s
+                        done[k] = True
+                        break
 
 
 @njit(cache=True, parallel=True, fastmath=FASTMATH)
