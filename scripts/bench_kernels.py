@@ -1,4 +1,4 @@
-"""Benchmark: one full-batch AdamW step of each model, numpy path vs numba kernels vs PyTorch.
+"""Benchmark: one full-batch AdamW step of each model: numpy, the numba kernels, PyTorch and JAX.
 
 Setting of the issue and of figures B2, M2 and F1: n=1000 features, m=2 hidden, S=0.99,
 normalised inputs, one model (I=1), float32, all cores (2 here). Each backend runs in a process of
@@ -7,9 +7,15 @@ and numba's steps slow down by orders of magnitude; ``--mixed`` measures that), 
 after the other in one invocation, so the ratios are measured side by side:
 
     numpy us       the readable reference (<model>.loss_and_grads + optim.adamw_step)
-    numba us       minimem.fused (train(..., backend="numba")), compile time excluded
+    numba us       minimem.fused (train(..., backend="numba")), compile and set-up excluded
     torch us       the same step in PyTorch on the CPU (only when torch is importable), 2 threads
     nb/torch       numba time / torch time
+    jax jit us     the same step as a jit-compiled JAX function (when jax is importable)
+    jax scan us    50 steps inside one jit-compiled lax.scan, per step (JAX's fastest form)
+    baseline us    the numba kernels of an earlier revision (--baseline REV, from a git worktree)
+    floor us       the step's multiply-adds (3 T K m for the decoder's forward, dW2 and dh, plus the
+                   sparse encoder's) over the machine's FMA rate, measured on numpy's float32
+                   matrix product with the same threads
     numba / limit  for the cross-entropy rows: numba time / limit, where
                    limit = (the same-shape step with MSE instead of cross-entropy)
                            + (np.exp on a T x V float32 array) / threads,
@@ -22,7 +28,7 @@ cross-entropy on hard labels argmax(x) (V = n = 1000, T = 500, 2000), and, for t
 unembedding with MSE against x at the same sizes. Absolute times drift on shared machines: read
 the ratios.
 
-Run: python scripts/bench_kernels.py [--budget 1.0] [--write] [--mixed]
+Run: python scripts/bench_kernels.py [--budget 1.0] [--baseline REV] [--write] [--mixed]
 --write rewrites the speed table in SPEED.md with this run's output.
 --mixed  also times numba after torch in one process, under the threading settings that could
          help (OMP_WAIT_POLICY, NUMBA_THREADING_LAYER, torch.set_num_threads).
@@ -42,10 +48,11 @@ import numpy as np
 
 ROOT = Path(__file__).resolve().parents[1]
 N, M, S = 1000, 2, 0.99
-CASES = [("relu_output", "mse", T) for T in (1000, 5000, 20000)] + \
-        [("mlp", "mse", T) for T in (1000, 5000)] + \
-        [("unembed", "ce", T) for T in (500, 2000)] + \
-        [("unembed", "mse", T) for T in (500, 2000)]
+CASES = [("relu_output", "mse", T) for T in (100, 1000, 5000, 20000)] + \
+        [("mlp", "mse", T) for T in (100, 1000, 5000)] + \
+        [("unembed", "ce", T) for T in (100, 500, 2000)] + \
+        [("unembed", "mse", T) for T in (100, 500, 2000)]
+SCAN = 50  # steps inside one jax.lax.scan
 
 
 def _setup(model, T, seed=0):
@@ -60,15 +67,22 @@ def _setup(model, T, seed=0):
     return x, labels, init()
 
 
+ROUNDS = 3  # each time is the least of this many rounds: shared machines add delays, never take them away
+
+
 def _per_step_us(step, budget):
-    """Microseconds per call of ``step`` after two warm-up calls, over at least ``budget`` s."""
+    """Microseconds per call of ``step`` after two warm-up calls: the least, over ROUNDS rounds of
+    at least ``budget / ROUNDS`` s each, of the mean time per call."""
     step()
     step()
-    n, t0 = 0, time.perf_counter()
-    while n < 3 or time.perf_counter() - t0 < budget:
-        step()
-        n += 1
-    return (time.perf_counter() - t0) / n * 1e6
+    best = float("inf")
+    for _ in range(ROUNDS):
+        n, t0 = 0, time.perf_counter()
+        while n < 3 or time.perf_counter() - t0 < budget / ROUNDS:
+            step()
+            n += 1
+        best = min(best, (time.perf_counter() - t0) / n * 1e6)
+    return best
 
 
 def numpy_us(model, loss, T, budget):
@@ -87,7 +101,9 @@ def numpy_us(model, loss, T, budget):
 
 
 def numba_us(model, loss, T, budget):
-    """Time per step of whole trainings (setup amortised), grown until one lasts ``budget``."""
+    """Time per step of a training without its set-up (the inputs to CSR, the final evaluation,
+    paid once per training): (time of 2s steps - time of s steps) / s, each time the least of
+    ROUNDS runs, s grown until the difference lasts ``budget / ROUNDS``."""
     from minimem.train import train
     x, labels, p = _setup(model, T)
     target = labels if loss == "ce" else x
@@ -99,11 +115,14 @@ def numba_us(model, loss, T, budget):
 
     run(20)  # compile (or load the cache)
     steps = 20
-    while True:
-        dt = run(steps)
-        if dt >= budget or steps >= 1_000_000:
-            return dt / steps * 1e6
-        steps = int(steps * min(max(1.5 * budget / dt, 2), 50))
+    while True:  # grow s until one difference lasts budget / ROUNDS
+        dt = run(2 * steps) - run(steps)
+        if dt >= budget / ROUNDS or steps >= 1_000_000:
+            break
+        steps = int(steps * min(max(1.5 * budget / ROUNDS / max(dt, 1e-6), 2), 50))
+    once = min(run(steps) for _ in range(ROUNDS))
+    twice = min(run(2 * steps) for _ in range(ROUNDS))
+    return max(twice - once, 0.0) / steps * 1e6
 
 
 def torch_us(model, loss, T, budget, threads=2):
@@ -138,6 +157,74 @@ def _torch_stepper(model, loss, T, threads=2):
         opt.step()
 
     return step
+
+
+def _jax_stepper(model, loss, T):
+    """One AdamW step of the model in JAX (float32, dense inputs, as torch's), jit-compiled: returns
+    (step(state) -> state, scan(state) -> state after SCAN steps, the initial state)."""
+    import jax
+    import jax.numpy as jnp
+    x, labels, p = _setup(model, T)
+    X, Y = jnp.asarray(x[0]), jnp.asarray(labels[0])
+
+    def loss_fn(P):
+        if model == "relu_output":
+            out = jax.nn.relu(X @ P["W"][0].T @ P["W"][0] + P["b_final"][0])
+        elif model == "mlp":
+            out = jax.nn.relu(X @ P["W1"][0].T + P["b1"][0]) @ P["W2"][0].T + P["b2"][0]
+        else:
+            out = (X @ P["W1"][0].T) @ P["W2"][0].T + P["b2"][0]
+        if loss == "ce":
+            return -jnp.mean(jnp.take_along_axis(jax.nn.log_softmax(out), Y[:, None], axis=1))
+        return jnp.mean(jnp.sum((out - X) ** 2, -1))
+
+    def step(state, _=None):
+        P, m, v, t = state
+        value, g = jax.value_and_grad(loss_fn)(P)
+        t = t + 1.0
+        out = {}
+        for k in P:  # torch.optim.AdamW's update, lr 1e-4, weight decay 1e-2
+            q = P[k] * (1 - 1e-4 * 1e-2)
+            m[k] = 0.9 * m[k] + 0.1 * g[k]
+            v[k] = 0.999 * v[k] + 0.001 * g[k] ** 2
+            out[k] = q - 1e-4 * (m[k] / (1 - 0.9 ** t)) / (jnp.sqrt(v[k] / (1 - 0.999 ** t)) + 1e-8)
+        return (out, m, v, t), value
+
+    P = {k: jnp.asarray(a) for k, a in p.items()}
+    state = (P, {k: jnp.zeros_like(a) for k, a in P.items()}, {k: jnp.zeros_like(a) for k, a in P.items()}, 0.0)
+    jit_step = jax.jit(lambda st: step(st)[0])
+    scan = jax.jit(lambda st: jax.lax.scan(step, st, None, length=SCAN)[0])
+    return jit_step, scan, state
+
+
+def jax_us(model, loss, T, budget):
+    """(us per jit-compiled step, us per step of a lax.scan of SCAN steps), compile excluded."""
+    import jax
+    jit_step, scan, state = _jax_stepper(model, loss, T)
+    out = []
+    for fn, per in ((jit_step, 1), (scan, SCAN)):
+        box = [jax.block_until_ready(fn(state))]
+
+        def call():
+            box[0] = jax.block_until_ready(fn(box[0]))
+        out.append(_per_step_us(call, budget) / per)
+    return out
+
+
+def fma_rate(budget):
+    """Multiply-adds per second of numpy's float32 matrix product on this machine's threads."""
+    n = 1024
+    a = np.random.default_rng(0).standard_normal((n, n)).astype(np.float32)
+    b = a.copy()
+    return n ** 3 / (_per_step_us(lambda: a @ b, budget) * 1e-6)
+
+
+def step_fmas(model, loss, T):
+    """The multiply-adds of one step: 3 T K m in the decoder (z, dW2, dh), 2 m per input non-zero in
+    the encoder (h, dW1), and AdamW's few per parameter; n = K = 1000, m = 2."""
+    nnz = T * N * (1 - S)
+    params = (N * M + N) if model == "relu_output" else (2 * N * M + N + M)
+    return 3 * T * N * M + 2 * nnz * M + 6 * params
 
 
 def exp_us(T, budget):
@@ -180,8 +267,10 @@ def worker(backend, budget):
         for T in sorted({T for _, loss, T in CASES if loss == "ce"}):
             res[str(T)] = exp_us(T, budget)
         res["kernel_exp ns"], res["np.exp row ns"] = kernel_exp_ns(budget)
+    elif backend == "fma":
+        res["rate"] = fma_rate(budget)
     else:
-        fn = {"numpy": numpy_us, "numba": numba_us, "torch": torch_us}[backend]
+        fn = {"numpy": numpy_us, "numba": numba_us, "torch": torch_us, "jax": jax_us}[backend]
         for model, loss, T in CASES:
             res[f"{model} {loss} {T}"] = fn(model, loss, T, budget)
     print(json.dumps(res))
@@ -217,37 +306,54 @@ def mixed_worker(budget, torch_threads, T):
                       "layer": numba.threading_layer()}))
 
 
-def _child(args, env=None):
+def _child(args, env=None, cwd=ROOT):
     cmd = [sys.executable, str(Path(__file__).resolve())] + args
-    res = subprocess.run(cmd, capture_output=True, text=True, env={**os.environ, **(env or {})}, cwd=ROOT)
+    res = subprocess.run(cmd, capture_output=True, text=True, env={**os.environ, **(env or {})}, cwd=cwd)
     if res.returncode != 0:
         raise RuntimeError(f"{' '.join(args)} failed:\n{res.stderr[-3000:]}")
     return json.loads(res.stdout.strip().splitlines()[-1])
 
 
-def have_torch():
+def have(package):
     try:
         import importlib.util
-        return importlib.util.find_spec("torch") is not None
+        return importlib.util.find_spec(package) is not None
     except ValueError:  # pragma: no cover
         return False
 
 
-def table(budget):
+def baseline_worktree(rev):
+    """A git worktree of revision ``rev`` (its kernels are the baseline), made once in /tmp."""
+    path = Path("/tmp") / f"minimem-baseline-{rev[:12]}"
+    if not path.exists():
+        subprocess.run(["git", "worktree", "add", "--detach", str(path), rev], cwd=ROOT, check=True,
+                       capture_output=True)
+    return path
+
+
+def table(budget, baseline=None):
     import numba
     threads = numba.get_num_threads()
-    backends = ["numpy", "numba"] + (["torch"] if have_torch() else [])
+    backends = ["numpy", "numba"] + (["torch"] if have("torch") else []) + (["jax"] if have("jax") else [])
     t = {b: _child(["--worker", b, "--budget", str(budget)]) for b in backends}
+    if baseline:
+        tree = baseline_worktree(baseline)
+        t["baseline"] = _child(["--worker", "numba", "--budget", str(budget)], env={"PYTHONPATH": str(tree)}, cwd=tree)
     ex = _child(["--worker", "exp", "--budget", str(budget)])
+    rate = _child(["--worker", "fma", "--budget", str(budget)])["rate"]
     lines = [f"one AdamW step, n={N}, m={M}, S={S}, float32, {threads} threads, each backend in its "
-             f"own process ({time.strftime('%Y-%m-%d')})", "",
-             "| model | T | numpy us | numba us | torch us | numba / torch | numba / limit | "
-             "numba / strict limit |",
-             "|---|---|---|---|---|---|---|---|"]
+             f"own process ({time.strftime('%Y-%m-%d')}); FMA rate {rate / 1e9:.1f} G/s"
+             + (f"; baseline: the kernels of {baseline[:12]}" if baseline else ""), "",
+             "| model | T | numpy us | numba us | baseline us | numba / baseline | torch us | jax jit us | "
+             "jax scan us | numba / jax scan | floor us | numba / floor | numba / limit | numba / strict limit |",
+             "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|"]
     for model, loss, T in CASES:
         key = f"{model} {loss} {T}"
         nb = t["numba"][key]
         th = t["torch"][key] if "torch" in t else None
+        jj, js = t["jax"][key] if "jax" in t else (None, None)
+        base = t["baseline"][key] if "baseline" in t else None
+        floor = step_fmas(model, loss, T) / rate * 1e6
         lim = strict = ""
         if loss == "ce":
             limit = t["numba"][f"{model} mse {T}"] + ex[str(T)] / threads
@@ -256,8 +362,10 @@ def table(budget):
             strict = f"{nb / limit:.2f} (limit {limit:,.0f} us)"
         name = {"relu_output": "ReLU output (tied)", "mlp": "MLP auto-encoder",
                 "unembed": "unembedding"}[model] + (", cross-entropy" if loss == "ce" else ", MSE")
-        lines.append(f"| {name} | {T} | {t['numpy'][key]:,.0f} | {nb:,.0f} | "
-                     f"{'-' if th is None else f'{th:,.0f}'} | {'-' if th is None else f'{nb / th:.3f}'} | {lim} | {strict} |")
+        fmt = lambda v, f="{:,.0f}": "-" if v is None else f.format(v)  # noqa: E731
+        lines.append(f"| {name} | {T} | {t['numpy'][key]:,.0f} | {nb:,.0f} | {fmt(base)} | "
+                     f"{fmt(base and nb / base, '{:.2f}')} | {fmt(th)} | {fmt(jj)} | {fmt(js)} | "
+                     f"{fmt(js and nb / js, '{:.2f}')} | {floor:,.0f} | {nb / floor:.1f} | {lim} | {strict} |")
     lines.append("")
     lines.append("np.exp on a T x 1000 float32 array, one thread: "
                  + ", ".join(f"T={T}: {ex[str(T)]:,.0f} us ({ex[str(T)] / T:.2f} ns per element)"
@@ -309,7 +417,8 @@ def main(argv=None):
     ap.add_argument("--budget", type=float, default=1.0, help="seconds of timing per cell")
     ap.add_argument("--write", action="store_true", help="rewrite the speed table in SPEED.md")
     ap.add_argument("--mixed", action="store_true", help="also time numba after torch in one process")
-    ap.add_argument("--worker", choices=["numpy", "numba", "torch", "exp"], help=argparse.SUPPRESS)
+    ap.add_argument("--baseline", metavar="REV", help="also time the numba kernels of git revision REV (a worktree)")
+    ap.add_argument("--worker", choices=["numpy", "numba", "torch", "jax", "exp", "fma"], help=argparse.SUPPRESS)
     ap.add_argument("--mixed-worker", action="store_true", help=argparse.SUPPRESS)
     ap.add_argument("--torch-threads", type=int, default=2, help=argparse.SUPPRESS)
     ap.add_argument("--T", type=int, default=1000, help=argparse.SUPPRESS)
@@ -318,8 +427,8 @@ def main(argv=None):
         return worker(args.worker, args.budget)
     if args.mixed_worker:
         return mixed_worker(args.budget, args.torch_threads, args.T)
-    text = table(args.budget)
-    if args.mixed and have_torch():
+    text = table(args.budget, args.baseline)
+    if args.mixed and have("torch"):
         text += "\n\n" + mixed(args.budget)
     print(text)
     if args.write:
