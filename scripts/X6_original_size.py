@@ -62,7 +62,8 @@ def landmarks(name, cfg, res):
     T_back = back_to(sizes, mean, i + 1, ALL_ZEROS)
     scale = 1 - cfg["sparsity"]
     print(f"{name} (n={cfg['n']}, S={cfg['sparsity']}, {res['test_loss'].shape[1]} seeds): rises past 1.05 x the "
-          f"all-zeros level at T={T_rise}, peaks at T={T_peak} (mean test MSE {height:.4g}; per seed {per_seed}), back "
+          "all-zeros level " + (f"at T={T_rise}" if T_rise else f"at or before its smallest size (T={int(sizes[0])})")
+          + f", peaks at T={T_peak} (mean test MSE {height:.4g}; per seed {per_seed}), back "
           f"within 5% " + (f"from T={T_back}" if T_back else f"not by T={int(sizes[-1])} ({mean[-1]:.4g})")
           + "; in T(1-S): rise " + (f"{T_rise * scale:.3g}" if T_rise else "-") + f", peak {T_peak * scale:.3g}, "
           + "return " + (f"{T_back * scale:.3g}" if T_back else "-"))
