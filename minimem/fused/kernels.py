@@ -278,7 +278,7 @@ Pool = namedtuple("Pool", "a h dh z dz y A gh H dH Y Z dZ")  # Scratch and Group
 
 
 @njit(fastmath=FASTMATH)
-def _decode_tile_mse_relu(w0, w1, b2, imp, y0, y1, y2, y3, H, inv_T, dw0, dw1, db2, dH):
+def _decode_tile_mse_relu(Wd, b2, imp, Y, H, inv_T, dWd, db2, dH):
     """decode_tile_mse with out = ReLU(z)."""
     h00, h01, h10, h11 = H[0], H[1], H[2], H[3]
     h20, h21, h30, h31 = H[4], H[5], H[6], H[7]
@@ -286,18 +286,18 @@ def _decode_tile_mse_relu(w0, w1, b2, imp, y0, y1, y2, y3, H, inv_T, dw0, dw1, d
     c = inv_T + inv_T
     loss = zero
     d00 = d01 = d10 = d11 = d20 = d21 = d30 = d31 = zero
-    for j in range(w0.shape[0]):
-        a0 = w0[j]
-        a1 = w1[j]
+    for j in range(Wd.shape[1]):
+        a0 = Wd[0, j]
+        a1 = Wd[1, j]
         bj = b2[j]
         z0 = bj + a0 * h00 + a1 * h01
         z1 = bj + a0 * h10 + a1 * h11
         z2 = bj + a0 * h20 + a1 * h21
         z3 = bj + a0 * h30 + a1 * h31
-        e0 = max(z0, zero) - y0[j]
-        e1 = max(z1, zero) - y1[j]
-        e2 = max(z2, zero) - y2[j]
-        e3 = max(z3, zero) - y3[j]
+        e0 = max(z0, zero) - Y[0, j]
+        e1 = max(z1, zero) - Y[1, j]
+        e2 = max(z2, zero) - Y[2, j]
+        e3 = max(z3, zero) - Y[3, j]
         ij = imp[j]
         loss += ij * (e0 * e0 + e1 * e1 + e2 * e2 + e3 * e3)
         cij = c * ij
@@ -305,8 +305,8 @@ def _decode_tile_mse_relu(w0, w1, b2, imp, y0, y1, y2, y3, H, inv_T, dw0, dw1, d
         q1 = cij * e1 if z1 > zero else zero
         q2 = cij * e2 if z2 > zero else zero
         q3 = cij * e3 if z3 > zero else zero
-        dw0[j] += h00 * q0 + h10 * q1 + h20 * q2 + h30 * q3
-        dw1[j] += h01 * q0 + h11 * q1 + h21 * q2 + h31 * q3
+        dWd[0, j] += h00 * q0 + h10 * q1 + h20 * q2 + h30 * q3
+        dWd[1, j] += h01 * q0 + h11 * q1 + h21 * q2 + h31 * q3
         db2[j] += q0 + q1 + q2 + q3
         d00 += a0 * q0
         d01 += a1 * q0
@@ -322,7 +322,7 @@ def _decode_tile_mse_relu(w0, w1, b2, imp, y0, y1, y2, y3, H, inv_T, dw0, dw1, d
 
 
 @njit(fastmath=FASTMATH)
-def _decode_tile_mse_linear(w0, w1, b2, imp, y0, y1, y2, y3, H, inv_T, dw0, dw1, db2, dH):
+def _decode_tile_mse_linear(Wd, b2, imp, Y, H, inv_T, dWd, db2, dH):
     """decode_tile_mse with out = z."""
     h00, h01, h10, h11 = H[0], H[1], H[2], H[3]
     h20, h21, h30, h31 = H[4], H[5], H[6], H[7]
@@ -330,18 +330,18 @@ def _decode_tile_mse_linear(w0, w1, b2, imp, y0, y1, y2, y3, H, inv_T, dw0, dw1,
     c = inv_T + inv_T
     loss = zero
     d00 = d01 = d10 = d11 = d20 = d21 = d30 = d31 = zero
-    for j in range(w0.shape[0]):
-        a0 = w0[j]
-        a1 = w1[j]
+    for j in range(Wd.shape[1]):
+        a0 = Wd[0, j]
+        a1 = Wd[1, j]
         bj = b2[j]
         z0 = bj + a0 * h00 + a1 * h01
         z1 = bj + a0 * h10 + a1 * h11
         z2 = bj + a0 * h20 + a1 * h21
         z3 = bj + a0 * h30 + a1 * h31
-        e0 = z0 - y0[j]
-        e1 = z1 - y1[j]
-        e2 = z2 - y2[j]
-        e3 = z3 - y3[j]
+        e0 = z0 - Y[0, j]
+        e1 = z1 - Y[1, j]
+        e2 = z2 - Y[2, j]
+        e3 = z3 - Y[3, j]
         ij = imp[j]
         loss += ij * (e0 * e0 + e1 * e1 + e2 * e2 + e3 * e3)
         cij = c * ij
@@ -349,8 +349,8 @@ def _decode_tile_mse_linear(w0, w1, b2, imp, y0, y1, y2, y3, H, inv_T, dw0, dw1,
         q1 = cij * e1
         q2 = cij * e2
         q3 = cij * e3
-        dw0[j] += h00 * q0 + h10 * q1 + h20 * q2 + h30 * q3
-        dw1[j] += h01 * q0 + h11 * q1 + h21 * q2 + h31 * q3
+        dWd[0, j] += h00 * q0 + h10 * q1 + h20 * q2 + h30 * q3
+        dWd[1, j] += h01 * q0 + h11 * q1 + h21 * q2 + h31 * q3
         db2[j] += q0 + q1 + q2 + q3
         d00 += a0 * q0
         d01 += a1 * q0
@@ -366,49 +366,51 @@ def _decode_tile_mse_linear(w0, w1, b2, imp, y0, y1, y2, y3, H, inv_T, dw0, dw1,
 
 
 @njit(fastmath=FASTMATH)
-def decode_tile_mse(w0, w1, b2, imp, y0, y1, y2, y3, H, inv_T, out_relu, dw0, dw1, db2, dH):
-    """m = 2, four samples s = 0..3 with hidden vectors (H[2s], H[2s+1]) and targets y_s (K,):
+def decode_tile_mse(Wd, b2, imp, Y, H, inv_T, out_relu, dWd, db2, dH):
+    """m = 2, four samples s = 0..3 with hidden vectors (H[2s], H[2s+1]) and targets Y[s] (K,):
 
         z_s   = W2 h_s + b2 = w0 h_s0 + w1 h_s1 + b2           (= decode; w_r = Wd[r] = W2[:, r])
         dz_s  = (2/T) I (out_s - y_s) [z_s > 0]                 (= mse_grad; out = ReLU(z) or z)
         db2  += sum_s dz_s,   dWd[r] += sum_s h_sr dz_s,   dH[2s + r] = w_r . dz_s   (= decode_backward)
 
     Returns the four samples' loss terms summed (before the 1/T). The loop is written twice, with
-    and without the output ReLU, so that neither holds a branch and both vectorise."""
+    and without the output ReLU, so that neither holds a branch and both vectorise. The arrays
+    come whole (Wd, Y, dWd: (2, K), (4, K), (2, K)), not as rows: a row is a view, and numba counts
+    references to every view it makes, an atomic operation per view, per call."""
     if out_relu:
-        return _decode_tile_mse_relu(w0, w1, b2, imp, y0, y1, y2, y3, H, inv_T, dw0, dw1, db2, dH)
-    return _decode_tile_mse_linear(w0, w1, b2, imp, y0, y1, y2, y3, H, inv_T, dw0, dw1, db2, dH)
+        return _decode_tile_mse_relu(Wd, b2, imp, Y, H, inv_T, dWd, db2, dH)
+    return _decode_tile_mse_linear(Wd, b2, imp, Y, H, inv_T, dWd, db2, dH)
 
 
 @njit(fastmath=FASTMATH)
-def decode_tile_forward(w0, w1, b2, H, z0, z1, z2, z3):
-    """m = 2, four samples: z_s = w0 h_s0 + w1 h_s1 + b2 (= decode), each (K,)."""
+def decode_tile_forward(Wd, b2, H, Z):
+    """m = 2, four samples: Z[s] = w0 h_s0 + w1 h_s1 + b2 (= decode), Z: (4, K)."""
     h00, h01, h10, h11 = H[0], H[1], H[2], H[3]
     h20, h21, h30, h31 = H[4], H[5], H[6], H[7]
-    for j in range(w0.shape[0]):
-        a0 = w0[j]
-        a1 = w1[j]
+    for j in range(Wd.shape[1]):
+        a0 = Wd[0, j]
+        a1 = Wd[1, j]
         bj = b2[j]
-        z0[j] = bj + a0 * h00 + a1 * h01
-        z1[j] = bj + a0 * h10 + a1 * h11
-        z2[j] = bj + a0 * h20 + a1 * h21
-        z3[j] = bj + a0 * h30 + a1 * h31
+        Z[0, j] = bj + a0 * h00 + a1 * h01
+        Z[1, j] = bj + a0 * h10 + a1 * h11
+        Z[2, j] = bj + a0 * h20 + a1 * h21
+        Z[3, j] = bj + a0 * h30 + a1 * h31
 
 
 @njit(fastmath=FASTMATH)
-def decode_tile_backward(w0, w1, H, q0, q1, q2, q3, dw0, dw1, db2, dH):
-    """m = 2, four samples with output gradients q_s (K,): db2 += sum_s q_s, dWd[r] += sum_s
-    h_sr q_s and dH[2s + r] = w_r . q_s (= decode_backward)."""
+def decode_tile_backward(Wd, H, dZ, dWd, db2, dH):
+    """m = 2, four samples with output gradients dZ[s] (K,): db2 += sum_s dZ[s], dWd[r] += sum_s
+    h_sr dZ[s] and dH[2s + r] = w_r . dZ[s] (= decode_backward)."""
     h00, h01, h10, h11 = H[0], H[1], H[2], H[3]
     h20, h21, h30, h31 = H[4], H[5], H[6], H[7]
     zero = H[0] - H[0]
     d00 = d01 = d10 = d11 = d20 = d21 = d30 = d31 = zero
-    for j in range(w0.shape[0]):
-        a0 = w0[j]
-        a1 = w1[j]
-        p0, p1, p2, p3 = q0[j], q1[j], q2[j], q3[j]
-        dw0[j] += h00 * p0 + h10 * p1 + h20 * p2 + h30 * p3
-        dw1[j] += h01 * p0 + h11 * p1 + h21 * p2 + h31 * p3
+    for j in range(Wd.shape[1]):
+        a0 = Wd[0, j]
+        a1 = Wd[1, j]
+        p0, p1, p2, p3 = dZ[0, j], dZ[1, j], dZ[2, j], dZ[3, j]
+        dWd[0, j] += h00 * p0 + h10 * p1 + h20 * p2 + h30 * p3
+        dWd[1, j] += h01 * p0 + h11 * p1 + h21 * p2 + h31 * p3
         db2[j] += p0 + p1 + p2 + p3
         d00 += a0 * p0
         d01 += a1 * p0
@@ -422,6 +424,42 @@ def decode_tile_backward(w0, w1, H, q0, q1, q2, q3, dw0, dw1, db2, dH):
     dH[4], dH[5], dH[6], dH[7] = d20, d21, d30, d31
 
 
+@njit(fastmath=FASTMATH, inline="always")
+def encode_m2(W1, b1, x_idx, x_val, lo, hi, st, zero, A, H, g):
+    """encode for m = 2, the two hidden units held in registers: a = W1 x + b1 over the non-zeros
+    x_idx[lo:hi] of one sample; writes A[g] = a and (H[2g], H[2g+1]) = h (no views made)."""
+    a0 = b1[0] if st.has_b1 else zero
+    a1 = b1[1] if st.has_b1 else zero
+    for p in range(lo, hi):
+        j = x_idx[p]
+        xv = x_val[p]
+        a0 += W1[0, j] * xv  # a += W1[:, j] x_j
+        a1 += W1[1, j] * xv
+    A[g, 0] = a0
+    A[g, 1] = a1
+    H[2 * g] = max(a0, zero) if st.hidden_relu else a0
+    H[2 * g + 1] = max(a1, zero) if st.hidden_relu else a1
+
+
+@njit(fastmath=FASTMATH, inline="always")
+def encode_backward_m2(A, dH, g, x_idx, x_val, lo, hi, st, zero, dW1, db1):
+    """encode_backward for m = 2 in registers: da = dh [a > 0] (or dh), db1 += da, dW1 += da x^T
+    over the non-zeros x_idx[lo:hi] of one sample (no views made)."""
+    d0 = dH[2 * g]
+    d1 = dH[2 * g + 1]
+    if st.hidden_relu:
+        d0 = d0 if A[g, 0] > zero else zero
+        d1 = d1 if A[g, 1] > zero else zero
+    if st.has_b1:
+        db1[0] += d0
+        db1[1] += d1
+    for p in range(lo, hi):
+        j = x_idx[p]
+        xv = x_val[p]
+        dW1[0, j] += d0 * xv  # dW1[:, j] += da x_j
+        dW1[1, j] += d1 * xv
+
+
 @njit(fastmath=FASTMATH)
 def group_step(t0, W1, b1, Wd, b2, imp, D, st, inv_T, grads, grp):
     """Samples t0..t0+GROUP-1 of an instance with m = 2, forward, loss and backward: encode each
@@ -430,32 +468,27 @@ def group_step(t0, W1, b1, Wd, b2, imp, D, st, inv_T, grads, grp):
     zero = inv_T - inv_T
     for g in range(GROUP):
         t = t0 + g
-        encode(W1, b1, D.x_idx[D.x_ptr[t]:D.x_ptr[t + 1]], D.x_val[D.x_ptr[t]:D.x_ptr[t + 1]], st,
-                         zero, grp.A[g], grp.h)
-        grp.H[2 * g] = grp.h[0]
-        grp.H[2 * g + 1] = grp.h[1]
+        encode_m2(W1, b1, D.x_idx, D.x_val, D.x_ptr[t], D.x_ptr[t + 1], st, zero, grp.A, grp.H, g)
         if not st.ce:
             for p in range(D.y_ptr[t], D.y_ptr[t + 1]):
                 grp.Y[g, D.y_idx[p]] = D.y_val[p]  # scatter the target into the zero row Y[g]
     if st.ce:
-        decode_tile_forward(Wd[0], Wd[1], b2, grp.H, grp.Z[0], grp.Z[1], grp.Z[2], grp.Z[3])
+        decode_tile_forward(Wd, b2, grp.H, grp.Z)
         loss = zero
         for g in range(GROUP):
             t = t0 + g
             loss += ce_grad(grp.Z[g], D.y_idx[D.y_ptr[t]:D.y_ptr[t + 1]], D.y_val[D.y_ptr[t]:D.y_ptr[t + 1]],
                              inv_T, st.out_relu, grp.dZ[g])
-        decode_tile_backward(Wd[0], Wd[1], grp.H, grp.dZ[0], grp.dZ[1], grp.dZ[2], grp.dZ[3], grads.Wd[0], grads.Wd[1],
-                             grads.b2, grp.dH)
+        decode_tile_backward(Wd, grp.H, grp.dZ, grads.Wd, grads.b2, grp.dH)
     else:
-        loss = decode_tile_mse(Wd[0], Wd[1], b2, imp, grp.Y[0], grp.Y[1], grp.Y[2], grp.Y[3], grp.H, inv_T,
-                               st.out_relu, grads.Wd[0], grads.Wd[1], grads.b2, grp.dH)
+        loss = decode_tile_mse(Wd, b2, imp, grp.Y, grp.H, inv_T, st.out_relu, grads.Wd, grads.b2, grp.dH)
     for g in range(GROUP):
         t = t0 + g
         if not st.ce:
             for p in range(D.y_ptr[t], D.y_ptr[t + 1]):
                 grp.Y[g, D.y_idx[p]] = 0.0  # leave Y[g] all zero again
-        encode_backward(grp.A[g], grp.dH[2 * g:2 * g + 2], D.x_idx[D.x_ptr[t]:D.x_ptr[t + 1]],
-                          D.x_val[D.x_ptr[t]:D.x_ptr[t + 1]], st, zero, grads.W1, grads.b1)
+        encode_backward_m2(grp.A, grp.dH, g, D.x_idx, D.x_val, D.x_ptr[t], D.x_ptr[t + 1], st, zero, grads.W1,
+                           grads.b1)
     return loss
 
 
