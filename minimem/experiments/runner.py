@@ -247,10 +247,13 @@ def run(name, mode="full", *, fresh=False, results_dir=None, executor=None, cach
         print(f"{name}: {len(todo)} of {len(units)} units to train, about {costs.describe(total)} on this machine"
               + (" (the processes share the cores)" if executor is not None and len(todo) > 1 else ""), flush=True)
     t0 = time.perf_counter()
+    started = time.time()
     left = dict(zip(todo, unit_secs))
+    storing = []  # units whose store began: an interrupt can land after the file is in place
 
     def finish(k, computed):
         out, seconds = computed
+        storing.append(k)
         results[k] = found[k].store(out, seconds)
         est_done = total - sum(left.values()) + left.pop(k)
         if verbose:
@@ -260,7 +263,13 @@ def run(name, mode="full", *, fresh=False, results_dir=None, executor=None, cach
             print(f"  {name}: {unit_label(units[k])} done, {done} of {len(units)} units ({took:.0f} s so far"
                   + (f", about {costs.describe(remaining)} left)" if left else ")"), flush=True)
 
-    kept = lambda: sum(r is not None for r in results)  # noqa: E731
+    def kept():
+        """Units stored: those finished, and one whose file was written (atomically, by this run)
+        when an interrupt came before its result was recorded."""
+        landed = [k for k in storing if results[k] is None and found[k].npz.exists()
+                  and found[k].npz.stat().st_mtime >= started - 1]
+        return sum(r is not None for r in results) + len(landed)
+
     try:
         if executor is None or len(todo) < 2:
             for k in todo:

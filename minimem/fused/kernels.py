@@ -31,7 +31,10 @@ and citing the numpy line it mirrors:
     encode_backward      = mlp.backward:  da = dh [a > 0],  db1 = da,  dW1 = da x^T
     decode_tile_*        decode, its loss gradient and decode_backward for m = 2 and GROUP samples
                          at once: every decoder weight loaded once per group, the loop over the
-                         outputs vectorised to the machine's widest FMAs
+                         outputs vectorised to the machine's widest FMAs (for cross-entropy the
+                         forward tile also takes each sample's max and the backward tile its
+                         scaling, so ce_grad_tile makes one pass over a row, its exps)
+    encode_m2, ...       encode and encode_backward for m = 2, the hidden units in registers
     adamw, sgd           = optim.adamw_step lines (1)-(5), optim.sgd_step lines (1)-(4)
 
 The host side (the general form of a model's params, data in CSR form, threads, the Run that
@@ -273,8 +276,8 @@ def sample_step(t, W1, b1, Wd, b2, imp, D, st, inv_T, want_grads, grads, buf):
 # ---------------------------------------------------------------------------------------------
 
 GROUP = 4  # samples of one decoder tile pass (m = 2)
-Group = namedtuple("Group", "A h H dH Y Z dZ")  # (G, m), (m,), (2G,), (2G,), (G, K) zero, (G, K), (G, K)
-Pool = namedtuple("Pool", "a h dh z dz y A gh H dH Y Z dZ")  # Scratch and Group's rows for C chunks: (C, ...)
+Group = namedtuple("Group", "A S H dH Y Z dZ")  # (G, m), (2, G), (2G,), (2G,), (G, K) zero, (G, K), (G, K)
+Pool = namedtuple("Pool", "a h dh z dz y A S H dH Y Z dZ")  # Scratch and Group's rows for C chunks: (C, ...)
 
 
 @njit(fastmath=FASTMATH)
@@ -383,32 +386,93 @@ def decode_tile_mse(Wd, b2, imp, Y, H, inv_T, out_relu, dWd, db2, dH):
 
 
 @njit(fastmath=FASTMATH)
-def decode_tile_forward(Wd, b2, H, Z):
-    """m = 2, four samples: Z[s] = w0 h_s0 + w1 h_s1 + b2 (= decode), Z: (4, K)."""
+def decode_tile_forward(Wd, b2, H, out_relu, Z, S):
+    """m = 2, four samples: Z[s] = w0 h_s0 + w1 h_s1 + b2 (= decode), Z: (4, K), and S[0, s] the
+    max of the sample's output (ReLU(z) or z), the first pass of ce_grad done on the way."""
     h00, h01, h10, h11 = H[0], H[1], H[2], H[3]
     h20, h21, h30, h31 = H[4], H[5], H[6], H[7]
+    m0 = b2[0] + Wd[0, 0] * h00 + Wd[1, 0] * h01  # z at j = 0, the start of each running max
+    m1 = b2[0] + Wd[0, 0] * h10 + Wd[1, 0] * h11
+    m2 = b2[0] + Wd[0, 0] * h20 + Wd[1, 0] * h21
+    m3 = b2[0] + Wd[0, 0] * h30 + Wd[1, 0] * h31
     for j in range(Wd.shape[1]):
         a0 = Wd[0, j]
         a1 = Wd[1, j]
         bj = b2[j]
-        Z[0, j] = bj + a0 * h00 + a1 * h01
-        Z[1, j] = bj + a0 * h10 + a1 * h11
-        Z[2, j] = bj + a0 * h20 + a1 * h21
-        Z[3, j] = bj + a0 * h30 + a1 * h31
+        z0 = bj + a0 * h00 + a1 * h01
+        z1 = bj + a0 * h10 + a1 * h11
+        z2 = bj + a0 * h20 + a1 * h21
+        z3 = bj + a0 * h30 + a1 * h31
+        Z[0, j] = z0
+        Z[1, j] = z1
+        Z[2, j] = z2
+        Z[3, j] = z3
+        m0 = max(m0, z0)
+        m1 = max(m1, z1)
+        m2 = max(m2, z2)
+        m3 = max(m3, z3)
+    zero = H[0] - H[0]
+    S[0, 0] = max(m0, zero) if out_relu else m0  # max ReLU(z) = max(max z, 0)
+    S[0, 1] = max(m1, zero) if out_relu else m1
+    S[0, 2] = max(m2, zero) if out_relu else m2
+    S[0, 3] = max(m3, zero) if out_relu else m3
+
+
+@njit(fastmath=FASTMATH, inline="always")
+def ce_grad_tile(Z, g, zmax, y_idx, y_val, lo, hi, inv_T, out_relu, dZ, S):
+    """ce_grad for sample g of a tile, its max already known (decode_tile_forward) and its last
+    pass (the scaling by p sum(y) / T) left to decode_tile_backward, which multiplies by S[1, g]:
+
+        dZ[g, i] = exp(out_i - max) [z_i > 0] - y_i / (T S[1, g]) [z_i > 0],   S[1, g] = sum(y) / (T sum_u exp(out_u - max))
+
+    so that S[1, g] dZ[g, i] = (p_i sum(y) - y_i) / T [z_i > 0], ce_grad's dz. Returns the loss
+    term (before the 1/T), computed at the target's non-zeros directly, as correct_at_nonzeros."""
+    zero = inv_T - inv_T
+    s = zero
+    if out_relu:
+        for i in range(Z.shape[1]):
+            zi = Z[g, i]
+            e = kernel_exp(max(zi, zero) - zmax)
+            s += e
+            dZ[g, i] = e if zi > zero else zero
+    else:
+        for i in range(Z.shape[1]):
+            e = kernel_exp(Z[g, i] - zmax)
+            s += e
+            dZ[g, i] = e
+    lse = zmax + np.log(s)
+    sum_y = zero
+    for p in range(lo, hi):
+        sum_y += y_val[p]
+    scale = sum_y * inv_T / s
+    if scale == zero:  # no target mass (or it underflowed): dz is -y/T alone, so scale 1 and zero exps
+        for i in range(Z.shape[1]):
+            dZ[g, i] = zero
+        scale = zero + 1.0
+    S[1, g] = scale
+    loss = zero
+    for p in range(lo, hi):
+        j = y_idx[p]
+        o = max(Z[g, j], zero) if out_relu else Z[g, j]
+        loss += y_val[p] * (lse - o)
+        if Z[g, j] > zero or not out_relu:
+            dZ[g, j] -= y_val[p] * inv_T / scale
+    return loss
 
 
 @njit(fastmath=FASTMATH)
-def decode_tile_backward(Wd, H, dZ, dWd, db2, dH):
-    """m = 2, four samples with output gradients dZ[s] (K,): db2 += sum_s dZ[s], dWd[r] += sum_s
-    h_sr dZ[s] and dH[2s + r] = w_r . dZ[s] (= decode_backward)."""
+def decode_tile_backward(Wd, H, dZ, S, dWd, db2, dH):
+    """m = 2, four samples with output gradients S[1, s] dZ[s] (K,) (ce_grad_tile's scaling done
+    here): db2 += sum_s q_s, dWd[r] += sum_s h_sr q_s and dH[2s + r] = w_r . q_s (= decode_backward)."""
     h00, h01, h10, h11 = H[0], H[1], H[2], H[3]
     h20, h21, h30, h31 = H[4], H[5], H[6], H[7]
+    c0, c1, c2, c3 = S[1, 0], S[1, 1], S[1, 2], S[1, 3]
     zero = H[0] - H[0]
     d00 = d01 = d10 = d11 = d20 = d21 = d30 = d31 = zero
     for j in range(Wd.shape[1]):
         a0 = Wd[0, j]
         a1 = Wd[1, j]
-        p0, p1, p2, p3 = dZ[0, j], dZ[1, j], dZ[2, j], dZ[3, j]
+        p0, p1, p2, p3 = dZ[0, j] * c0, dZ[1, j] * c1, dZ[2, j] * c2, dZ[3, j] * c3
         dWd[0, j] += h00 * p0 + h10 * p1 + h20 * p2 + h30 * p3
         dWd[1, j] += h01 * p0 + h11 * p1 + h21 * p2 + h31 * p3
         db2[j] += p0 + p1 + p2 + p3
@@ -473,13 +537,13 @@ def group_step(t0, W1, b1, Wd, b2, imp, D, st, inv_T, grads, grp):
             for p in range(D.y_ptr[t], D.y_ptr[t + 1]):
                 grp.Y[g, D.y_idx[p]] = D.y_val[p]  # scatter the target into the zero row Y[g]
     if st.ce:
-        decode_tile_forward(Wd, b2, grp.H, grp.Z)
+        decode_tile_forward(Wd, b2, grp.H, st.out_relu, grp.Z, grp.S)
         loss = zero
         for g in range(GROUP):
             t = t0 + g
-            loss += ce_grad(grp.Z[g], D.y_idx[D.y_ptr[t]:D.y_ptr[t + 1]], D.y_val[D.y_ptr[t]:D.y_ptr[t + 1]],
-                             inv_T, st.out_relu, grp.dZ[g])
-        decode_tile_backward(Wd, grp.H, grp.dZ, grads.Wd, grads.b2, grp.dH)
+            loss += ce_grad_tile(grp.Z, g, grp.S[0, g], D.y_idx, D.y_val, D.y_ptr[t], D.y_ptr[t + 1], inv_T,
+                                 st.out_relu, grp.dZ, grp.S)
+        decode_tile_backward(Wd, grp.H, grp.dZ, grp.S, grads.Wd, grads.b2, grp.dH)
     else:
         loss = decode_tile_mse(Wd, b2, imp, grp.Y, grp.H, inv_T, st.out_relu, grads.Wd, grads.b2, grp.dH)
     for g in range(GROUP):
@@ -517,7 +581,7 @@ def scratch_pool(C, m, K, like):
     once per step; Y and y are all zero."""
     dt = like.dtype
     return Pool(np.empty((C, m), dt), np.empty((C, m), dt), np.empty((C, m), dt), np.empty((C, K), dt),
-                np.empty((C, K), dt), np.zeros((C, K), dt), np.empty((C, GROUP, m), dt), np.empty((C, m), dt),
+                np.empty((C, K), dt), np.zeros((C, K), dt), np.empty((C, GROUP, m), dt), np.empty((C, 2, GROUP), dt),
                 np.empty((C, 2 * GROUP), dt), np.empty((C, 2 * GROUP), dt), np.zeros((C, GROUP, K), dt),
                 np.empty((C, GROUP, K), dt), np.empty((C, GROUP, K), dt))
 
@@ -526,7 +590,7 @@ def scratch_pool(C, m, K, like):
 def scratch_of(pool, c):
     """Chunk c's scratch rows from a Pool (views), as a Scratch."""
     return Scratch(pool.a[c], pool.h[c], pool.dh[c], pool.z[c], pool.dz[c], pool.y[c],
-                   Group(pool.A[c], pool.gh[c], pool.H[c], pool.dH[c], pool.Y[c], pool.Z[c], pool.dZ[c]))
+                   Group(pool.A[c], pool.S[c], pool.H[c], pool.dH[c], pool.Y[c], pool.Z[c], pool.dZ[c]))
 
 
 @njit(inline="always")
