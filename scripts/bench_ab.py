@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import subprocess
 import sys
 import time
@@ -61,7 +62,6 @@ def worker(reps):
 
 
 def child(reps, tree=None):
-    import os
     env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(tree or ROOT), str(ROOT / "scripts")])}
     res = subprocess.run([sys.executable, str(Path(__file__).resolve()), "--worker", "--reps", str(reps)],
                          capture_output=True, text=True, env=env, cwd=tree or ROOT)

@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import subprocess
 import sys
 import time
@@ -81,7 +82,6 @@ def child(cfg, steps, tree=None):
     """time_sweep in a process of its own, with the minimem of ``tree`` (default: this checkout)."""
     env = None
     if tree is not None:
-        import os
         env = {**os.environ, "PYTHONPATH": str(tree)}
     res = subprocess.run([sys.executable, str(Path(__file__).resolve()), "--worker", json.dumps(cfg),
                           "--steps", str(steps)], capture_output=True, text=True, env=env, cwd=tree or ROOT)
