@@ -130,6 +130,16 @@ class FigureScript:
                 raise
             raise self._missing(e) from None
 
+    def landed(self, name):
+        """A long sweep's units and what is stored of them: (cfg, units, results), results[k] the
+        arrays of units[k] or None. Trains what is missing unless --cached-only; under --cached-only
+        while the sweep is still running (X6, X7) the figure is drawn from the units that have landed."""
+        try:
+            self.run(name, required=False)
+        except experiments.MissingResult:
+            pass
+        return experiments.stored(name, self.mode, results_dir=self.results)
+
     def lookup(self, setting):
         """minimem.experiments.lookup (X1) with the script's flags."""
         try:

@@ -36,11 +36,7 @@ ALL_ZEROS = 1.0  # the test MSE of the all-zeros output on normalised data
 
 def sweep_of(r):
     """X6's results as arrays (sizes, seeds) over the sizes with every seed landed, and what is missing."""
-    try:
-        cfg, res = r.run(EXPERIMENT, required=False)
-        return cfg, res, []
-    except experiments.MissingResult:  # --cached-only while the sweep is still running: what has landed
-        cfg, units, results = experiments.stored(EXPERIMENT, r.mode, results_dir=r.results)
+    cfg, units, results = r.landed(EXPERIMENT)
     missing = [experiments.unit_label(u) for u, x in zip(units, results) if x is None]
     by = {(u["T"], u["seed"]): x for u, x in zip(units, results) if x is not None}
     sizes = [T for T in cfg["sizes"] if all((T, s) in by for s in cfg["seed_list"])]

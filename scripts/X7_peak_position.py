@@ -31,11 +31,7 @@ ALL_ZEROS = 1.0  # the test MSE of the all-zeros output on normalised data
 
 def arms_of(r):
     """{(S, m): {"sizes", "test_loss", "train_loss"}} of every arm whose sizes are all stored, and what is missing."""
-    try:
-        cfg, res = r.run(EXPERIMENT, required=False)
-        return cfg, res, []
-    except experiments.MissingResult:  # --cached-only while the runs are landing: the arms stored so far
-        cfg, units, results = experiments.stored(EXPERIMENT, r.mode, results_dir=r.results)
+    cfg, units, results = r.landed(EXPERIMENT)
     arms, missing = {}, []
     for u, x in zip(units, results):
         arms.setdefault((u["sparsity"], u["m"]), []).append((u["T"], x))

@@ -41,3 +41,21 @@ def test_every_script_refuses_to_train_under_cached_only(fid, tmp_path):
     assert last.startswith(f"minimem: {fid}: ") or last.startswith(f"{fid}: none of"), last
     assert "computing" not in r.stderr
     assert not list(tmp_path.glob("**/*.npz"))
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("fid, experiment", [("X6", "bottleneck_original"), ("X7", "peak_position")])
+def test_a_long_sweep_still_landing_is_drawn_from_what_has_landed(fid, experiment, tmp_path):
+    """X6 and X7 are committed unit by unit while they run: with one unit missing, --cached-only draws
+    the sizes (X6) or arms (X7) that are whole, says what is missing, and trains nothing."""
+    cmd = [sys.executable, str(SCRIPTS[fid]), "--smoke", "--out", str(tmp_path)]
+    assert subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True, timeout=600).returncode == 0
+    units = sorted((tmp_path / "results" / "quick").glob(f"{experiment}-*.npz"))
+    assert len(units) >= 4
+    units[0].unlink()
+    png = next((tmp_path / "figures" / "quick").glob(f"{fid}_*.png"))
+    png.unlink()
+    r = subprocess.run(cmd + ["--cached-only"], cwd=ROOT, capture_output=True, text=True, timeout=600)
+    assert r.returncode == 0, r.stderr[-3000:]
+    assert "not stored" in r.stdout and "computing" not in r.stderr, r.stdout[-2000:]
+    assert png.exists()
