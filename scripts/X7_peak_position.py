@@ -85,15 +85,12 @@ def main(argv=None):
             print(f"m=2: {what} T against 1/(1-S) over {len(ok)} sparsities: fitted exponent {slope:.3g} "
                   f"(1: in proportion to 1/(1-S)); {what} T(1-S) from S={ok[0][2]} to S={ok[-1][2]}: "
                   + ", ".join(f"{b / a:.3g}" for a, b, _ in ok))
-    if (0.99, 2) in rows and (0.999, 2) in rows:
-        a, b = rows[(0.99, 2)], rows[(0.999, 2)]
-        ratio = [f"{y / x:.3g}" if x and y else "-" for x, y in zip(a, b)]
-        print(f"S=0.999 over S=0.99 at n=1000: rise {ratio[0]}, peak {ratio[1]}, peak height {ratio[2]}, return "
-              f"{ratio[3]} (the write-up's \"{pub['earlier']}x\" and Jermyn's rule both say {pub['earlier']})")
-    if (0.99, 2) in rows and (0.99, 5) in rows:
-        a, b = rows[(0.99, 2)], rows[(0.99, 5)]
-        ratio = [f"{y / x:.3g}" if x and y else "-" for x, y in zip(a, b)]
-        print(f"m=5 over m=2 at S=0.99: rise {ratio[0]}, peak {ratio[1]}, peak height {ratio[2]}, return {ratio[3]}")
+    for (over, base, what, note) in (((0.999, 2), (0.99, 2), "S=0.999 over S=0.99 at n=1000",
+                                      f" (the write-up's \"{pub['earlier']}x\" and Jermyn's rule both say {pub['earlier']})"),
+                                     ((0.99, 5), (0.99, 2), "m=5 over m=2 at S=0.99", "")):
+        if over in rows and base in rows:  # rise, peak, peak height, return of one arm over another's
+            q = [f"{y / x:.3g}" if x and y else "-" for x, y in zip(rows[base], rows[over])]
+            print(f"{what}: rise {q[0]}, peak {q[1]}, peak height {q[2]}, return {q[3]}{note}")
     print(f"Jermyn's rule: generalisation at T(1-S)={pub['jermyn_rule']}")
     pyplot = plt()
     fig, (ax, ax2) = pyplot.subplots(1, 2, figsize=(13, 4.6))
