@@ -6,7 +6,12 @@ the runs each figure trains for itself) and prints the table; --write puts it in
 its runtimes markers. A figure whose units were computed before timings were recorded says how many
 are measured.
 
-Run: python scripts/runtimes.py [--write]
+A sweep retrained whole to time it (``python -m minimem reproduce B2 --full --fresh --out DIR``)
+records its units' times under DIR/results; ``--from DIR/results`` takes those of the units that
+results/ holds under the same names (the same configurations) into results/timings.json, replacing
+older times, so the table says how long the figure takes with the kernels of today.
+
+Run: python scripts/runtimes.py [--from DIR/results ...] [--write]
 """
 
 from __future__ import annotations
@@ -41,10 +46,31 @@ def table(results=None):
     return "\n".join(rows)
 
 
+def adopt(src, dst=None):
+    """Copy the unit times recorded under the results root ``src`` into ``dst``'s timings (default:
+    the checkout's results/) for every unit ``dst`` holds under the same file name; returns their
+    names. A unit that ``dst`` does not hold (another configuration) is left out."""
+    dst = pathlib.Path(dst if dst is not None else cache.RESULTS)
+    theirs = cache.timings(src)
+    if not theirs:
+        raise SystemExit(f"no unit times under {src} (expected {pathlib.Path(src) / cache.TIMINGS})")
+    ours = cache.timings(dst)
+    taken = sorted(name for name in theirs if (dst / name).exists())
+    ours.update({name: theirs[name] for name in taken})
+    cache.write_json(dst / cache.TIMINGS, ours)
+    return taken
+
+
 def main(argv=None):
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--write", action="store_true", help="rewrite the run-time table in SPEED.md")
+    ap.add_argument("--from", dest="sources", action="append", default=[], metavar="DIR",
+                    help="take the unit times of a sweep retrained under DIR (a results root) for the units "
+                         "results/ holds")
     args = ap.parse_args(argv)
+    for src in args.sources:
+        taken = adopt(src)
+        print(f"took {len(taken)} unit times from {src}")
     text = table()
     print(text)
     if args.write:

@@ -59,3 +59,27 @@ def test_a_long_sweep_still_landing_is_drawn_from_what_has_landed(fid, experimen
     assert r.returncode == 0, r.stderr[-3000:]
     assert "not stored" in r.stdout and "computing" not in r.stderr, r.stdout[-2000:]
     assert png.exists()
+
+
+def test_runtimes_takes_a_retrained_sweeps_unit_times_for_the_units_results_holds(tmp_path):
+    """scripts/runtimes.py --from: the times a sweep retrained under another root measured replace
+    the stored ones of the same units (same file names: same configurations); others are left out."""
+    import importlib.util
+
+    from minimem import cache
+    spec = importlib.util.spec_from_file_location("runtimes", ROOT / "scripts" / "runtimes.py")
+    runtimes = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(runtimes)
+    src, dst = tmp_path / "retrained", tmp_path / "results"
+    src.mkdir()
+    dst.mkdir()
+    new = {"seconds": 12.5, "threads": 2, "date": "2026-11-30"}
+    cache.write_json(src / cache.TIMINGS, {"a.npz": new, "b.npz": dict(new, seconds=3.0)})
+    old = {"seconds": 40.0, "threads": 2, "date": "2026-11-01"}
+    cache.write_json(dst / cache.TIMINGS, {"a.npz": old, "c.npz": old})
+    (dst / "a.npz").write_bytes(b"")
+    (dst / "c.npz").write_bytes(b"")
+    assert runtimes.adopt(src, dst) == ["a.npz"]
+    assert cache.timings(dst) == {"a.npz": new, "c.npz": old}
+    with pytest.raises(SystemExit, match="no unit times under"):
+        runtimes.adopt(tmp_path / "nothing", dst)
