@@ -33,7 +33,9 @@ and citing the numpy line it mirrors:
                          at once: every decoder weight loaded once per group, the loop over the
                          outputs vectorised to the machine's widest FMAs (for cross-entropy the
                          forward tile also takes each sample's max and the backward tile its
-                         scaling, so ce_grad_tile makes one pass over a row, its exps)
+                         scaling, so ce_grad_tile makes one pass over a row, its exps; for MSE
+                         with the output ReLU the tile takes the residual where z > 0, and
+                         clear_target the loss where z <= 0 at the target's non-zeros)
     encode_m2, ...       encode and encode_backward for m = 2, the hidden units in registers
     adamw, sgd           = optim.adamw_step lines (1)-(5), optim.sgd_step lines (1)-(4)
 
@@ -285,8 +287,8 @@ Pool = namedtuple("Pool", "a h dh z dz y A S H dH Y Z dZ")  # Scratch and Group'
 
 
 @njit(fastmath=FASTMATH, inline="always")
-def _decode_tile_mse_relu(Wd, b2, imp, Y, H, inv_T, dWd, db2, dH):
-    """decode_tile_mse with out = ReLU(z)."""
+def _decode_tile_mse_relu(Wd, b2, imp, Y, H, inv_T, dWd, db2, dH, Z):
+    """decode_tile_mse with out = ReLU(z): the residual masked, r = [z > 0] (z - y)."""
     h00, h01, h10, h11 = H[0], H[1], H[2], H[3]
     h20, h21, h30, h31 = H[4], H[5], H[6], H[7]
     zero = inv_T - inv_T
@@ -301,17 +303,20 @@ def _decode_tile_mse_relu(Wd, b2, imp, Y, H, inv_T, dWd, db2, dH):
         z1 = bj + a0 * h10 + a1 * h11
         z2 = bj + a0 * h20 + a1 * h21
         z3 = bj + a0 * h30 + a1 * h31
-        e0 = max(z0, zero) - Y[0, j]
-        e1 = max(z1, zero) - Y[1, j]
-        e2 = max(z2, zero) - Y[2, j]
-        e3 = max(z3, zero) - Y[3, j]
-        ij = imp[j]
-        loss += ij * (e0 * e0 + e1 * e1 + e2 * e2 + e3 * e3)
-        cij = c * ij
-        q0 = cij * e0 if z0 > zero else zero
-        q1 = cij * e1 if z1 > zero else zero
-        q2 = cij * e2 if z2 > zero else zero
-        q3 = cij * e3 if z3 > zero else zero
+        Z[0, j] = z0
+        Z[1, j] = z1
+        Z[2, j] = z2
+        Z[3, j] = z3
+        r0 = z0 - Y[0, j] if z0 > zero else zero
+        r1 = z1 - Y[1, j] if z1 > zero else zero
+        r2 = z2 - Y[2, j] if z2 > zero else zero
+        r3 = z3 - Y[3, j] if z3 > zero else zero
+        cij = c * imp[j]
+        q0 = cij * r0
+        q1 = cij * r1
+        q2 = cij * r2
+        q3 = cij * r3
+        loss += r0 * q0 + r1 * q1 + r2 * q2 + r3 * q3
         dWd[0, j] += h00 * q0 + h10 * q1 + h20 * q2 + h30 * q3
         dWd[1, j] += h01 * q0 + h11 * q1 + h21 * q2 + h31 * q3
         db2[j] += q0 + q1 + q2 + q3
@@ -325,12 +330,12 @@ def _decode_tile_mse_relu(Wd, b2, imp, Y, H, inv_T, dWd, db2, dH):
         d31 += a1 * q3
     dH[0], dH[1], dH[2], dH[3] = d00, d01, d10, d11
     dH[4], dH[5], dH[6], dH[7] = d20, d21, d30, d31
-    return loss
+    return loss / c
 
 
 @njit(fastmath=FASTMATH, inline="always")
 def _decode_tile_mse_linear(Wd, b2, imp, Y, H, inv_T, dWd, db2, dH):
-    """decode_tile_mse with out = z."""
+    """decode_tile_mse with out = z: the residual r = z - y."""
     h00, h01, h10, h11 = H[0], H[1], H[2], H[3]
     h20, h21, h30, h31 = H[4], H[5], H[6], H[7]
     zero = inv_T - inv_T
@@ -341,21 +346,16 @@ def _decode_tile_mse_linear(Wd, b2, imp, Y, H, inv_T, dWd, db2, dH):
         a0 = Wd[0, j]
         a1 = Wd[1, j]
         bj = b2[j]
-        z0 = bj + a0 * h00 + a1 * h01
-        z1 = bj + a0 * h10 + a1 * h11
-        z2 = bj + a0 * h20 + a1 * h21
-        z3 = bj + a0 * h30 + a1 * h31
-        e0 = z0 - Y[0, j]
-        e1 = z1 - Y[1, j]
-        e2 = z2 - Y[2, j]
-        e3 = z3 - Y[3, j]
-        ij = imp[j]
-        loss += ij * (e0 * e0 + e1 * e1 + e2 * e2 + e3 * e3)
-        cij = c * ij
-        q0 = cij * e0
-        q1 = cij * e1
-        q2 = cij * e2
-        q3 = cij * e3
+        r0 = bj + a0 * h00 + a1 * h01 - Y[0, j]
+        r1 = bj + a0 * h10 + a1 * h11 - Y[1, j]
+        r2 = bj + a0 * h20 + a1 * h21 - Y[2, j]
+        r3 = bj + a0 * h30 + a1 * h31 - Y[3, j]
+        cij = c * imp[j]
+        q0 = cij * r0
+        q1 = cij * r1
+        q2 = cij * r2
+        q3 = cij * r3
+        loss += r0 * q0 + r1 * q1 + r2 * q2 + r3 * q3
         dWd[0, j] += h00 * q0 + h10 * q1 + h20 * q2 + h30 * q3
         dWd[1, j] += h01 * q0 + h11 * q1 + h21 * q2 + h31 * q3
         db2[j] += q0 + q1 + q2 + q3
@@ -369,24 +369,45 @@ def _decode_tile_mse_linear(Wd, b2, imp, Y, H, inv_T, dWd, db2, dH):
         d31 += a1 * q3
     dH[0], dH[1], dH[2], dH[3] = d00, d01, d10, d11
     dH[4], dH[5], dH[6], dH[7] = d20, d21, d30, d31
-    return loss
+    return loss / c
 
 
 @njit(fastmath=FASTMATH, inline="always")
-def decode_tile_mse(Wd, b2, imp, Y, H, inv_T, out_relu, dWd, db2, dH):
+def decode_tile_mse(Wd, b2, imp, Y, H, inv_T, out_relu, dWd, db2, dH, Z):
     """m = 2, four samples s = 0..3 with hidden vectors (H[2s], H[2s+1]) and targets Y[s] (K,):
 
         z_s   = W2 h_s + b2 = w0 h_s0 + w1 h_s1 + b2           (= decode; w_r = Wd[r] = W2[:, r])
-        dz_s  = (2/T) I (out_s - y_s) [z_s > 0]                 (= mse_grad; out = ReLU(z) or z)
+        r_s   = out_s - y_s,  out = z                          (= mse_grad; with out = ReLU(z):
+              = [z_s > 0] (z_s - y_s)                             the residual where the output is on)
+        dz_s  = (2/T) I r_s                                    (= mse_grad's dz: [z > 0] is in r)
         db2  += sum_s dz_s,   dWd[r] += sum_s h_sr dz_s,   dH[2s + r] = w_r . dz_s   (= decode_backward)
 
-    Returns the four samples' loss terms summed (before the 1/T). The loop is written twice, with
-    and without the output ReLU, so that neither holds a branch and both vectorise. The arrays
-    come whole (Wd, Y, dWd: (2, K), (4, K), (2, K)), not as rows: a row is a view, and numba counts
-    references to every view it makes, an atomic operation per view, per call."""
+    Returns the four samples' sum_i I_i r_si^2 (= sum_i r_si dz_si T / 2, before the 1/T). With
+    out = ReLU(z) that is the loss where z > 0; where z <= 0 the residual is -y, not zero, and
+    clear_target adds its I y^2 at the target's non-zeros from Z (z_s stored into Z[s]). The loop is
+    written twice, with and without the output ReLU, so that neither holds a branch and both
+    vectorise. The arrays come whole (Wd, Y, dWd: (2, K), (4, K), (2, K)), not as rows: a row is a
+    view, and numba counts references to every view it makes, an atomic operation per view, per
+    call."""
     if out_relu:
-        return _decode_tile_mse_relu(Wd, b2, imp, Y, H, inv_T, dWd, db2, dH)
+        return _decode_tile_mse_relu(Wd, b2, imp, Y, H, inv_T, dWd, db2, dH, Z)
     return _decode_tile_mse_linear(Wd, b2, imp, Y, H, inv_T, dWd, db2, dH)
+
+
+@njit(fastmath=FASTMATH, inline="always")
+def clear_target(Y, Z, g, imp, y_idx, y_val, lo, hi, out_relu, zero):
+    """Leaves Y[g] all zero again (the target's non-zeros y_idx[lo:hi] were scattered into it) and
+    returns the loss terms of sample g that decode_tile_mse leaves out: with out = ReLU(z) the
+    residual out - y is -y where z <= 0, so (= losses.mse's I (out - y)^2 there)
+
+        loss = sum_{j : y_j != 0, z_j <= 0} I_j y_j^2      (before the 1/T; no terms when out = z)"""
+    loss = zero
+    for p in range(lo, hi):
+        j = y_idx[p]
+        Y[g, j] = 0.0
+        if out_relu and Z[g, j] <= zero:
+            loss += imp[j] * y_val[p] * y_val[p]
+    return loss
 
 
 @njit(fastmath=FASTMATH, inline="always")
@@ -549,12 +570,11 @@ def group_step(t0, W1, b1, Wd, b2, imp, D, st, inv_T, grads, grp):
                                  st.out_relu, grp.dZ, grp.S)
         decode_tile_backward(Wd, grp.H, grp.dZ, grp.S, grads.Wd, grads.b2, grp.dH)
     else:
-        loss = decode_tile_mse(Wd, b2, imp, grp.Y, grp.H, inv_T, st.out_relu, grads.Wd, grads.b2, grp.dH)
+        loss = decode_tile_mse(Wd, b2, imp, grp.Y, grp.H, inv_T, st.out_relu, grads.Wd, grads.b2, grp.dH, grp.Z)
     for g in range(GROUP):
         t = t0 + g
         if not st.ce:
-            for p in range(D.y_ptr[t], D.y_ptr[t + 1]):
-                grp.Y[g, D.y_idx[p]] = 0.0  # leave Y[g] all zero again
+            loss += clear_target(grp.Y, grp.Z, g, imp, D.y_idx, D.y_val, D.y_ptr[t], D.y_ptr[t + 1], st.out_relu, zero)
         encode_backward_m2(grp.A, grp.dH, g, D.x_idx, D.x_val, D.x_ptr[t], D.x_ptr[t + 1], st, zero, grads.W1,
                            grads.b1)
     return loss
@@ -601,6 +621,12 @@ SPREAD = 32  # elements between two chunks' small scratch rows (128 bytes or mor
 
 
 @njit(inline="always")
+def padded_rows(C, w, dt):
+    """C rows of w elements (C, w), each SPREAD elements apart from the next: a view."""
+    return np.empty((C, w + SPREAD), dt)[:, :w]
+
+
+@njit(inline="always")
 def scratch_pool(C, m, K, like):
     """Scratch rows for C chunks, each array with a leading axis C (a flat Pool: a parallel
     kernel's loop body cannot take nested structures), allocated once per kernel call rather than
@@ -609,10 +635,10 @@ def scratch_pool(C, m, K, like):
     chunks' rows never share a cache line: threads writing one line in turn pass it between the
     cores on every write."""
     dt = like.dtype
-    return Pool(np.empty((C, m + SPREAD), dt)[:, :m], np.empty((C, m + SPREAD), dt)[:, :m],
-                np.empty((C, m + SPREAD), dt)[:, :m], np.empty((C, K), dt), np.empty((C, K), dt), np.zeros((C, K), dt),
+    return Pool(padded_rows(C, m, dt), padded_rows(C, m, dt), padded_rows(C, m, dt),
+                np.empty((C, K), dt), np.empty((C, K), dt), np.zeros((C, K), dt),
                 np.empty((C, GROUP + SPREAD, m), dt)[:, :GROUP], np.empty((C, 2 + SPREAD, GROUP), dt)[:, :2],
-                np.empty((C, 2 * GROUP + SPREAD), dt)[:, :2 * GROUP], np.empty((C, 2 * GROUP + SPREAD), dt)[:, :2 * GROUP],
+                padded_rows(C, 2 * GROUP, dt), padded_rows(C, 2 * GROUP, dt),
                 np.zeros((C, GROUP, K), dt), np.empty((C, GROUP, K), dt), np.empty((C, GROUP, K), dt))
 
 
