@@ -403,8 +403,9 @@ def clear_target(Y, Z, g, imp, y_idx, y_val, lo, hi, out_relu, zero):
     for p in range(lo, hi):
         j = y_idx[p]
         Y[g, j] = 0.0
-        if out_relu and Z[g, j] <= zero:
-            loss += imp[j] * y_val[p] * y_val[p]
+        if out_relu:
+            off = imp[j] * y_val[p] * y_val[p]
+            loss += off if Z[g, j] <= zero else zero  # a select, not a branch: z's sign is data
     return loss
 
 
