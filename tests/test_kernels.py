@@ -32,9 +32,7 @@ CASES = [
     ("unembed n_classes=11", unembed, {"n_classes": 11}, {}, "ce", "hard", 11),
 ]
 # every case again with m = 2, where the kernels decode GROUP samples at once (fused.decode_tile_*): the
-# sizes 5, 9, 2 give whole groups, remainders and an instance with no whole group; there the MSE
-# importance is the same for every output (0.7), the only one the MSE tile takes (a varying one goes
-# sample by sample: test_m2_with_a_varying_importance_equals_numpy)
+# sizes 5, 9, 2 give whole groups, remainders and an instance with no whole group
 CASES = [c + (M,) for c in CASES] + [(c[0] + " m=2",) + c[1:] + (2,) for c in CASES]
 IDS = [c[0] for c in CASES]
 
@@ -54,9 +52,7 @@ def _case(module, init_kw, kind, n_out, seed=0, dtype=np.float64, m=M):
     else:
         p = rng.random(x.shape[:2] + (n_out,))
         target = (p / p.sum(-1, keepdims=True)).astype(dtype)
-    importance = None
-    if kind in ("x", "dense"):
-        importance = np.full(n_out, 0.7) if m == 2 else rng.random(n_out) + 0.5
+    importance = rng.random(n_out) + 0.5 if kind in ("x", "dense") else None
     return params, x, target, mask, importance
 
 
@@ -82,29 +78,6 @@ def test_kernel_gradients_equal_the_numpy_model(case):
     _cmp(label, "loss", got_loss, ref_loss, 1e-12)
     for k in ref:
         _cmp(label, k, got[k], ref[k], 1e-12)
-
-
-@pytest.mark.parametrize("case", [c for c in CASES if c[4] == "mse" and c[-1] == 2],
-                         ids=[c[0] for c in CASES if c[4] == "mse" and c[-1] == 2])
-def test_m2_with_a_varying_importance_equals_numpy(case):
-    """m = 2 with an importance that varies over the outputs (not the tile pass's case; it goes
-    sample by sample), and one the same over the outputs but not over the instances (the tile pass,
-    each instance with its own): gradients and a short training equal to the numpy model."""
-    label, module, init_kw, opts, loss, kind, n_out, m = case
-    params, x, target, mask, _ = _case(module, init_kw, kind, n_out, m=m)
-    varying = np.random.default_rng(5).random(n_out) + 0.5  # (K,)
-    per_instance = np.repeat([[0.5], [1.5], [0.9]], n_out, axis=1)  # (I, K)
-    for imp in (varying, per_instance):
-        ref_loss, ref = module.loss_and_grads(params, x, target, loss=loss, importance=imp, mask=mask, **opts)
-        got_loss, got = fused.loss_and_grads(module, params, x, target, loss=loss, importance=imp, mask=mask,
-                                             **opts)
-        _cmp(label, "loss", got_loss, ref_loss, 1e-12)
-        for k in ref:
-            _cmp(label, k, got[k], ref[k], 1e-12)
-        kw = dict(steps=4, lr=1e-2, warmup=1, loss=loss, importance=imp, mask=mask, **opts)
-        r_ref = train(module, params, x, target, backend="numpy", **kw)
-        r_got = train(module, params, x, target, backend="numba", parallel="samples", **kw)
-        np.testing.assert_allclose(r_got.losses, r_ref.losses, rtol=1e-10, err_msg=label)
 
 
 @pytest.mark.parametrize("case", [c for c in CASES if c[4] == "ce"], ids=[c[0] for c in CASES if c[4] == "ce"])

@@ -24,7 +24,7 @@ def to_general(model, params, **options):
     Wd = W1 if tied else np.ascontiguousarray(params[layout["W2"]].transpose(0, 2, 1))  # (I, m, K)
     b1 = np.array(params[layout["b1"]]) if layout["b1"] else np.zeros((I, m), W1.dtype)  # (I, m)
     b2 = np.array(params[layout["b2"]])  # (I, K)
-    st = Structure(bool(layout["b1"]), bool(layout["hidden_relu"]), bool(layout["out_relu"]), tied, False, True)
+    st = Structure(bool(layout["b1"]), bool(layout["hidden_relu"]), bool(layout["out_relu"]), tied, False)
     return General(W1, b1, Wd, b2), st, layout
 
 
@@ -75,7 +75,7 @@ def prepare(model, params, x, target, *, loss, importance=None, mask=None, **opt
     imp = np.ones((I, K), dtype) if importance is None else np.array(
         np.broadcast_to(np.asarray(importance, dtype), (I, K)), order="C")
     D = Data(x_ptr, x_idx, x_val, y_ptr, y_idx, y_val, inst_start, imp)
-    return P, D, st._replace(ce=(loss == "ce"), uniform_imp=bool((imp == imp[:, :1]).all())), layout
+    return P, D, st._replace(ce=(loss == "ce")), layout
 
 
 def loss_and_grads(model, params, x, target, *, loss=None, importance=None, mask=None, **options):

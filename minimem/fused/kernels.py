@@ -33,11 +33,7 @@ and citing the numpy line it mirrors:
                          at once: every decoder weight loaded once per group, the loop over the
                          outputs vectorised to the machine's widest FMAs (for cross-entropy the
                          forward tile also takes each sample's max and the backward tile its
-                         scaling, so ce_grad_tile makes one pass over a row, its exps; the MSE
-                         tile takes the importance the same for every output, so that the
-                         gradient's scale 2 I / T leaves its loop, and with the output ReLU the
-                         residual where z > 0, clear_target the loss where z <= 0 at the target's
-                         non-zeros; a varying importance goes sample by sample)
+                         scaling, so ce_grad_tile makes one pass over a row, its exps)
     encode_m2, ...       encode and encode_backward for m = 2, the hidden units in registers
     adamw, sgd           = optim.adamw_step lines (1)-(5), optim.sgd_step lines (1)-(4)
 
@@ -86,9 +82,7 @@ from .exp import FASTMATH, kernel_exp
 # instance's, without the axis, in the per-sample code) and the optimiser's moments. In a tied model Wd is W1 (the same array).
 General = namedtuple("General", "W1 b1 Wd b2")  # (I, m, n), (I, m), (I, m, K), (I, K)
 # Which parts of the general form a model uses (all bools, fixed for a run) and its loss.
-# uniform_imp: every instance's MSE importance the same for all its outputs (the MSE tile pass takes
-# no other).
-Structure = namedtuple("Structure", "has_b1 hidden_relu out_relu tied ce uniform_imp")
+Structure = namedtuple("Structure", "has_b1 hidden_relu out_relu tied ce")
 # The optimiser: sgd (bool; else AdamW) and the hyper-parameters of both (floats; decoupled a bool), and
 # which general arrays are decayed (bools).
 Optimiser = namedtuple("Optimiser", "sgd beta1 beta2 eps weight_decay momentum decoupled")
@@ -291,13 +285,12 @@ Pool = namedtuple("Pool", "a h dh z dz y A S H dH Y Z dZ")  # Scratch and Group'
 
 
 @njit(fastmath=FASTMATH, inline="always")
-def _decode_tile_mse_relu(Wd, b2, s, Y, H, dWd, db2, dH, Z):
-    """decode_tile_mse with out = ReLU(z): the residual masked, r = [z > 0] (z - y)."""
+def _decode_tile_mse_relu(Wd, b2, imp, Y, H, inv_T, dWd, db2, dH):
+    """decode_tile_mse with out = ReLU(z)."""
     h00, h01, h10, h11 = H[0], H[1], H[2], H[3]
     h20, h21, h30, h31 = H[4], H[5], H[6], H[7]
-    g00, g01, g10, g11 = s * h00, s * h01, s * h10, s * h11  # the hidden values times dz's scale
-    g20, g21, g30, g31 = s * h20, s * h21, s * h30, s * h31
-    zero = s - s
+    zero = inv_T - inv_T
+    c = inv_T + inv_T
     loss = zero
     d00 = d01 = d10 = d11 = d20 = d21 = d30 = d31 = zero
     for j in range(Wd.shape[1]):
@@ -308,105 +301,92 @@ def _decode_tile_mse_relu(Wd, b2, s, Y, H, dWd, db2, dH, Z):
         z1 = bj + a0 * h10 + a1 * h11
         z2 = bj + a0 * h20 + a1 * h21
         z3 = bj + a0 * h30 + a1 * h31
-        Z[0, j] = z0
-        Z[1, j] = z1
-        Z[2, j] = z2
-        Z[3, j] = z3
-        r0 = z0 - Y[0, j] if z0 > zero else zero
-        r1 = z1 - Y[1, j] if z1 > zero else zero
-        r2 = z2 - Y[2, j] if z2 > zero else zero
-        r3 = z3 - Y[3, j] if z3 > zero else zero
-        loss += (r0 * r0 + r1 * r1) + (r2 * r2 + r3 * r3)
-        dWd[0, j] += g00 * r0 + g10 * r1 + g20 * r2 + g30 * r3
-        dWd[1, j] += g01 * r0 + g11 * r1 + g21 * r2 + g31 * r3
-        db2[j] += s * ((r0 + r1) + (r2 + r3))
-        d00 += a0 * r0
-        d01 += a1 * r0
-        d10 += a0 * r1
-        d11 += a1 * r1
-        d20 += a0 * r2
-        d21 += a1 * r2
-        d30 += a0 * r3
-        d31 += a1 * r3
-    dH[0], dH[1], dH[2], dH[3] = s * d00, s * d01, s * d10, s * d11
-    dH[4], dH[5], dH[6], dH[7] = s * d20, s * d21, s * d30, s * d31
+        e0 = max(z0, zero) - Y[0, j]
+        e1 = max(z1, zero) - Y[1, j]
+        e2 = max(z2, zero) - Y[2, j]
+        e3 = max(z3, zero) - Y[3, j]
+        ij = imp[j]
+        loss += ij * (e0 * e0 + e1 * e1 + e2 * e2 + e3 * e3)
+        cij = c * ij
+        q0 = cij * e0 if z0 > zero else zero
+        q1 = cij * e1 if z1 > zero else zero
+        q2 = cij * e2 if z2 > zero else zero
+        q3 = cij * e3 if z3 > zero else zero
+        dWd[0, j] += h00 * q0 + h10 * q1 + h20 * q2 + h30 * q3
+        dWd[1, j] += h01 * q0 + h11 * q1 + h21 * q2 + h31 * q3
+        db2[j] += q0 + q1 + q2 + q3
+        d00 += a0 * q0
+        d01 += a1 * q0
+        d10 += a0 * q1
+        d11 += a1 * q1
+        d20 += a0 * q2
+        d21 += a1 * q2
+        d30 += a0 * q3
+        d31 += a1 * q3
+    dH[0], dH[1], dH[2], dH[3] = d00, d01, d10, d11
+    dH[4], dH[5], dH[6], dH[7] = d20, d21, d30, d31
     return loss
 
 
 @njit(fastmath=FASTMATH, inline="always")
-def _decode_tile_mse_linear(Wd, b2, s, Y, H, dWd, db2, dH):
-    """decode_tile_mse with out = z: the residual r = z - y."""
+def _decode_tile_mse_linear(Wd, b2, imp, Y, H, inv_T, dWd, db2, dH):
+    """decode_tile_mse with out = z."""
     h00, h01, h10, h11 = H[0], H[1], H[2], H[3]
     h20, h21, h30, h31 = H[4], H[5], H[6], H[7]
-    g00, g01, g10, g11 = s * h00, s * h01, s * h10, s * h11  # the hidden values times dz's scale
-    g20, g21, g30, g31 = s * h20, s * h21, s * h30, s * h31
-    zero = s - s
+    zero = inv_T - inv_T
+    c = inv_T + inv_T
     loss = zero
     d00 = d01 = d10 = d11 = d20 = d21 = d30 = d31 = zero
     for j in range(Wd.shape[1]):
         a0 = Wd[0, j]
         a1 = Wd[1, j]
         bj = b2[j]
-        r0 = bj + a0 * h00 + a1 * h01 - Y[0, j]
-        r1 = bj + a0 * h10 + a1 * h11 - Y[1, j]
-        r2 = bj + a0 * h20 + a1 * h21 - Y[2, j]
-        r3 = bj + a0 * h30 + a1 * h31 - Y[3, j]
-        loss += (r0 * r0 + r1 * r1) + (r2 * r2 + r3 * r3)
-        dWd[0, j] += g00 * r0 + g10 * r1 + g20 * r2 + g30 * r3
-        dWd[1, j] += g01 * r0 + g11 * r1 + g21 * r2 + g31 * r3
-        db2[j] += s * ((r0 + r1) + (r2 + r3))
-        d00 += a0 * r0
-        d01 += a1 * r0
-        d10 += a0 * r1
-        d11 += a1 * r1
-        d20 += a0 * r2
-        d21 += a1 * r2
-        d30 += a0 * r3
-        d31 += a1 * r3
-    dH[0], dH[1], dH[2], dH[3] = s * d00, s * d01, s * d10, s * d11
-    dH[4], dH[5], dH[6], dH[7] = s * d20, s * d21, s * d30, s * d31
+        z0 = bj + a0 * h00 + a1 * h01
+        z1 = bj + a0 * h10 + a1 * h11
+        z2 = bj + a0 * h20 + a1 * h21
+        z3 = bj + a0 * h30 + a1 * h31
+        e0 = z0 - Y[0, j]
+        e1 = z1 - Y[1, j]
+        e2 = z2 - Y[2, j]
+        e3 = z3 - Y[3, j]
+        ij = imp[j]
+        loss += ij * (e0 * e0 + e1 * e1 + e2 * e2 + e3 * e3)
+        cij = c * ij
+        q0 = cij * e0
+        q1 = cij * e1
+        q2 = cij * e2
+        q3 = cij * e3
+        dWd[0, j] += h00 * q0 + h10 * q1 + h20 * q2 + h30 * q3
+        dWd[1, j] += h01 * q0 + h11 * q1 + h21 * q2 + h31 * q3
+        db2[j] += q0 + q1 + q2 + q3
+        d00 += a0 * q0
+        d01 += a1 * q0
+        d10 += a0 * q1
+        d11 += a1 * q1
+        d20 += a0 * q2
+        d21 += a1 * q2
+        d30 += a0 * q3
+        d31 += a1 * q3
+    dH[0], dH[1], dH[2], dH[3] = d00, d01, d10, d11
+    dH[4], dH[5], dH[6], dH[7] = d20, d21, d30, d31
     return loss
 
 
 @njit(fastmath=FASTMATH, inline="always")
-def decode_tile_mse(Wd, b2, s, Y, H, out_relu, dWd, db2, dH, Z):
-    """m = 2, four samples s = 0..3 with hidden vectors (H[2s], H[2s+1]) and targets Y[s] (K,), the
-    importance the same for every output (I_i = I), the gradient's scale s = 2 I / T:
+def decode_tile_mse(Wd, b2, imp, Y, H, inv_T, out_relu, dWd, db2, dH):
+    """m = 2, four samples s = 0..3 with hidden vectors (H[2s], H[2s+1]) and targets Y[s] (K,):
 
         z_s   = W2 h_s + b2 = w0 h_s0 + w1 h_s1 + b2           (= decode; w_r = Wd[r] = W2[:, r])
-        r_s   = out_s - y_s,  out = z                          (= mse_grad; with out = ReLU(z):
-              = [z_s > 0] (z_s - y_s)                             the residual where the output is on)
-        dz_s  = s r_s                                          (= mse_grad's dz: [z > 0] is in r)
+        dz_s  = (2/T) I (out_s - y_s) [z_s > 0]                 (= mse_grad; out = ReLU(z) or z)
         db2  += sum_s dz_s,   dWd[r] += sum_s h_sr dz_s,   dH[2s + r] = w_r . dz_s   (= decode_backward)
 
-    with the scale applied outside the loop over the outputs where it can be: dWd[r] += sum_s
-    (s h_sr) r_s and dH = s (w_r . r_s), so that the loop holds no multiplication by it but db2's.
-    Returns the four samples' sum_i r_si^2 (times I, before the 1/T, the loss). With out = ReLU(z)
-    that is the loss where z > 0; where z <= 0 the residual is -y, not zero, and clear_target adds
-    its I y^2 at the target's non-zeros from Z (z_s stored into Z[s]). The loop is written twice,
-    with and without the output ReLU, so that neither holds a branch and both vectorise. The arrays
+    Returns the four samples' loss terms summed (before the 1/T). The loop is written twice, with
+    and without the output ReLU, so that neither holds a branch and both vectorise. The arrays
     come whole (Wd, Y, dWd: (2, K), (4, K), (2, K)), not as rows: a row is a view, and numba counts
     references to every view it makes, an atomic operation per view, per call."""
     if out_relu:
-        return _decode_tile_mse_relu(Wd, b2, s, Y, H, dWd, db2, dH, Z)
-    return _decode_tile_mse_linear(Wd, b2, s, Y, H, dWd, db2, dH)
-
-
-@njit(fastmath=FASTMATH, inline="always")
-def clear_target(Y, Z, g, imp, y_idx, y_val, lo, hi, out_relu, zero):
-    """Leaves Y[g] all zero again (the target's non-zeros y_idx[lo:hi] were scattered into it) and
-    returns the loss terms of sample g that decode_tile_mse leaves out: with out = ReLU(z) the
-    residual out - y is -y where z <= 0, so (= losses.mse's I (out - y)^2 there)
-
-        loss = sum_{j : y_j != 0, z_j <= 0} I_j y_j^2      (before the 1/T; no terms when out = z)"""
-    loss = zero
-    for p in range(lo, hi):
-        j = y_idx[p]
-        Y[g, j] = 0.0
-        if out_relu:
-            off = imp[j] * y_val[p] * y_val[p]
-            loss += off if Z[g, j] <= zero else zero  # a select, not a branch: z's sign is data
-    return loss
+        return _decode_tile_mse_relu(Wd, b2, imp, Y, H, inv_T, dWd, db2, dH)
+    return _decode_tile_mse_linear(Wd, b2, imp, Y, H, inv_T, dWd, db2, dH)
 
 
 @njit(fastmath=FASTMATH, inline="always")
@@ -569,13 +549,12 @@ def group_step(t0, W1, b1, Wd, b2, imp, D, st, inv_T, grads, grp):
                                  st.out_relu, grp.dZ, grp.S)
         decode_tile_backward(Wd, grp.H, grp.dZ, grp.S, grads.Wd, grads.b2, grp.dH)
     else:
-        imp0 = imp[0]  # the importance, the same for every output (instance_samples)
-        loss = imp0 * decode_tile_mse(Wd, b2, (inv_T + inv_T) * imp0, grp.Y, grp.H, st.out_relu, grads.Wd,
-                                      grads.b2, grp.dH, grp.Z)
+        loss = decode_tile_mse(Wd, b2, imp, grp.Y, grp.H, inv_T, st.out_relu, grads.Wd, grads.b2, grp.dH)
     for g in range(GROUP):
         t = t0 + g
         if not st.ce:
-            loss += clear_target(grp.Y, grp.Z, g, imp, D.y_idx, D.y_val, D.y_ptr[t], D.y_ptr[t + 1], st.out_relu, zero)
+            for p in range(D.y_ptr[t], D.y_ptr[t + 1]):
+                grp.Y[g, D.y_idx[p]] = 0.0  # leave Y[g] all zero again
         encode_backward_m2(grp.A, grp.dH, g, D.x_idx, D.x_val, D.x_ptr[t], D.x_ptr[t + 1], st, zero, grads.W1,
                            grads.b1)
     return loss
@@ -611,7 +590,7 @@ def instance_samples(k, lo, hi, P, D, st, want_grads, grads, buf):
     Wd = W1 if st.tied else P.Wd[k]
     loss = 0.0
     t = lo
-    if want_grads and W1.shape[0] == 2 and (st.ce or st.uniform_imp):  # m = 2: the tile pass, GROUP samples at once
+    if want_grads and W1.shape[0] == 2:  # m = 2: the decoder tile pass, GROUP samples at once
         t = lo + (hi - lo) // GROUP * GROUP
         loss += group_steps(lo, t, W1, b1, Wd, b2, imp, D, st, inv_T, grads, buf.grp)
     loss += sample_steps(t, hi, W1, b1, Wd, b2, imp, D, st, inv_T, want_grads, grads, buf)  # the rest (all when m != 2)
@@ -619,12 +598,6 @@ def instance_samples(k, lo, hi, P, D, st, want_grads, grads, buf):
 
 
 SPREAD = 32  # elements between two chunks' small scratch rows (128 bytes or more): no cache line is written by two threads
-
-
-@njit(inline="always")
-def padded_rows(C, w, dt):
-    """C rows of w elements (C, w), each SPREAD elements apart from the next: a view."""
-    return np.empty((C, w + SPREAD), dt)[:, :w]
 
 
 @njit(inline="always")
@@ -636,10 +609,10 @@ def scratch_pool(C, m, K, like):
     chunks' rows never share a cache line: threads writing one line in turn pass it between the
     cores on every write."""
     dt = like.dtype
-    return Pool(padded_rows(C, m, dt), padded_rows(C, m, dt), padded_rows(C, m, dt),
-                np.empty((C, K), dt), np.empty((C, K), dt), np.zeros((C, K), dt),
+    return Pool(np.empty((C, m + SPREAD), dt)[:, :m], np.empty((C, m + SPREAD), dt)[:, :m],
+                np.empty((C, m + SPREAD), dt)[:, :m], np.empty((C, K), dt), np.empty((C, K), dt), np.zeros((C, K), dt),
                 np.empty((C, GROUP + SPREAD, m), dt)[:, :GROUP], np.empty((C, 2 + SPREAD, GROUP), dt)[:, :2],
-                padded_rows(C, 2 * GROUP, dt), padded_rows(C, 2 * GROUP, dt),
+                np.empty((C, 2 * GROUP + SPREAD), dt)[:, :2 * GROUP], np.empty((C, 2 * GROUP + SPREAD), dt)[:, :2 * GROUP],
                 np.zeros((C, GROUP, K), dt), np.empty((C, GROUP, K), dt), np.empty((C, GROUP, K), dt))
 
 
