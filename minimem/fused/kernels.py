@@ -601,6 +601,12 @@ SPREAD = 32  # elements between two chunks' small scratch rows (128 bytes or mor
 
 
 @njit(inline="always")
+def padded_rows(C, w, dt):
+    """C rows of w elements (C, w), each SPREAD elements apart from the next: a view."""
+    return np.empty((C, w + SPREAD), dt)[:, :w]
+
+
+@njit(inline="always")
 def scratch_pool(C, m, K, like):
     """Scratch rows for C chunks, each array with a leading axis C (a flat Pool: a parallel
     kernel's loop body cannot take nested structures), allocated once per kernel call rather than
@@ -609,10 +615,10 @@ def scratch_pool(C, m, K, like):
     chunks' rows never share a cache line: threads writing one line in turn pass it between the
     cores on every write."""
     dt = like.dtype
-    return Pool(np.empty((C, m + SPREAD), dt)[:, :m], np.empty((C, m + SPREAD), dt)[:, :m],
-                np.empty((C, m + SPREAD), dt)[:, :m], np.empty((C, K), dt), np.empty((C, K), dt), np.zeros((C, K), dt),
+    return Pool(padded_rows(C, m, dt), padded_rows(C, m, dt), padded_rows(C, m, dt),
+                np.empty((C, K), dt), np.empty((C, K), dt), np.zeros((C, K), dt),
                 np.empty((C, GROUP + SPREAD, m), dt)[:, :GROUP], np.empty((C, 2 + SPREAD, GROUP), dt)[:, :2],
-                np.empty((C, 2 * GROUP + SPREAD), dt)[:, :2 * GROUP], np.empty((C, 2 * GROUP + SPREAD), dt)[:, :2 * GROUP],
+                padded_rows(C, 2 * GROUP, dt), padded_rows(C, 2 * GROUP, dt),
                 np.zeros((C, GROUP, K), dt), np.empty((C, GROUP, K), dt), np.empty((C, GROUP, K), dt))
 
 
