@@ -21,6 +21,7 @@ SIZES = [5, 9, 2]  # ragged data sets: instance k has SIZES[k] samples
 CASES = [
     ("relu_output tied", relu_output, {"tied": True}, {}, "mse", "x", N),
     ("relu_output untied", relu_output, {"tied": False}, {}, "mse", "x", N),
+    ("relu_output target near x", relu_output, {"tied": True}, {}, "mse", "near x", N),
     ("relu_hidden", relu_hidden, {}, {}, "mse", "x", N),
     ("mlp", mlp, {}, {}, "mse", "x", N),
     ("mlp relu_out", mlp, {}, {"relu_out": True}, "mse", "x", N),
@@ -45,6 +46,10 @@ def _case(module, init_kw, kind, n_out, seed=0, dtype=np.float64, m=M):
     x, mask = data.stack_ragged(sets)  # (I, 9, N), (I, 9)
     if kind == "x":
         target = x
+    elif kind == "near x":  # the input but for two entries: not an auto-encoder (no fused scatter of x)
+        target = x.copy()
+        target[:, 0, 0] += 0.5
+        target[:, 1, 1] = 0.0
     elif kind == "dense":
         target = rng.standard_normal(x.shape[:2] + (n_out,)).astype(dtype)
     elif kind == "hard":
@@ -52,7 +57,7 @@ def _case(module, init_kw, kind, n_out, seed=0, dtype=np.float64, m=M):
     else:
         p = rng.random(x.shape[:2] + (n_out,))
         target = (p / p.sum(-1, keepdims=True)).astype(dtype)
-    importance = rng.random(n_out) + 0.5 if kind in ("x", "dense") else None
+    importance = rng.random(n_out) + 0.5 if kind in ("x", "near x", "dense") else None
     return params, x, target, mask, importance
 
 
@@ -78,6 +83,19 @@ def test_kernel_gradients_equal_the_numpy_model(case):
     _cmp(label, "loss", got_loss, ref_loss, 1e-12)
     for k in ref:
         _cmp(label, k, got[k], ref[k], 1e-12)
+
+
+def test_the_target_is_taken_as_the_input_only_when_it_equals_it():
+    """host.prepare marks an auto-encoder (Structure.y_is_x: the kernels scatter the target from the
+    input's non-zeros) only when the target's non-zeros are the input's, values included."""
+    from minimem.fused.host import prepare
+    by_label = {c[0]: c for c in CASES}
+    for label, want in (("relu_output tied", True), ("relu_output target near x", False),
+                        ("mlp n_out=4 dense target", False)):
+        _, module, init_kw, opts, loss, kind, n_out, m = by_label[label + " m=2"]
+        params, x, target, mask, imp = _case(module, init_kw, kind, n_out, m=m)
+        _, _, st, _ = prepare(module, params, x, target, loss=loss, importance=imp, mask=mask, **opts)
+        assert st.y_is_x is want, label
 
 
 @pytest.mark.parametrize("case", [c for c in CASES if c[4] == "ce"], ids=[c[0] for c in CASES if c[4] == "ce"])

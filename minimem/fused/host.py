@@ -24,7 +24,7 @@ def to_general(model, params, **options):
     Wd = W1 if tied else np.ascontiguousarray(params[layout["W2"]].transpose(0, 2, 1))  # (I, m, K)
     b1 = np.array(params[layout["b1"]]) if layout["b1"] else np.zeros((I, m), W1.dtype)  # (I, m)
     b2 = np.array(params[layout["b2"]])  # (I, K)
-    st = Structure(bool(layout["b1"]), bool(layout["hidden_relu"]), bool(layout["out_relu"]), tied, False)
+    st = Structure(bool(layout["b1"]), bool(layout["hidden_relu"]), bool(layout["out_relu"]), tied, False, False)
     return General(W1, b1, Wd, b2), st, layout
 
 
@@ -74,8 +74,10 @@ def prepare(model, params, x, target, *, loss, importance=None, mask=None, **opt
     # a second time for that array type
     imp = np.ones((I, K), dtype) if importance is None else np.array(
         np.broadcast_to(np.asarray(importance, dtype), (I, K)), order="C")
+    y_is_x = all(a.shape == b.shape and np.array_equal(a, b) for a, b in
+                 ((x_ptr, y_ptr), (x_idx, y_idx), (x_val, y_val)))  # an auto-encoder's target
     D = Data(x_ptr, x_idx, x_val, y_ptr, y_idx, y_val, inst_start, imp)
-    return P, D, st._replace(ce=(loss == "ce")), layout
+    return P, D, st._replace(ce=(loss == "ce"), y_is_x=y_is_x), layout
 
 
 def loss_and_grads(model, params, x, target, *, loss=None, importance=None, mask=None, **options):
