@@ -77,8 +77,10 @@ def test_ctrl_c_keeps_the_finished_units_and_says_so(tmp_path):
     subprocess.run([sys.executable, script, "--smoke", "--out", str(tmp_path / "warm")], cwd=ROOT, check=True,
                    capture_output=True)
     cmd = [sys.executable, script, "--quick", "--fresh", "--out", str(tmp_path)]
+    # SIGINT restored in the child: a shell ignores it in the commands it starts in the background
+    # (`pytest &`, nohup), the child inherits that, and Python then leaves it ignored
     p = subprocess.Popen(cmd, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-                         start_new_session=True)
+                         start_new_session=True, preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
     results = tmp_path / "results" / "quick"
     deadline = time.time() + 300
     while not list(results.glob("*.npz")) and time.time() < deadline and p.poll() is None:
