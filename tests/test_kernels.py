@@ -98,6 +98,21 @@ def test_the_target_is_taken_as_the_input_only_when_it_equals_it():
         assert st.y_is_x is want, label
 
 
+@pytest.mark.parametrize("case", [c for c in CASES if c[4] == "mse" and c[-1] == 2],
+                         ids=[c[0] for c in CASES if c[4] == "mse" and c[-1] == 2])
+def test_m2_with_an_importance_per_instance_equals_numpy(case):
+    """m = 2 (the MSE tile, which scales its sums by each instance's 2 I / T once per chunk) with an
+    importance that differs between the instances and over the outputs: gradients equal the numpy model."""
+    label, module, init_kw, opts, loss, kind, n_out, m = case
+    params, x, target, mask, _ = _case(module, init_kw, kind, n_out, m=m)
+    imp = np.random.default_rng(5).random((I, n_out)) + 0.5  # (I, K)
+    ref_loss, ref = module.loss_and_grads(params, x, target, loss=loss, importance=imp, mask=mask, **opts)
+    got_loss, got = fused.loss_and_grads(module, params, x, target, loss=loss, importance=imp, mask=mask, **opts)
+    _cmp(label, "loss", got_loss, ref_loss, 1e-12)
+    for k in ref:
+        _cmp(label, k, got[k], ref[k], 1e-12)
+
+
 @pytest.mark.parametrize("case", [c for c in CASES if c[4] == "ce"], ids=[c[0] for c in CASES if c[4] == "ce"])
 def test_float32_cross_entropy_gradients_track_float64(case):
     """The float32 path (polynomial exp) against the float64 numpy model: float32 round-off only."""
