@@ -28,7 +28,11 @@ cross-entropy on hard labels argmax(x) (V = n = 1000, T = 500, 2000), and, for t
 unembedding with MSE against x at the same sizes. Absolute times drift on shared machines: read
 the ratios.
 
-Run: python scripts/bench_kernels.py [--budget 1.0] [--baseline REV] [--write] [--mixed]
+Every backend runs once per round, each time in a fresh process, the order of the backends rotated
+from round to round; a cell is the least of its rounds (on a shared machine one process's time at
+T=1000 moved by 1.4-2.2x between runs minutes apart, the peers' and the baseline's as much as ours).
+
+Run: python scripts/bench_kernels.py [--budget 1.0] [--rounds 3] [--baseline REV] [--write] [--mixed]
 --write rewrites the speed table in SPEED.md with this run's output.
 --mixed  also times numba after torch in one process, under the threading settings that could
          help (OMP_WAIT_POLICY, NUMBA_THREADING_LAYER, torch.set_num_threads).
@@ -331,18 +335,44 @@ def baseline_worktree(rev):
     return path
 
 
-def table(budget, baseline=None):
-    import numba
-    threads = numba.get_num_threads()
-    backends = ["numpy", "numba"] + (["torch"] if have("torch") else []) + (["jax"] if have("jax") else [])
-    t = {b: _child(["--worker", b, "--budget", str(budget)]) for b in backends}
+def best(a, b, higher=False):
+    """Two workers' dicts merged cell by cell, keeping the least (the greatest with ``higher``)."""
+    if a is None:
+        return b
+    pick = max if higher else min
+    return {k: ([pick(u, v) for u, v in zip(a[k], b[k])] if isinstance(a[k], list) else pick(a[k], b[k]))
+            for k in a}
+
+
+def timed_rounds(budget, baseline, rounds, log=sys.stderr):
+    """Every worker once per round, each in a fresh process, the backends' order rotated from
+    round to round, and each cell the least time over the rounds (the FMA rate the greatest): a
+    process that a shared machine slowed down, or whose threads started badly placed, then costs
+    its column nothing. Each round times a cell for ``budget / rounds`` s."""
+    jobs = [("numpy", ["--worker", "numpy"], {}, ROOT), ("numba", ["--worker", "numba"], {}, ROOT)]
+    jobs += [(b, ["--worker", b], {}, ROOT) for b in ("torch", "jax") if have(b)]
     if baseline:
         tree = baseline_worktree(baseline)
-        t["baseline"] = _child(["--worker", "numba", "--budget", str(budget)], env={"PYTHONPATH": str(tree)}, cwd=tree)
-    ex = _child(["--worker", "exp", "--budget", str(budget)])
-    rate = _child(["--worker", "fma", "--budget", str(budget)])["rate"]
+        jobs.append(("baseline", ["--worker", "numba"], {"PYTHONPATH": str(tree)}, tree))
+    jobs += [("exp", ["--worker", "exp"], {}, ROOT), ("fma", ["--worker", "fma"], {}, ROOT)]
+    t = {}
+    for r in range(rounds):
+        for i in range(len(jobs)):
+            name, args, env, cwd = jobs[(i + r) % len(jobs)]
+            print(f"round {r + 1}/{rounds}: {name}", file=log, flush=True)
+            t[name] = best(t.get(name), _child(args + ["--budget", str(budget / rounds)], env, cwd),
+                           higher=(name == "fma"))
+    return t
+
+
+def table(budget, baseline=None, rounds=3):
+    import numba
+    threads = numba.get_num_threads()
+    t = timed_rounds(budget, baseline, rounds)
+    ex, rate = t.pop("exp"), t.pop("fma")["rate"]
     lines = [f"one AdamW step, n={N}, m={M}, S={S}, float32, {threads} threads, each backend in its "
-             f"own process ({time.strftime('%Y-%m-%d')}); FMA rate {rate / 1e9:.1f} G/s"
+             f"own process, every cell the least of {rounds} rounds of processes ({time.strftime('%Y-%m-%d')}); "
+             f"FMA rate {rate / 1e9:.1f} G/s"
              + (f"; baseline: the kernels of {baseline[:12]}" if baseline else ""), "",
              "| model | T | numpy us | numba us | baseline us | numba / baseline | torch us | jax jit us | "
              "jax scan us | numba / jax scan | floor us | numba / floor | numba / limit | numba / strict limit |",
@@ -414,7 +444,9 @@ def update_speed_md(text):
 
 def main(argv=None):
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--budget", type=float, default=1.0, help="seconds of timing per cell")
+    ap.add_argument("--budget", type=float, default=1.0, help="seconds of timing per cell, over all rounds")
+    ap.add_argument("--rounds", type=int, default=3,
+                    help="rounds of processes: every backend once per round, each cell the least over them")
     ap.add_argument("--write", action="store_true", help="rewrite the speed table in SPEED.md")
     ap.add_argument("--mixed", action="store_true", help="also time numba after torch in one process")
     ap.add_argument("--baseline", metavar="REV", help="also time the numba kernels of git revision REV (a worktree)")
@@ -427,7 +459,11 @@ def main(argv=None):
         return worker(args.worker, args.budget)
     if args.mixed_worker:
         return mixed_worker(args.budget, args.torch_threads, args.T)
-    text = table(args.budget, args.baseline)
+    if args.rounds < 1:
+        ap.error(f"--rounds must be at least 1, got {args.rounds}")
+    if not args.budget > 0:
+        ap.error(f"--budget must be positive, got {args.budget}")
+    text = table(args.budget, args.baseline, args.rounds)
     if args.mixed and have("torch"):
         text += "\n\n" + mixed(args.budget)
     print(text)

@@ -173,9 +173,12 @@ class Run:
         cost = T_k * (K + 1) * m + nnz * m  # multiply-adds per step, per instance
         self.parallel = choose_parallel(cost, threads) if parallel == "auto" else parallel
         if self.parallel == "samples":
-            # numba's prange gives 2 threads x 2 chunks an uneven share on this kind of machine
-            # (measured: 2 chunks no faster than 1); 2 chunks per thread scale (1.75x on 2 cores)
-            self.chunks = 2 * threads
+            # Chunks per thread, measured on two cores (n=1000, six alternating processes, the least
+            # of each): with MSE one per thread, as each chunk costs its own per-step passes over the
+            # K outputs (two chunks against four: T=1000 122 against 128 us for both models, T=5000
+            # 563 against 562 and 530 against 546); with cross-entropy two per thread (four against
+            # two: 223 against 238 us at T=500, 823 against 917 at T=2000; why, we have not found)
+            self.chunks = 2 * threads if st.ce else threads
         else:
             self.assign = assign_threads(cost, threads if self.parallel == "instances" else 1)
         lrs, out, diverged = np.zeros(1), np.empty((1, I)), np.full(I, -1, np.int64)  # as steps() passes them

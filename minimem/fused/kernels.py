@@ -650,6 +650,13 @@ SPREAD = 32  # elements between two chunks' small scratch rows (128 bytes or mor
 
 
 @njit(inline="always")
+def small_rows(w):
+    """Spare rows of w elements that put SPREAD elements or more between two threads' rows of a
+    gradient buffer shaped (C, rows, w) (the hidden bias's, w = m, written for every sample)."""
+    return (SPREAD + w - 1) // w
+
+
+@njit(inline="always")
 def padded_rows(C, w, dt):
     """C rows of w elements (C, w), each SPREAD elements apart from the next: a view."""
     return np.empty((C, w + SPREAD), dt)[:, :w]
@@ -829,12 +836,15 @@ def run_instances(assign_ptr, assign_idx, s0, s1, lrs, P, M, V, D, st, hp, decay
     diverged[k] is the first step whose loss, or whose update's parameters, are not finite."""
     I, m, n = P.W1.shape
     K = P.Wd.shape[2]
-    for th in prange(assign_ptr.shape[0] - 1):
-        buf = scratch(m, K, P.W1)  # per-thread scratch and gradient buffers
-        dW1 = np.empty((m, n), P.W1.dtype)
-        db1 = np.empty(m, P.W1.dtype)
-        dWd = dW1 if st.tied else np.empty((m, K), P.W1.dtype)
-        db2 = np.empty(K, P.W1.dtype)
+    TH = assign_ptr.shape[0] - 1
+    pool = scratch_pool(TH, m, K, P.W1)  # per-thread scratch and gradient buffers, allocated
+    aW1 = np.zeros((TH, m, n), P.W1.dtype)  # here, outside the parallel loop: allocated inside
+    ab1 = np.zeros((TH, small_rows(m), m), P.W1.dtype)  # it, per thread, the same steps took
+    aWd = aW1 if st.tied else np.zeros((TH, m, K), P.W1.dtype)  # 1.10x the time (ReLU output
+    ab2 = np.zeros((TH, K), P.W1.dtype)  # model, serial, n=1000, T=4000: 960 against 870 us)
+    for th in prange(TH):
+        buf = scratch_of(pool, th)
+        dW1, db1, dWd, db2 = aW1[th], ab1[th, 0], aWd[th], ab2[th]
         grads = General(dW1, db1, dWd, db2)  # the thread's gradient buffers
         for q in range(assign_ptr[th], assign_ptr[th + 1]):
             k = assign_idx[q]
@@ -864,7 +874,7 @@ def run_samples(n_chunks, s0, s1, lrs, P, M, V, D, st, hp, decay, losses, diverg
     K = P.Wd.shape[2]
     C = n_chunks
     dW1 = np.zeros((C, I, m, n), P.W1.dtype)  # (C, I, m, n) per-chunk gradient buffers
-    db1 = np.zeros((C, I, m), P.W1.dtype)
+    db1 = np.zeros((C, I + small_rows(m), m), P.W1.dtype)  # (C, I, m) used: spare rows between chunks
     dWd = dW1 if st.tied else np.zeros((C, I, m, K), P.W1.dtype)
     db2 = np.zeros((C, I, K), P.W1.dtype)
     closs = np.zeros((C, I))
