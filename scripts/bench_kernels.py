@@ -105,28 +105,46 @@ def numpy_us(model, loss, T, budget):
 
 
 def numba_us(model, loss, T, budget):
-    """Time per step of a training without its set-up (the inputs to CSR, the final evaluation,
-    paid once per training): (time of 2s steps - time of s steps) / s, each time the least of
-    ROUNDS runs, s grown until the difference lasts ``budget / ROUNDS``."""
-    from minimem.train import train
+    """Microseconds per step of the kernels' training loop without the set-up of a training (the
+    inputs to CSR, the final evaluation, paid once per run): the least, over segments of S steps
+    run for ``budget`` s, of a segment's time per step, timed on the run object that
+    ``train(backend="numba")`` builds (``fused.Run``, whose ``steps(s0, s1, lrs)`` every revision
+    since the kernels' first has). Not the difference of two whole trainings of 2S and S steps,
+    as before: a difference of two minima can come out low, and the least over rounds of
+    processes picks such outliers (SPEED.md)."""
+    import minimem.fused as fused
+    from minimem import train as train_module
     x, labels, p = _setup(model, T)
     target = labels if loss == "ce" else x
+    runs, built = [], fused.Run
 
-    def run(steps):
+    class Capture(built):
+        def __init__(self, *args, **kwargs):
+            super().__init__(*args, **kwargs)
+            runs.append(self)
+
+    fused.Run = Capture  # train() looks it up when it runs (fused.Run, or from .fused import Run)
+    try:
+        train_module.train(model, p, x, target, loss=loss, steps=1, schedule="constant", lr=1e-4,
+                           progress=False, backend="numba")  # compiles (or loads the cache)
+    finally:
+        fused.Run = built
+    run = runs[0]
+    S = 5
+    lrs = np.full(S, 1e-4)
+    run.steps(0, S, lrs)
+    t = time.perf_counter()
+    run.steps(0, S, lrs)
+    S = max(5, int(0.05 / max((time.perf_counter() - t) / S, 1e-7)))  # segments of about 50 ms
+    lrs = np.full(S, 1e-4)
+    best, t_end = float("inf"), time.perf_counter() + budget
+    n = 0
+    while n < 5 or time.perf_counter() < t_end:
         t = time.perf_counter()
-        train(model, p, x, target, loss=loss, steps=steps, schedule="constant", lr=1e-4, progress=False)
-        return time.perf_counter() - t
-
-    run(20)  # compile (or load the cache)
-    steps = 20
-    while True:  # grow s until one difference lasts budget / ROUNDS
-        dt = run(2 * steps) - run(steps)
-        if dt >= budget / ROUNDS or steps >= 1_000_000:
-            break
-        steps = int(steps * min(max(1.5 * budget / ROUNDS / max(dt, 1e-6), 2), 50))
-    once = min(run(steps) for _ in range(ROUNDS))
-    twice = min(run(2 * steps) for _ in range(ROUNDS))
-    return max(twice - once, 0.0) / steps * 1e6
+        run.steps(0, S, lrs)
+        best = min(best, (time.perf_counter() - t) / S)
+        n += 1
+    return best * 1e6
 
 
 def torch_us(model, loss, T, budget, threads=2):
@@ -327,8 +345,13 @@ def have(package):
 
 
 def baseline_worktree(rev):
-    """A git worktree of revision ``rev`` (its kernels are the baseline), made once in /tmp."""
-    path = Path("/tmp") / f"minimem-baseline-{rev[:12]}"
+    """A git worktree of revision ``rev`` (its kernels are the baseline), made once in /tmp and
+    named by the commit's hash: a name such as HEAD or main moves, its old worktree would not."""
+    res = subprocess.run(["git", "rev-parse", "--verify", "--quiet", f"{rev}^{{commit}}"], cwd=ROOT,
+                         capture_output=True, text=True)
+    if res.returncode != 0:
+        raise SystemExit(f"no commit {rev!r} in this repository (git rev-parse found none)")
+    path = Path("/tmp") / f"minimem-baseline-{res.stdout.strip()[:12]}"
     if not path.exists():
         subprocess.run(["git", "worktree", "add", "--detach", str(path), rev], cwd=ROOT, check=True,
                        capture_output=True)
