@@ -837,11 +837,14 @@ def run_instances(assign_ptr, assign_idx, s0, s1, lrs, P, M, V, D, st, hp, decay
     I, m, n = P.W1.shape
     K = P.Wd.shape[2]
     TH = assign_ptr.shape[0] - 1
-    pool = scratch_pool(TH, m, K, P.W1)  # per-thread scratch and gradient buffers, allocated
-    aW1 = np.zeros((TH, m, n), P.W1.dtype)  # here, outside the parallel loop: allocated inside
-    ab1 = np.zeros((TH, small_rows(m), m), P.W1.dtype)  # it, per thread, the same steps took
-    aWd = aW1 if st.tied else np.zeros((TH, m, K), P.W1.dtype)  # 1.10x the time (ReLU output
-    ab2 = np.zeros((TH, K), P.W1.dtype)  # model, serial, n=1000, T=4000: 960 against 870 us)
+    # Per-thread scratch and gradient buffers, allocated here, outside the parallel loop: allocated
+    # inside it, per thread, the same steps took 1.10x the time (ReLU output model, serial, n=1000,
+    # T=4000: 960 against 870 us).
+    pool = scratch_pool(TH, m, K, P.W1)
+    aW1 = np.zeros((TH, m, n), P.W1.dtype)
+    ab1 = np.zeros((TH, small_rows(m), m), P.W1.dtype)
+    aWd = aW1 if st.tied else np.zeros((TH, m, K), P.W1.dtype)
+    ab2 = np.zeros((TH, K), P.W1.dtype)
     for th in prange(TH):
         buf = scratch_of(pool, th)
         dW1, db1, dWd, db2 = aW1[th], ab1[th, 0], aWd[th], ab2[th]
