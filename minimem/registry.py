@@ -32,16 +32,44 @@ WHY_NOT = {"seed": "train() draws nothing at random: the randomness is in the in
            "device": "minimem runs on the CPU"}
 
 
+# what every model provides; check_shapes, DEFAULT_LOSS ('mse' when absent) and kernel_layout (the
+# numba backend's description of the model, minimem.fused) are optional
+NEEDED = ("forward", "backward", "loss_and_grads")
+
+
 def get_model(model):
-    """A model module, or its name: 'relu_output', 'relu_hidden', 'mlp', 'unembed'."""
+    """A model module, or its name: 'relu_output', 'relu_hidden', 'mlp', 'unembed'. A model of one's
+    own is any object with forward, backward and loss_and_grads (see NEEDED)."""
     if isinstance(model, str):
         check_choice("model", model, MODELS)
         return MODELS[model]
-    needed = ("forward", "backward", "loss_and_grads", "check_shapes", "kernel_layout")
-    if not all(hasattr(model, a) for a in needed):
-        raise TypeError(f"model must be a model name {sorted(MODELS)} or a module with "
-                        f"{', '.join(needed)}, got {model!r}")
+    missing = [a for a in NEEDED if not callable(getattr(model, a, None))]
+    if missing:
+        raise TypeError(f"model must be a model name {sorted(MODELS)} or a module with {', '.join(NEEDED)} "
+                        f"(missing {', '.join(missing)}), got {model!r}")
     return model
+
+
+def is_builtin(model):
+    """True for the package's own model modules (held equal to the numba kernels by tests/test_kernels.py)."""
+    return any(model is m for m in MODELS.values())
+
+
+def model_name(model):
+    return getattr(model, "__name__", type(model).__name__)
+
+
+def output_width(model, params, x):
+    """K, the width of the model's output on x: from ``check_shapes`` where the model has one (which
+    also checks every shape), else from a forward pass on one sample of each instance."""
+    if hasattr(model, "check_shapes"):
+        return model.check_shapes(params, x)
+    check_array("x", x, ndim=3)
+    out = model.forward(params, x[:, :1])[0]  # (I, 1, K)
+    if not isinstance(out, np.ndarray) or out.ndim != 3 or out.shape[:2] != (x.shape[0], min(1, x.shape[1])):
+        raise TypeError(f"{model_name(model)}.forward(params, x) must return (out, cache) with out of shape "
+                        f"(I, T, K); on x of shape {x[:, :1].shape} it returned {getattr(out, 'shape', type(out))}")
+    return out.shape[2]
 
 
 def unknown_argument(name, model, options):
@@ -54,7 +82,7 @@ def unknown_argument(name, model, options):
     close = difflib.get_close_matches(name, list(TRAIN_ARGUMENTS) + sorted(options), n=1, cutoff=0.6)
     hint = f"did you mean {close[0]!r}? " if close else ""
     return TypeError(f"train() got an unknown argument {name!r}; {hint}train() takes {', '.join(TRAIN_ARGUMENTS)}, "
-                     f"and {model.__name__} takes the model options {sorted(options) or 'none'}")
+                     f"and {model_name(model)} takes the model options {sorted(options) or 'none'}")
 
 
 def check_inputs(model, params, x, target, *, loss=None, importance=None, mask=None, **options):
@@ -78,18 +106,19 @@ def check_inputs(model, params, x, target, *, loss=None, importance=None, mask=N
     if len(dtypes) > 1:
         raise TypeError(f"params must share one dtype, got {sorted(str(d) for d in dtypes)}")
     dtype = dtypes.pop()
-    K = model.check_shapes(params, x)  # every shape, and x a 3-D float array
-    layout = model.kernel_layout(params, **options)
-    names = {layout[g] for g in ("W1", "b1", "W2", "b2") if layout[g]}
-    if set(params) != names:
-        raise ValueError(f"params has entries {sorted(params)}, but this {model.__name__} model "
-                         f"takes exactly {sorted(names)}")
+    K = output_width(model, params, x)  # every shape, and x a 3-D float array
+    if hasattr(model, "kernel_layout"):
+        layout = model.kernel_layout(params, **options)
+        names = {layout[g] for g in ("W1", "b1", "W2", "b2") if layout[g]}
+        if set(params) != names:
+            raise ValueError(f"params has entries {sorted(params)}, but this {model_name(model)} model "
+                             f"takes exactly {sorted(names)}")
     if not np.all(np.isfinite(x)):
         raise ValueError("x contains NaN or inf")
     I, T = x.shape[:2]
     if T == 0:
         raise ValueError(f"x has no samples: its shape {x.shape} is (I, T, n) with T=0")
-    loss = model.DEFAULT_LOSS if loss is None else check_choice("loss", loss, losses.LOSSES)
+    loss = getattr(model, "DEFAULT_LOSS", "mse") if loss is None else check_choice("loss", loss, losses.LOSSES)
     losses.sample_counts(mask, I, T)  # a bool (I, T) mask leaving every instance a sample
     target = losses.check_target(target, loss, I, T, K)
     if target.dtype.kind == "f":

@@ -20,6 +20,7 @@ would one by one.
 from __future__ import annotations
 
 import copy
+import sys
 import time
 from dataclasses import dataclass, field
 
@@ -245,10 +246,9 @@ def train(model, params, x, target, *, steps, lr=1e-3, schedule="henighan", warm
                                                             **model_options)
     steps, snaps, lrs, opt = check_settings(params, steps, lr, schedule, warmup, optimizer, weight_decay, betas, eps,
                                             momentum, decoupled, no_decay, snapshot_steps, progress)
-    backend = check_choice("backend", backend, ("auto", "numpy", "numba"))
     parallel = check_choice("parallel", parallel, ("auto", "instances", "samples", "serial"))
-    if backend == "auto":
-        backend = "numba" if _have_numba() else "numpy"
+    backend = choose_backend(backend, model, params, x, target, loss=loss, importance=importance, mask=mask,
+                             **model_options)
     kw = dict(loss=loss, importance=importance, mask=mask, **opt, **model_options)
     if backend == "numba":
         run = fused.Run(model, params, x, target, parallel=parallel, **kw)
@@ -295,8 +295,9 @@ def evaluate(model, params, x, target, *, loss=None, importance=None, mask=None,
     model, x, target, loss, importance, mask = check_inputs(model, params, x, target, loss=loss,
                                                             importance=importance, mask=mask,
                                                             **model_options)
-    backend = check_choice("backend", backend, ("auto", "numpy", "numba"))
-    if backend == "numpy" or (backend == "auto" and not _have_numba()):
+    backend = choose_backend(backend, model, params, x, target, loss=loss, importance=importance, mask=mask,
+                             **model_options)
+    if backend == "numpy":
         return model.loss_and_grads(params, x, target, loss=loss, importance=importance, mask=mask,
                                     **model_options)[0]
     return fused.evaluate(model, params, x, target, loss=loss, importance=importance, mask=mask,
@@ -305,6 +306,38 @@ def evaluate(model, params, x, target, *, loss=None, importance=None, mask=None,
 
 def _have_numba():
     return fused is not None
+
+
+_SAID = set()  # the fall-back lines printed in this process, each once
+
+
+def choose_backend(backend, model, params, x, target, **kw):
+    """'numpy' or 'numba' for ``backend`` 'auto', 'numpy' or 'numba' on checked inputs. The numba
+    kernels run a model only when it declares ``kernel_layout`` and the kernels, on that layout,
+    compute the model's own loss_and_grads (fused.verify_model, once per process and model). 'numba'
+    raises where they cannot; 'auto' then takes numpy, saying so in one line when the layout is
+    wrong (a model without kernel_layout simply runs on numpy)."""
+    backend = check_choice("backend", backend, ("auto", "numpy", "numba"))
+    if backend == "numpy":
+        return backend
+    name = getattr(model, "__name__", type(model).__name__)
+    if not _have_numba() or not hasattr(model, "kernel_layout"):
+        if backend == "numba":
+            why = "numba is not installed" if not _have_numba() else f"{name} has no kernel_layout"
+            raise TypeError(f"backend='numba' cannot run {name}: {why}; use backend='numpy' (or 'auto')")
+        return "numpy"
+    try:
+        fused.verify_model(model, params, x, target, **kw)
+    except fused.KernelMismatch as e:
+        if backend == "numba":
+            raise
+        line = f"minimem: {e.finding}: using the numpy backend\n"
+        if line not in _SAID:
+            _SAID.add(line)
+            sys.stderr.write(line)
+            sys.stderr.flush()
+        return "numpy"
+    return "numba"
 
 
 def best_of_seeds(final_loss, n_seeds):

@@ -39,7 +39,7 @@ def test_non_integer_sizes_and_missing_generator():
         relu_output.init_params(5, True, RNG)
 
 
-def test_unknown_init_and_label_names():
+def test_unknown_init_and_label_names(no_kernels):
     with pytest.raises(ValueError, match="init"):
         relu_output.init_params(5, 2, RNG, init="he")
     with pytest.raises(ValueError, match="bias_init"):
@@ -88,14 +88,46 @@ def test_init_functions():
 BACKENDS = ["numpy", "numba"]
 
 
+# what the numba side calls, under the names it calls them by: the compiled kernels as host.py
+# imported them, and host's own prepare (which builds every kernel's input)
+KERNEL_ENTRY_POINTS = ("prepare", "run_instances", "run_samples", "eval_loss", "grads_kernel")
+
+
+class ReachedKernels(AssertionError):
+    pass
+
+
 @pytest.fixture
 def no_kernels(monkeypatch):
-    """Fail the test if anything reaches the numba side (fused.prepare builds the kernels' input)."""
+    """Fail the test if anything reaches the numba side: every kernel entry point, and the function
+    that builds their input, raise ReachedKernels (test_the_guard_catches_input_that_reaches_the_kernels
+    shows that valid input does reach them)."""
     from minimem import fused
+    from minimem.fused import host
 
     def forbidden(*a, **k):
-        raise AssertionError("bad input reached the numba kernels")
-    monkeypatch.setattr(fused, "prepare", forbidden)
+        raise ReachedKernels("bad input reached the numba kernels")
+    for name in KERNEL_ENTRY_POINTS:
+        monkeypatch.setattr(host, name, forbidden)
+        monkeypatch.setattr(fused, name, forbidden)
+
+
+@pytest.mark.parametrize("call", ["train", "evaluate", "custom model"])
+def test_the_guard_catches_input_that_reaches_the_kernels(call, no_kernels, monkeypatch):
+    """The guard can fail: valid input on backend='numba' reaches the poisoned entry points."""
+    from minimem.fused import host
+    from minimem.train import evaluate
+    import softplus_output
+    monkeypatch.setattr(host, "_VERIFIED", {})  # a model checked earlier in this process is not run again
+    P, x = _mlp_setup()
+    with pytest.raises(ReachedKernels):
+        if call == "train":
+            train(mlp, P, x, x, steps=5, warmup=1, backend="numba")
+        elif call == "evaluate":
+            evaluate(mlp, P, x, x, backend="numba")
+        else:  # the check of a model of one's own runs the kernels too
+            p = softplus_output.init_params(20, 2, np.random.default_rng(0), n_instances=2)
+            train(softplus_output, p, x, x, steps=5, warmup=1, backend="numba")
 
 
 def _mlp_setup(n=20, m=4, n_out=None, I=2, T=64):
@@ -170,6 +202,19 @@ def test_bad_optimiser_and_loss_settings(backend, kw, name, no_kernels):
     args = dict(steps=5, warmup=1, backend=backend) | kw
     with pytest.raises((ValueError, TypeError), match=name):
         train(mlp, P, x, x, **args)
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_evaluate_checks_before_the_kernels(backend, no_kernels):
+    from minimem.train import evaluate
+    P, x = _mlp_setup(n_out=10)
+    with pytest.raises(ValueError, match=r"target must have shape \(2, 64, 10\)"):
+        evaluate(mlp, P, x, x, backend=backend)
+    P, x = _mlp_setup()
+    with pytest.raises(ValueError, match="importance"):
+        evaluate(mlp, P, x, x, importance=np.ones(19), backend=backend)
+    with pytest.raises(ValueError, match="mask"):
+        evaluate(mlp, P, x, x, mask=np.zeros((2, 64), bool), backend=backend)
 
 
 @pytest.mark.parametrize("backend", BACKENDS)

@@ -9,7 +9,7 @@ import sys
 import numba
 import numpy as np
 
-from ..registry import check_inputs
+from ..registry import check_inputs, is_builtin, model_name
 from .kernels import (Data, Decay, General, Optimiser, Structure, eval_loss, grads_kernel, run_instances, run_samples)
 
 
@@ -216,3 +216,76 @@ def evaluate(model, params, x, target, *, loss=None, importance=None, mask=None,
     P, D, st, _ = prepare(model, params, x, target, loss=loss, importance=importance, mask=mask, **options)
     announce_compile((eval_loss, (P, D, st)))
     return eval_loss(P, D, st)
+
+
+# --- the kernels run only the models they compute ------------------------------------------------
+
+
+class KernelMismatch(ValueError):
+    """The numba kernels, run on the general form a model's ``kernel_layout`` declares, do not compute
+    that model's own ``loss_and_grads``: its layout describes another model. ``finding`` is the
+    measurement in one clause (which tensor differs, and by how much)."""
+
+    def __init__(self, message, finding):
+        super().__init__(message)
+        self.finding = finding
+
+
+VERIFY_INSTANCES, VERIFY_SAMPLES = 2, 8  # the data the check runs on: the first instances and samples
+VERIFY_RTOL = 1e-9  # float64: the kernels and the numpy models agree to ~1e-13 where they compute the same
+_VERIFIED = {}  # {(id(model), layout, options, loss, ...): (model, None or the KernelMismatch)}
+
+
+def verify_model(model, params, x, target, *, loss, importance=None, mask=None, **options):
+    """Raise KernelMismatch unless the kernels compute ``model``: the kernels' loss and gradients on
+    the general form ``model.kernel_layout`` declares must equal ``model.loss_and_grads``, in
+    float64, to VERIFY_RTOL relative per tensor, on the first VERIFY_SAMPLES samples of the first
+    VERIFY_INSTANCES instances, at the given params and at a random draw around them. Inputs are
+    already checked (registry.check_inputs). Run once per process for each model, layout, options
+    and loss; the package's own models are not run (tests/test_kernels.py holds them equal to the
+    kernels in every layout they declare)."""
+    if is_builtin(model):
+        return
+    layout = model.kernel_layout(params, **options)
+    key = (id(model), repr(sorted(layout.items())), repr(sorted(options.items())), loss, importance is None,
+           target.dtype.kind)
+    if key not in _VERIFIED:
+        _VERIFIED[key] = (model, _mismatch(model, layout, params, x, target, loss, importance, options))
+    error = _VERIFIED[key][1]
+    if error is not None:
+        raise error
+
+
+def _mismatch(model, layout, params, x, target, loss, importance, options):
+    """The KernelMismatch of the first tensor that differs, or None."""
+    I, T = min(x.shape[0], VERIFY_INSTANCES), min(x.shape[1], VERIFY_SAMPLES)
+    xs = x[:I, :T].astype(np.float64)  # (I, T, n)
+    ts = target[:I, :T] if target.dtype.kind in "iu" else target[:I, :T].astype(np.float64)
+    imp = None if importance is None else np.asarray(importance, np.float64)
+    if imp is not None and imp.ndim == 2:
+        imp = imp[:I]
+    given = {k: v[:I].astype(np.float64) for k, v in params.items()}
+    rng = np.random.default_rng(0)  # a second point, away from the init's zeros and symmetries
+    drawn = {k: v + rng.standard_normal(v.shape) * (float(np.std(v)) or 0.1) for k, v in given.items()}
+    name = model_name(model)
+    for where, p in (("the given params", given), ("params drawn around them", drawn)):
+        ref_loss, ref_grads = model.loss_and_grads(p, xs, ts, loss=loss, importance=imp, mask=None, **options)
+        ker_loss, ker_grads = loss_and_grads(model, p, xs, ts, loss=loss, importance=imp, **options)
+        pairs = [("the loss", ref_loss, ker_loss)] + [(f"the gradient of params[{k!r}]", ref_grads.get(k), ker_grads.get(k))
+                                                     for k in sorted(p)]
+        for what, a, b in pairs:
+            if a is None or b is None or np.shape(a) != np.shape(b):
+                rel = np.inf
+            else:
+                a, b = np.asarray(a, np.float64), np.asarray(b, np.float64)
+                rel = float(np.max(np.abs(a - b), initial=0.0) / max(np.max(np.abs(a), initial=0.0),
+                                                                     np.max(np.abs(b), initial=0.0), 1e-12))
+            if not rel <= VERIFY_RTOL:
+                finding = (f"{name}.kernel_layout describes a different model ({what} from the kernels differs "
+                           f"from {name}.loss_and_grads' by {rel:.3g} relative)")
+                return KernelMismatch(
+                    f"{name}.kernel_layout {dict(layout)} describes a different model: on {T} samples of {I} "
+                    f"instance(s), at {where}, in float64, {what} from the numba kernels differs from "
+                    f"{name}.loss_and_grads' by {rel:.3g} (relative; the check allows {VERIFY_RTOL:g}). "
+                    f"Train {name} with backend='numpy', or correct its kernel_layout", finding)
+    return None
