@@ -22,7 +22,7 @@ import subprocess
 import sys
 import time
 
-from . import cache, experiments
+from . import cache, experiments, named
 from .experiments import connect_dask
 
 ROOT = pathlib.Path(__file__).resolve().parents[1]
@@ -108,6 +108,9 @@ class FigureScript:
         self.quick = self.mode != "full"
         main = getattr(sys.modules.get("__main__"), "__file__", None)
         checkout = pathlib.Path(main).resolve().parents[1] if main else pathlib.Path.cwd()
+        script = ID_RE.match(pathlib.Path(main).name) if main else None
+        if script:  # the named values it prints are <ID>.<name> = ... (minimem.named)
+            named.FIGURE = script.group(1)
         self.out = pathlib.Path(a.out).resolve() if a.out else checkout
         roots = ([self.out / "results"] if a.out else []) + [cache.RESULTS]
         self.results = [experiments.results_dir_of(self.mode, root) for root in roots]

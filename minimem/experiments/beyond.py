@@ -185,6 +185,37 @@ _register("mlp_variants", _mlp_variants, _grid_units(("variants", "variant"), ("
           _by_cell("variant", "T"), same=("variant", "T"))
 
 
+def _mlp_variants_sizes(mode):
+    """M2's robustness where A4 and B2 peak: M2's MLP over M2's own sizes (T=3 to 5,000) at m=2 and
+    m=8, in M2's setting and under each of X3's variants (MLP_VARIANTS), 4 seeds; losses,
+    accuracies, dead units, the rank-m affine bound and the largest weights are kept."""
+    return dict(_mlp()(mode), hidden=[2, 8], seeds=2, variants=["M2's setting"] + list(MLP_VARIANTS))
+
+
+def _mlp_variant_size_units(cfg):
+    """The grid variant x m x T; full: 4 seeds at m=2 (as M2), 2 at m=8 (four times the work per seed)."""
+    units = _grid_units(("variants", "variant"), ("hidden", "m"), ("sizes", "T"))(cfg)
+    if cfg.get("smoke") or cfg["steps"] < 50_000:
+        return units
+    return [dict(u, seeds=4 if u["m"] == 2 else 2) for u in units]
+
+
+def _mlp_variant_size_compute(cfg, unit):
+    run_cfg = dict(cfg, **MLP_VARIANTS.get(unit["variant"], {}), m=unit["m"], seeds=unit.get("seeds", cfg["seeds"]),
+                   sizes=None)
+    out = _sweep_compute(run_cfg, {"T": unit["T"]})
+    x = train_sets(run_cfg, unit["T"])
+    params = {k: out[k] for k in ("W1", "b1", "W2", "b2")}
+    keep = {k: out[k] for k in ("train_loss", "test_loss", "train_acc", "test_acc")}
+    largest = np.maximum(np.abs(out["W1"]).max(axis=(1, 2)), np.abs(out["W2"]).max(axis=(1, 2)))  # (seeds,)
+    return dict(keep, dead_units=dead_units(params, x), bound=metrics.affine_rank_bound(x, unit["m"]),
+                largest_w=largest)
+
+
+_register("mlp_variants_sizes", _mlp_variants_sizes, _mlp_variant_size_units, _mlp_variant_size_compute,
+          _by_cell("variant", "m", "T"), same=("variant", "m", "T"))
+
+
 # --- X4: what sets the height of B2's peak --------------------------------------------------------
 
 
@@ -223,6 +254,55 @@ def _peak_height_compute(cfg, unit):
 
 _register("peak_height", _peak_height, _grid_units(("weight_decays", "weight_decay"), ("step_counts", "steps")),
           _peak_height_compute, _by_cell("weight_decay", "steps"), same=("weight_decay", "steps"))
+
+
+# the schedule, and the learning rate against the number of steps, at B2's peak: each arm's settings
+# (besides B2's weight decay 1e-2 and the Henighan schedule with a 5% warm-up) are part of its cache key
+PEAK_ARMS = {
+    "Henighan, lr 1e-3, 50k steps": dict(lr=1e-3, steps=50_000),  # B2's own, again (X4's cell)
+    "constant lr 1e-3": dict(schedule="constant", lr=1e-3, steps=50_000),
+    "constant lr 5e-4": dict(schedule="constant", lr=5e-4, steps=50_000),  # B2's reach with a constant lr
+    "no warm-up": dict(warmup=0, lr=1e-3, steps=50_000),  # the cosine from the first step
+    "lr 3e-4": dict(lr=3e-4, steps=50_000),  # the reach at fixed steps
+    "lr 3e-3": dict(lr=3e-3, steps=50_000),
+    "lr 5e-3, 10k steps": dict(lr=5e-3, steps=10_000),  # B2's reach in a fifth of the steps
+    "lr 2.5e-4, 200k steps": dict(lr=2.5e-4, steps=200_000),  # ... and in four times the steps
+}
+
+
+def _peak_arms(mode):
+    """X4's cell (B2 at T=400, weight decay 1e-2, 16 seeds, 100,000 test samples) under PEAK_ARMS:
+    the schedule's form, and the learning rate at fixed steps against the steps at a fixed reach
+    (AdamW's reach depends on the sum of the learning rates, so lr 5e-3 over 10,000 steps and 2.5e-4
+    over 200,000 reach as far as B2's 1e-3 over 50,000). Quick: a tenth of the steps."""
+    full = mode == "full"
+    return dict(_peak_height(mode), weight_decays=None, step_counts=None, weight_decay=1e-2, schedule="henighan",
+                arms=list(PEAK_ARMS), steps_scale=1 if full else 0.1)
+
+
+def _peak_arm_units(cfg):
+    """One unit per arm, its settings in the unit (so in the cache key), steps scaled in quick mode."""
+    out = []
+    for name in cfg["arms"]:
+        arm = dict(PEAK_ARMS[name])
+        arm["steps"] = cfg["steps"] if cfg.get("smoke") else max(10, int(arm["steps"] * cfg["steps_scale"]))
+        arm.setdefault("warmup", arm["steps"] // 20)
+        out.append(dict(arm, arms=None, arm=name))
+    return out
+
+
+def _peak_arm_compute(cfg, unit):
+    run_cfg = dict(cfg, **unit)
+    _, res, _ = sweep_train(run_cfg, cfg["T"])
+    test = np.zeros(cfg["seeds"])
+    for s in range(cfg["seeds"]):  # one seed's test set at a time (100,000 samples each)
+        xt = test_set(run_cfg, s)[None]  # (1, n_test, n)
+        test[s] = evaluate(relu_output, {k: v[s:s + 1] for k, v in res.params.items()}, xt, xt)[0]
+    largest = np.abs(res.params["W"]).max(axis=(1, 2))  # (seeds,)
+    return {"train_loss": res.final_loss, "test_loss": test, "largest_w": largest}
+
+
+_register("peak_height_arms", _peak_arms, _peak_arm_units, _peak_arm_compute, _by_cell("arm"), same=("arm",))
 
 
 # --- X5: the peaks side by side, and where they come from -----------------------------------------

@@ -51,7 +51,8 @@ def sweep_train(cfg, T):
     params = init_sweep(cfg, cfg["m"], np.random.default_rng([0, T]))
     x = train_sets(cfg, T)  # (seeds, T, n)
     res = train(model, params, x, target_of(cfg)(x), steps=cfg["steps"], warmup=cfg["warmup"], lr=cfg["lr"],
-                weight_decay=cfg["weight_decay"], no_decay=tuple(cfg.get("no_decay", ())), loss=cfg["loss"],
+                schedule=cfg.get("schedule", "henighan"), weight_decay=cfg["weight_decay"],
+                no_decay=tuple(cfg.get("no_decay", ())), loss=cfg["loss"],
                 optimizer=cfg.get("optimizer", "adamw"), momentum=cfg.get("momentum", 0.0),
                 decoupled=cfg.get("decoupled", False), desc=f"{cfg['model']} T={T}", **options_of(cfg))
     return model, res, x
@@ -223,10 +224,11 @@ def _sparse_grid_compute(cfg, unit):
     x, xt = train_sets(cfg, T), test_sets(cfg)  # (seeds, T, n), (seeds, n_test, n)
     p = mlp.init_params(cfg["n"], m, np.random.default_rng([T, m]), n_instances=cfg["seeds"],
                         dtype=np.dtype(cfg["dtype"]).type)
+    opts = options_of(cfg)  # the output ReLU of sparse_grid_relu_out
     res = train(mlp, p, x, x, steps=cfg["steps"], warmup=cfg["warmup"], lr=cfg["lr"],
-                weight_decay=cfg["weight_decay"], desc=f"M7 T={T} m={m}")
-    out = {"train_loss": res.final_loss, "test_loss": evaluate(mlp, res.params, xt, xt),
-           "test_acc": metrics.argmax_accuracy(mlp.forward(res.params, xt)[0], xt)}
+                weight_decay=cfg["weight_decay"], desc=f"M7 T={T} m={m}", **opts)
+    out = {"train_loss": res.final_loss, "test_loss": evaluate(mlp, res.params, xt, xt, **opts),
+           "test_acc": metrics.argmax_accuracy(mlp.forward(res.params, xt, **opts)[0], xt)}
     return dict(out, **res.params) if cfg.get("keep_params") else out
 
 
@@ -319,6 +321,8 @@ _sweep("mlp_init_uniform", _mlp("uniform", sizes=[3, 10, 30, 100], seeds=2))  # 
 _sweep("mlp_init_gaussian", _mlp("gaussian", sizes=[3, 10, 30, 100], seeds=2))  # M6
 _register("sparse_grid", _sparse_grid, _grid_units(("sizes", "T"), ("hidden", "m")), _sparse_grid_compute,  # M7
           _by_cell("T", "m"), same=("T", "m"))
+_register("sparse_grid_relu_out", lambda mode: dict(_sparse_grid(mode), relu_out=True),  # M7 with an output ReLU
+          _grid_units(("sizes", "T"), ("hidden", "m")), _sparse_grid_compute, _by_cell("T", "m"), same=("T", "m"))
 for _setting in EMBED_SETTINGS:  # M8, M9, M10
     _register(f"embed_{_setting}", _embed_grid(_setting),
               _grid_units(("features", "n"), ("bottleneck", "d"), ("hidden", "m")), _embed_compute,

@@ -8,6 +8,7 @@ from __future__ import annotations
 import numpy as np
 
 from .. import analysis, data, metrics, mlp, optim, relu_output
+from ..named import say
 from ..registry import MODELS
 from ..train import best_of_seeds, evaluate
 from .catalogue import small_data, snapshot
@@ -83,7 +84,8 @@ def lost_outputs(params, x):
 
 def adam_reach_of(cfg):
     """How far AdamW moves one coordinate at most in a run of this configuration (optim.adam_reach)."""
-    return optim.adam_reach(optim.lr_schedule(cfg["steps"], cfg["lr"], warmup=cfg["warmup"]), cfg["weight_decay"])
+    lrs = optim.lr_schedule(cfg["steps"], cfg["lr"], cfg.get("schedule", "henighan"), warmup=cfg["warmup"])
+    return optim.adam_reach(lrs, cfg["weight_decay"])
 
 
 def peak_anatomy(cfg, res, T_index, seed):
@@ -156,45 +158,48 @@ def back_to(sizes, mean_loss, start, ref):
     return back[0] if back else None
 
 
-def print_sweep(cfg, res, loss_label, ref=None):
-    """The numbers behind a sweep figure: the test-loss peak (mean and per seed), where the test
-    loss is back within 5% of the reference level ``ref`` (all-zeros output, log V) after it, the
-    squareness of the W columns and the test accuracy per T."""
+def print_sweep(cfg, res, loss_label, ref=None, key=""):
+    """The numbers behind a sweep figure, as named values (minimem.named; ``key`` prefixes the names
+    when a script prints two sweeps): the test-loss peak (``peak_T``, ``peak_height``, each seed's
+    ``seed_peaks``), where the mean test loss is back within 5% of the reference level ``ref``
+    (all-zeros output, log V) after it (``back_T``, None if not in the sweep), the mean test and
+    train loss per T, the squareness, lopsidedness and corners of the W columns, their largest |w|
+    over AdamW's reach, and the test accuracy per T. Returns (peak T, peak height)."""
+    p = f"{key}_" if key else ""
     sizes = np.array(cfg["sizes"])
     T_peak, height, per_seed = peak(sizes, res["test_loss"])
-    print(f"test-loss peak (mean over {res['test_loss'].shape[1]} seeds): T={T_peak}, {loss_label} {height:.4g}; "
-          f"per seed (T, {loss_label}): {per_seed}")
+    print(f"{loss_label} sweep{' ' + key if key else ''} over T ({res['test_loss'].shape[1]} seeds):", flush=True)
+    say(f"{p}sizes", sizes)
+    say(f"{p}peak_T", T_peak)
+    say(f"{p}peak_height", height)
+    say(f"{p}seed_peaks", per_seed)
+    mean = res["test_loss"].mean(1)
     if ref is not None:
-        mean = res["test_loss"].mean(1)
-        back = back_to(sizes, mean, sizes.tolist().index(T_peak), ref)
-        print(f"test loss back within 5% of {ref:.4g} after the peak: "
-              + (f"from T={back}" if back and T_peak != sizes[0] else "peak at the first size" if T_peak == sizes[0]
-                 else f"not within the sweep (at T={int(sizes[-1])}: {mean[-1]:.4g})"))
-    print("mean test loss per T: " + str(dict(zip(sizes.tolist(), np.round(res["test_loss"].mean(1), 4).tolist()))))
-    print("mean train loss per T: " + str(dict(zip(sizes.tolist(), [float(f"{v:.3g}") for v in res["train_loss"].mean(1)]))))
+        say(f"{p}null", ref)
+        say("return_within_percent", 5)
+        say(f"{p}back_T", back_to(sizes, mean, sizes.tolist().index(T_peak), ref) if T_peak != sizes[0] else None)
+    say(f"{p}test_loss_mean", dict(zip(sizes.tolist(), mean)))
+    say(f"{p}train_loss_mean", dict(zip(sizes.tolist(), res["train_loss"].mean(1))), sig=3)
     W = res.get("W1", res.get("W"))
     if W is not None and W.shape[-2] == 2:
-        sq = metrics.squareness(W)  # (sizes, seeds)
-        print("squareness of the W columns per T (mean over seeds; 1 a square, 0 a disc; an isotropic cloud of "
-              f"{W.shape[-1]} points: {metrics.squareness_reference(W.shape[-1], np.random.default_rng(0))[0]:.2f}): "
-              + str(dict(zip(sizes.tolist(), np.round(np.nanmean(sq, 1), 2).tolist()))))
-        print("lopsidedness of the W columns per T (mean over seeds; 0 for a square or a disc about the origin, near 1 "
-              "for a wedge or a line, which also scores as square): "
-              + str(dict(zip(sizes.tolist(), np.round(np.nanmean(metrics.lopsidedness(W), 1), 2).tolist()))))
+        sq = metrics.squareness(W)  # (sizes, seeds): 1 a square, 0 a disc
+        say(f"{p}squareness", dict(zip(sizes.tolist(), np.nanmean(sq, 1))), sig=2)
+        say("squareness_cloud", metrics.squareness_reference(W.shape[-1], np.random.default_rng(0))[0], sig=2)
+        # 0 for a square or a disc about the origin, near 1 for a wedge or a line (which also scores as square)
+        say(f"{p}lopsidedness", dict(zip(sizes.tolist(), np.nanmean(metrics.lopsidedness(W), 1))), sig=2)
         corners = metrics.square_corners(W)  # (sizes, seeds) degrees, 45: sides along the axes
         square = np.nanmean(sq, 1) >= 1
-        print("where the mean squareness is >= 1, the corners' direction per T (degrees, min-max over seeds; 45: sides "
-              "along the coordinate axes): " + str({int(T): (round(float(c.min()), 1), round(float(c.max()), 1))
-                                                    for T, c, ok in zip(sizes, corners, square) if ok}))
+        say(f"{p}corners", {int(T): (float(c.min()), float(c.max())) for T, c, ok in zip(sizes, corners, square) if ok},
+            sig=3)  # where the mean squareness is >= 1: min and max over seeds
         reach = adam_reach_of(cfg)
         far = np.mean(np.abs(W).max(axis=-2) > 0.9 * reach, axis=-1)  # (sizes, seeds) columns at the box
-        print(f"largest |w| / AdamW's reach ({reach:.2f}) per T: "
-              + str(dict(zip(sizes.tolist(), np.round(np.abs(W).max(axis=(-2, -1)).mean(1) / reach, 2).tolist())))
-              + "; share of columns with a coordinate beyond 0.9 x reach: "
-              + str(dict(zip(sizes.tolist(), np.round(far.mean(1), 2).tolist()))))
+        say(f"{p}reach", reach)
+        say(f"{p}largest_w_over_reach", dict(zip(sizes.tolist(), np.abs(W).max(axis=(-2, -1)).mean(1) / reach)), sig=2)
+        say("reach_fraction", 0.9)
+        say(f"{p}share_beyond_reach", dict(zip(sizes.tolist(), far.mean(1))), sig=2)  # columns beyond 0.9 x reach
     if "test_acc" in res:
-        print("mean test accuracy per T: " + str(dict(zip(sizes.tolist(), np.round(res["test_acc"].mean(1), 4).tolist())))
-              + f" (chance 1/{cfg['n']})")
+        say(f"{p}test_acc_mean", dict(zip(sizes.tolist(), res["test_acc"].mean(1))), sig=2)
+        say("chance", 1 / cfg["n"])
     return T_peak, height
 
 
