@@ -92,7 +92,10 @@ def lookup(values, ref):
         raise KeyError(f"the script names no value {m.group(1)!r}")
     v = values[m.group(1)]
     for part in re.findall(r"\[([^\[\]]+)\]", m.group(2)):
-        key = ast.literal_eval(part)
+        try:
+            key = ast.literal_eval(part)
+        except (ValueError, SyntaxError):
+            raise KeyError(f"{ref!r}: [{part}] is not a Python literal") from None
         try:
             v = v[key]
         except (KeyError, IndexError, TypeError):

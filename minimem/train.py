@@ -173,7 +173,9 @@ def train(model, params, x, target, *, steps, lr=1e-3, schedule="henighan", warm
     Parameters
     ----------
     model : module or str
-        relu_output, relu_hidden, mlp or unembed (or their names).
+        relu_output, relu_hidden, mlp or unembed (or their names), or a model of one's own: any
+        object with forward, backward and loss_and_grads in the package's signatures (check_shapes,
+        DEFAULT_LOSS and kernel_layout optional; see registry.NEEDED).
     params : dict of (I, ...) arrays
         As the model's ``init_params`` returns them; float32 or float64, finite. Copied unless
         ``copy_params=False`` with the numpy backend (then updated in place).
@@ -221,7 +223,12 @@ def train(model, params, x, target, *, steps, lr=1e-3, schedule="henighan", warm
         The progress bar's label.
     backend : 'auto', 'numpy' or 'numba'
         'numpy' runs the readable reference loop (_NumpyRun); 'numba' the fused kernels of
-        minimem.fused (the same math, tested equal); 'auto' picks numba when it is installed.
+        minimem.fused (the same math, tested equal). The kernels run a model only when it declares
+        ``kernel_layout`` and, for a model from outside the package, once per process their loss and
+        gradients on that layout equal the model's own loss_and_grads (float64, on a few samples;
+        fused.verify_model): otherwise 'numba' raises (TypeError, fused.KernelMismatch) and 'auto'
+        trains on numpy, saying so in one line when the layout is wrong. 'auto' picks numba when
+        it is installed and can run the model.
     parallel : 'auto', 'instances', 'samples' or 'serial'
         How the numba backend uses the cores (see fused.Run).
     **model_options

@@ -19,9 +19,11 @@ import numpy as np
 from _plot import describe, dictionary, plt
 from minimem.cli import FigureScript
 from minimem import experiments, metrics, mlp
+from minimem.named import say
 
 # --- config
 EXPERIMENT = "onehot_dictionary"
+ON = 0.0  # the ReLU passes pre-activations above this
 
 
 def main(argv=None):
@@ -40,7 +42,23 @@ def main(argv=None):
     print(f"final MSE {loss:.4g}; reconstruction accuracy {acc:.2f} (chance {1 / cfg['n_in']:.2f}); "
           f"b1 {np.round(res['b1'][0], 3).tolist()}")
     z = mlp.pre_activation(res, x[None])[0]  # (n, m) W1 x + b1
-    live = (z > 0).any(0)  # neurons active for some input
+    live = (z > ON).any(0)  # neurons active for some input
+    b1 = res["b1"][0]  # (m,)
+    k = int(live.sum())
+    say("acc", acc, sig=3)
+    say("relu_threshold", ON)
+    say("b1_positive", int((b1 > ON).sum()))
+    say("m", cfg["m"])
+    say("b1_positive_range", (b1[b1 > ON].min(), b1[b1 > ON].max()), sig=3)
+    say("live", k)
+    say("pre_live_range", (z[:, live].min(), z[:, live].max()), sig=2)  # pre-activations of the live neurons
+    say("dead_b1", b1[~live], sig=3)
+    active = (z[:, live] > ON).sum(0)  # (live,) inputs each live neuron is active for
+    say("active_range", (active.min(), active.max()))
+    say("n", cfg["n_in"])
+    say("mse", loss)
+    say("rank_bound_live", metrics.affine_rank_bound(x[None], k)[0])
+    say("rank_bound_m", metrics.affine_rank_bound(x[None], cfg["m"])[0])
     print(f"live neurons {live.sum()} of {cfg['m']}, active for {(z[:, live] > 0).sum(0).tolist()} of {cfg['n_in']} "
           f"inputs each; their pre-activations W1 x + b1 span {z[:, live].min():.2f} to {z[:, live].max():.2f}; "
           f"best rank-k affine fit of the data (metrics.affine_rank_bound): k={live.sum()}: "

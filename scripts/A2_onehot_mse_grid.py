@@ -19,10 +19,14 @@ import numpy as np
 
 from _plot import onehot_grid_figure, plt
 from minimem.cli import FigureScript
-from minimem import data, metrics
+from minimem import data, experiments, metrics
+from minimem.named import say
 
 # --- config
 EXPERIMENT = "onehot_grid_mse"
+WIDE_M, UP_TO_N = 50, 300  # the cells summarised as stored: m >= WIDE_M, n <= UP_TO_N
+BOUND_FROM_N = 100  # the cells where the train MSE is compared with the rank bound: n >= this
+B5_M = 5  # the bottleneck's hidden size compared (B5, noiseless, uniform importance)
 
 
 def main(argv=None):
@@ -37,6 +41,22 @@ def main(argv=None):
     train = np.array([[out[(n, m)]["loss"].mean() for n in ns] for m in ms])
     print(f"best rank-m affine fit of the one-hot set (rows m={ms}, columns n={ns}):\n{np.round(bound, 3)}\n"
           f"train MSE minus that bound:\n{np.round(train - bound, 3)}")
+    acc = np.array([[out[(n, m)]["acc"].mean() for n in ns] for m in ms])  # (m, n) mean over seeds
+    say("sizes", ns)
+    say("hidden", ms)
+    say("acc", {m: dict(zip(ns, row)) for m, row in zip(ms, acc)}, sig=3)
+    say("wide_m", WIDE_M)
+    say("up_to_n", UP_TO_N)
+    say("wide_acc_min", acc[np.array(ms) >= WIDE_M][:, np.array(ns) <= UP_TO_N].min(), sig=3)
+    say("bound_from_n", BOUND_FROM_N)
+    say("bound_gap_max", np.abs(train - bound)[:, np.array(ns) >= BOUND_FROM_N].max(), sig=1)
+    # the bottleneck with its ReLU after the read-out (B5): the largest n up to which it stores every one-hot vector
+    b5_cfg, b5 = r.run("reconstruction_grid")
+    uniform = experiments.IMPORTANCES.index("uniform")
+    b5_acc = np.array([b5[(n, B5_M)]["onehot_acc"][uniform] for n in b5_cfg["features"]])  # (n,)
+    stored = np.cumprod(b5_acc == 1).astype(bool)  # every one-hot vector stored at this n and all smaller
+    say("b5_m", B5_M)
+    say("b5_stored_up_to_n", b5_cfg["features"][int(stored.sum()) - 1] if stored.any() else None)
     r.save(onehot_grid_figure(plt(), cfg, out, "MSE MLP on one-hot data"), "A2_onehot_mse_grid")
 
 

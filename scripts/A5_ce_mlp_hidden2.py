@@ -19,6 +19,7 @@ import numpy as np
 from _plot import describe, plt
 from minimem.cli import FigureScript
 from minimem import experiments, mlp
+from minimem.named import say
 
 # --- config
 EXPERIMENT = "ce_hidden2"
@@ -37,8 +38,27 @@ def main(argv=None):
     acc = np.mean(np.argmax(logits[0], 1) == y)
     loss = float(res["final_loss"][0])
     ang = np.degrees(np.arctan2(h[:, 1], h[:, 0]))
-    print(f"CE {loss:.4f}, accuracy {acc:.3f} (chance {1 / n:.3f}); b1 {np.round(b1, 3).tolist()}; "
-          f"activation angles span {ang.min():.1f} to {ang.max():.1f} degrees")
+    say("n", n)
+    say("loss", loss)
+    say("accuracy", acc, sig=3)
+    say("chance", 1 / n, sig=2)
+    say("b1", b1)
+    # "projects inputs in all directions": the angles of the columns W1_i (degrees, -180 to 180)
+    col = np.degrees(np.arctan2(W1[1], W1[0]))  # (n,)
+    say("columns_outside_first_quadrant", int(np.sum((W1 < 0).any(axis=0))))
+    say("column_angle_range", (col.min(), col.max()), sig=3)
+    # "such that they don't get killed by the ReLU": the pre-activations a_i = W1 e_i + b1
+    a = c["a"][0]  # (n, m)
+    lifted = (W1 < 0).any(axis=0) & (a > 0).all(axis=1)  # a negative coordinate that b1 lifts above 0
+    say("lifted", int(lifted.sum()))
+    say("killed_whole", int((a <= 0).all(axis=1).sum()))  # activation the zero vector: the input is lost
+    say("killed_one", int(((a <= 0).sum(axis=1) == 1).sum()))  # one coordinate zeroed: on an axis
+    alive = (h > 0).any(axis=1)
+    ang = np.degrees(np.arctan2(h[alive, 1], h[alive, 0]))  # the non-zero activations' angles
+    say("activation_angle_range", (ang.min(), ang.max()), sig=3)
+    correct = np.argmax(logits[0], 1) == y
+    say("accuracy_killed_whole", correct[~alive].mean() if (~alive).any() else None, sig=3)
+    say("accuracy_alive", correct[alive].mean(), sig=3)
     pyplot = plt()
     colors = pyplot.get_cmap("hsv")(np.linspace(0, 0.9, n))
     fig, axes = pyplot.subplots(1, 4, figsize=(14, 3.7))

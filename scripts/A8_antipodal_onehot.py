@@ -18,6 +18,7 @@ import numpy as np
 from _plot import describe, dictionary, plt
 from minimem.cli import FigureScript
 from minimem import experiments, mlp
+from minimem.named import say
 
 # --- config
 EXPERIMENT = "antipodal_onehot"
@@ -42,12 +43,25 @@ def main(argv=None):
     # a neuron serves an input when its activation is at least a quarter of that input's largest one
     serves_p, serves_m = hp >= 0.25 * hp.max(1, keepdims=True), hm >= 0.25 * hm.max(1, keepdims=True)
     both, only_p, only_m = (serves_p & serves_m).sum(1), (serves_p & ~serves_m).sum(1), (serves_m & ~serves_p).sum(1)
+    # the split: a live neuron j (b1_j > 0) gives b1_j + |W1_ji| to the input of W1_ji's sign, ReLU(b1_j - |W1_ji|)
+    # to the other
+    live = res["b1"][0] > 0  # (m,)
+    w, b1 = np.abs(res["W1"][0][live]), res["b1"][0][live][:, None]  # (live, n), (live, 1)
     print(f"CE {float(res['final_loss'][0]):.4f}, accuracy {acc:.2f} (chance {1 / (2 * n):.2f}); b1 "
-          f"{np.round(res['b1'][0], 2)}, |W1| of the live neurons {np.abs(res['W1'][0][res['b1'][0] > 0]).mean():.2f} "
-          f"on average")
+          f"{np.round(res['b1'][0], 2)}, |W1| of the live neurons {w.mean():.2f} on average")
     print(f"per pair (+e_i, -e_i), i=0..{n - 1}: shared activation mass {np.round(shared, 2)} (max {shared.max():.2f}); "
           f"neurons serving +e_i only {only_p}, -e_i only {only_m}, both {both}; still above 1e-3 for both (the "
           f"bias's residue): {np.mean(np.sum((hp > 1e-3) & (hm > 1e-3), 1)):.1f} on average")
+    say("accuracy", acc, sig=3)
+    say("ce", float(res["final_loss"][0]), sig=2)
+    say("shared_range", (shared.min(), shared.max()), sig=1)
+    for key, v in (("only_plus", only_p), ("only_minus", only_m), ("both", both)):
+        say(f"{key}_range", (v.min(), v.max()))
+    say("b1_live_range", (b1.min(), b1.max()), sig=3)
+    say("abs_W1_live_mean", w.mean(), sig=3)
+    say("same_sign_over_w_median", np.median((b1 + w) / w), sig=2)
+    other = np.maximum(b1 - w, 0)  # (live, n)
+    say("other_sign_share", other.sum() / (other.sum() + (b1 + w).sum()), sig=2)
     fig.suptitle(f"cross-entropy MLP on antipodal one-hot inputs (n={n}, V={2 * n}, m={m}), "
                  + describe(cfg, "steps", "weight_decay") + f": accuracy {acc:.2f}")
     fig.tight_layout()

@@ -13,8 +13,11 @@ Run: python scripts/A9_onehot_ce_grid.py [--quick | --smoke] [--fresh | --cached
 (--help lists every option; how long it takes: SPEED.md)
 """
 
+import numpy as np
+
 from _plot import onehot_grid_figure, plt
 from minimem.cli import FigureScript
+from minimem.named import say
 
 # --- config
 EXPERIMENT = "onehot_grid_ce"
@@ -25,7 +28,15 @@ def main(argv=None):
     # --- compute (cached)
     cfg, out = r.run(EXPERIMENT)
     # --- plot
-    r.save(onehot_grid_figure(plt(), cfg, out, "cross-entropy MLP on one-hot data"), "A9_onehot_ce_grid")
+    fig = onehot_grid_figure(plt(), cfg, out, "cross-entropy MLP on one-hot data")
+    ns, ms = cfg["sizes"], cfg["hidden"]
+    acc = {m: np.array([out[(n, m)]["acc"].mean() for n in ns]) for m in ms}  # {m: (len(ns),) mean over seeds}
+    say("sizes", ns)
+    say("hidden", ms)
+    for m in ms[:2]:  # the two smallest hidden sizes
+        say(f"acc_range_m{m}", (acc[m].min(), acc[m].max()), sig=3)
+    say("acc_min_wide", min(acc[m].min() for m in ms[2:]))  # every larger m, every n
+    r.save(fig, "A9_onehot_ce_grid")
 
 
 if __name__ == "__main__":

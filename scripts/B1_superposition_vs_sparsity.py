@@ -22,9 +22,13 @@ import numpy as np
 from _plot import describe, plt
 from minimem.cli import FigureScript
 from minimem import metrics
+from minimem.named import say
 
 # --- config
 EXPERIMENT = "tms_relu_output"
+REPRESENTED = 0.5  # ||W_i|| above this: feature i is represented
+SUPERPOSED = 0.1  # superposition metric above this: feature i shares its direction
+SPARSE = 0.97  # the sparsities from here on: every represented feature in superposition
 
 
 def main(argv=None):
@@ -36,10 +40,19 @@ def main(argv=None):
     W, b = res["W"], res["b_final"]  # (I, m, n), (I, n)
     norms = np.linalg.norm(W, axis=1)  # (I, n)
     sup = metrics.superposition(W)  # (I, n)
-    print(f"{'S':>6} {'loss':>9} {'represented (||W_i||>0.5)':>26} {'in superposition (metric>0.1)':>31}")
-    for k, S in enumerate(cfg["sparsities"]):
-        rep = norms[k] > 0.5
-        print(f"{S:>6} {res['loss'][k]:9.3g} {int(rep.sum()):>26d} {int((rep & (sup[k] > 0.1)).sum()):>31d}")
+    Ss = np.array(cfg["sparsities"])
+    rep = norms > REPRESENTED  # (I, n)
+    n_rep, n_sup = rep.sum(1), (rep & (sup > SUPERPOSED)).sum(1)  # (I,)
+    say("sparsities", Ss)
+    say("represented_threshold", REPRESENTED)
+    say("superposition_threshold", SUPERPOSED)
+    say("loss", dict(zip(Ss.tolist(), res["loss"])), sig=3)
+    say("represented", dict(zip(Ss.tolist(), n_rep)))
+    say("in_superposition", dict(zip(Ss.tolist(), n_sup)))
+    sparse = Ss >= SPARSE
+    say("sparse_from", SPARSE)
+    say("represented_sparse_range", (n_rep[sparse].min(), n_rep[sparse].max()))
+    say("sparse_represented_not_superposed", int((n_rep - n_sup)[sparse].sum()))  # 0: all in superposition
     pyplot = plt()
     fig = pyplot.figure(figsize=(2.1 * I + 1, 5.4))
     gs = fig.add_gridspec(2, 2 * I + 1, width_ratios=[12, 1] * I + [0.6], height_ratios=[1, 1.1], wspace=0.15)

@@ -19,8 +19,10 @@ import numpy as np
 
 from _plot import SEED_NOTE, describe, plt, seeds_vs_T
 from minimem.cli import FigureScript
-from minimem.experiments import print_lost_outputs, print_sweep, rise
+from minimem.experiments import peak, print_lost_outputs, print_sweep, rise
+from minimem import metrics
 from minimem import experiments
+from minimem.named import say
 
 # --- config
 EXPERIMENT = "bottleneck_dd"  # shared with B3, B4
@@ -33,8 +35,23 @@ def main(argv=None):
     cfg, res = r.run(EXPERIMENT)
     # --- plot
     T_peak, height = print_sweep(cfg, res, "MSE", ref=ALL_ZEROS)
+    sizes = np.array(cfg["sizes"])
+    mean = res["test_loss"].mean(1)
+    T_rise = rise(sizes, mean, list(sizes).index(T_peak), ALL_ZEROS)
+    say("rise_factor", 1.05)
+    say("rise_T", T_rise)  # the first T of the run of sizes above 1.05 x the null that ends at the peak
+    before = mean[sizes < T_rise] if T_rise else mean[:0]
+    say("before_rise", (before.min(), before.max()) if before.size else None)  # the mean test MSE before the rise
+    say("seeds_at_mean_peak", int(sum(T == T_peak for T, _ in peak(sizes, res["test_loss"])[2])))
+    say("seeds", cfg["seeds"])
+    say("n", cfg["n"])
+    late = sizes >= 20  # past the smallest sizes, where a few hundred columns have moved
+    sq = np.nanmean(metrics.squareness(res["W"]), 1)
+    say("squareness_from_T", 20)
+    say("squareness_range", (sq[late].min(), sq[late].max()) if late.any() else None, sig=2)
+    lw = np.abs(res["W"]).max(axis=(-2, -1)).mean(1) / experiments.adam_reach_of(cfg)
+    say("largest_w_over_reach_range", (lw.min(), lw.max()), sig=2)
     pub = experiments.PUBLISHED
-    T_rise = rise(cfg["sizes"], res["test_loss"].mean(1), list(cfg["sizes"]).index(T_peak), ALL_ZEROS)
     print(f"published (n=10,000, S=0.999): Henighan et al. middle regime {pub['henighan_regime'][0]} to "
           f"{pub['henighan_regime'][1]}, test loss ~{pub['henighan_loss']}; Jermyn {pub['jermyn_regime'][0]} to "
           f"{pub['jermyn_regime'][1]}, test loss up to {pub['jermyn_loss']:g}. {pub['earlier']}x earlier: "
@@ -42,7 +59,6 @@ def main(argv=None):
           f"T(1-S)={pub['jermyn_rule']} at S={cfg['sparsity']}: T={pub['jermyn_rule'] / (1 - cfg['sparsity']):.0f}. "
           f"Here the mean test MSE rises past 1.05 x the all-zeros level at T={T_rise} and peaks at T={T_peak}")
     print_lost_outputs(cfg, res)
-    sizes = np.array(cfg["sizes"])
     pyplot = plt()
     fig, (ax, ax2) = pyplot.subplots(1, 2, figsize=(11, 4.2))
     seeds_vs_T(ax, sizes, res["train_loss"], "tab:blue", "train MSE")

@@ -19,11 +19,13 @@ import numpy as np
 from _plot import describe, plt
 from minimem.cli import FigureScript
 from minimem import experiments, relu_output
+from minimem.named import say
 
 # --- config
 EXPERIMENT = "bottleneck_dd"  # B2's sweep
 SHOW = [5, 20, 70, 150, 300, 700, 2000, 5000]
 SEED = 0
+LARGE = 0.5  # a feature of norm above this carries a direction of the hidden space
 
 
 def main(argv=None):
@@ -39,6 +41,14 @@ def main(argv=None):
         p = experiments.params_at(res, i, SEED)
         x = experiments.train_set(cfg, T, SEED)[None]  # (1, T, n)
         panels.append((T, i, p["W"][0].astype(np.float64), relu_output.hidden(p, x)[0].astype(np.float64)))
+    W_norm = {T: np.linalg.norm(W, axis=0) for T, _, W, _ in panels}  # (n,) per T
+    large = {T: w[w > LARGE] for T, w in W_norm.items()}
+    say("shown", show)
+    say("max_W_norm", {T: w.max() for T, w in W_norm.items()})
+    say("max_h_norm", {T: np.linalg.norm(h, axis=1).max() for T, _, _, h in panels})
+    say("large_norm", LARGE)
+    say("large_features", {T: len(w) for T, w in large.items()})
+    say("large_feature_norm_range", {T: (w.min(), w.max()) for T, w in large.items()})
     pyplot = plt()
     fig, axes = pyplot.subplots(1, len(show), figsize=(2.3 * len(show), 2.9), squeeze=False)
     for ax, (T, i, W, h) in zip(axes[0], panels):
@@ -51,8 +61,6 @@ def main(argv=None):
                title=f"T={T}: half-width {lim:.2g}\ntrain {res['train_loss'][i, SEED]:.2g}, "
                      f"test {res['test_loss'][i, SEED]:.3f}")
         ax.tick_params(labelsize=6)
-        print(f"T={T}: max |W_i| {np.linalg.norm(W, axis=0).max():.3f}, max |h_t| {np.linalg.norm(h, axis=1).max():.3f}, "
-              f"panel half-width {lim:.2g}")
     fig.suptitle("features W_i (blue) and hidden vectors h_t = W x_t (red), each panel at its own scale (ticks); "
                  + describe(cfg, "n", "m", "sparsity", "steps") + f", seed {SEED} of {cfg['seeds']}", y=1.03)
     r.save(fig, "B3_features_and_hidden")

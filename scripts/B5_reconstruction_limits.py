@@ -28,6 +28,7 @@ import numpy as np
 from _plot import describe, heat, plt
 from minimem.cli import FigureScript
 from minimem import data, experiments
+from minimem.named import say
 
 # --- config
 EXPERIMENT = "reconstruction_grid"
@@ -41,23 +42,40 @@ def main(argv=None):
     F, Hs, S = cfg["features"], cfg["hidden"], cfg["sparsities"]
     grid = {k: np.stack([np.stack([out[(n, m)][k] for n in F]) for m in Hs])  # (m, n, ...)
             for k in ("noisy_loss", "noisy_acc", "onehot_loss", "onehot_acc")}
-    for i, imp in enumerate(experiments.IMPORTANCES):
-        print(f"noisy, {imp} importance: mean one-hot accuracy per sparsity "
-              f"{dict(zip(S, np.round(grid['noisy_acc'][:, :, i].mean(axis=(0, 1)), 3).tolist()))}; "
-              f"mean log10 MSE {dict(zip(S, np.round(np.log10(grid['noisy_loss'][:, :, i]).mean(axis=(0, 1)), 2).tolist()))}")
-        print(f"noiseless, {imp}: mean accuracy {grid['onehot_acc'][:, :, i].mean():.3f}; mean log10 MSE "
-              f"{np.log10(np.maximum(grid['onehot_loss'][:, :, i], 1e-12)).mean():.2f} (zeros at 1e-12); accuracy (rows "
-              f"m={Hs}, columns n={F}):\n{np.round(grid['onehot_acc'][:, :, i], 2)}")
+    imps = experiments.IMPORTANCES
+    say("sparsities", S)
+    say("hidden", Hs)
+    say("features", F)
+    # means over the 25 (m, n) cells, per importance and sparsity: accuracy to 3 decimals, log10 MSE to 2
+    acc = np.round(grid["noisy_acc"].mean(axis=(0, 1)), 3)  # (2, S)
+    log_mse = np.round(np.log10(grid["noisy_loss"]).mean(axis=(0, 1)), 2)  # (2, S)
+    say("noisy_acc", {imp: dict(zip(S, a)) for imp, a in zip(imps, acc)})
+    say("noisy_log_mse", {imp: dict(zip(S, l)) for imp, l in zip(imps, log_mse)})
+    say("uniform_better_acc_at", int((acc[1] > acc[0]).sum()))  # sparsities (of 4)
+    say("uniform_higher_loss_at", int((log_mse[1] > log_mse[0]).sum()))
+    say("sparser_better_everywhere", bool((np.diff(acc, axis=1) > 0).all() and (np.diff(log_mse, axis=1) < 0).all()))
+    for i, imp in enumerate(imps):
+        print(f"noiseless, {imp}: one-hot accuracy (rows m={Hs}, columns n={F}):\n"
+              f"{np.round(grid['onehot_acc'][:, :, i], 2)}")
+    say("onehot_acc_mean", {imp: grid["onehot_acc"][:, :, i].mean() for i, imp in enumerate(imps)}, sig=3)
+    say("onehot_log_mse_mean", {imp: np.log10(np.maximum(grid["onehot_loss"][:, :, i], 1e-12)).mean()
+                                for i, imp in enumerate(imps)}, sig=3)  # zeros at 1e-12
+    say("onehot_acc", {imp: {m: dict(zip(F, np.round(grid["onehot_acc"][j, :, i], 2))) for j, m in enumerate(Hs)}
+                       for i, imp in enumerate(imps)})
+    stored = grid["onehot_acc"] == 1  # (m, n, 2) every one-hot vector recovered
+    lead = np.cumprod(stored, axis=1).sum(1)  # (m, 2) how many n, from the smallest on, store every vector
+    say("stored_up_to_n", {imp: {m: F[k - 1] if k else None for m, k in zip(Hs, lead[:, i])}
+                           for i, imp in enumerate(imps)})
     # the loss is importance-weighted, and decreasing importance weights a feature less than 1 on average (uniform
     # 1): divided by the mean importance, the two losses are on one scale
     mean_imp = np.array([[importance.mean() for importance in (data.importance_exp100(n), data.importance_uniform(n))]
                          for n in F])  # (n, 2)
-    print("mean importance of a feature, decreasing 100^-i/n, per n: "
-          + str({n: round(float(v), 3) for n, v in zip(F, mean_imp[:, 0])}) + " (uniform: 1)")
-    per_unit = np.log10(grid["noisy_loss"] / mean_imp[None, :, :, None])  # (m, n, 2, S)
-    print("mean log10 (MSE / mean importance), decreasing vs uniform, per sparsity: "
-          + str({s: (round(float(per_unit[..., 0, j].mean()), 2), round(float(per_unit[..., 1, j].mean()), 2))
-                 for j, s in enumerate(S)}))
+    say("mean_importance_range", {imp: (mean_imp[:, i].min(), mean_imp[:, i].max()) for i, imp in enumerate(imps)},
+        sig=3)  # over n
+    per_unit = np.round(np.log10(grid["noisy_loss"] / mean_imp[None, :, :, None]).mean(axis=(0, 1)), 2)  # (2, S)
+    say("per_unit_log_mse", {imp: dict(zip(S, l)) for imp, l in zip(imps, per_unit)})
+    say("gap_shrinks_everywhere", bool((np.abs(per_unit[1] - per_unit[0]) < np.abs(log_mse[1] - log_mse[0])).all()))
+    say("per_unit_decreasing_worse_at", [s for s, d, u in zip(S, *per_unit) if d > u])
     noisy_log = np.log10(grid["noisy_loss"])
     onehot_log = np.log10(np.maximum(grid["onehot_loss"], 1e-12))
     lo, hi = min(noisy_log.min(), onehot_log.min()), max(noisy_log.max(), onehot_log.max())  # one loss range

@@ -27,6 +27,7 @@ import numpy as np
 from _plot import clouds, plt
 from minimem.cli import FigureScript
 from minimem import analysis, data, experiments, metrics, unembed
+from minimem.named import say
 
 # --- config
 EXPERIMENT = "unembed_dd"  # F1's sweep
@@ -50,7 +51,12 @@ def main(argv=None):
     acc = np.mean(np.argmax(logits, 1) == labels)
     print(f"T={T}, seed {SEED}: train accuracy {acc:.3f}, train CE {res['train_loss'][i, SEED]:.3f}, "
           f"test accuracy {res['test_acc'][i, SEED]:.4f} (chance {1 / cfg['n']:.4f})")
+    say("T", T)
+    say("train_acc", acc)
+    say("train_ce", res["train_loss"][i, SEED], sig=3)
+    say("test_acc", res["test_acc"][i, SEED], sig=2)
     ks = list(range(1, 9))
+    sq, rows, spread, ratio = [], [], [], []  # per seed
     for s in range(cfg["seeds"]):
         ps = experiments.params_at(res, i, s)
         Hs = unembed.hidden(ps, experiments.train_set(cfg, T, s)[None])[0].astype(np.float64)  # (T, m)
@@ -58,11 +64,20 @@ def main(argv=None):
         lengths = np.linalg.norm(ps["W2"][0].astype(np.float64), axis=1)  # (V,)
         ring = lengths > 0.1 * lengths.max()  # the rows away from the origin (classes some training point has)
         lengths = lengths[ring]
+        sq.append(float(metrics.squareness(ps["W1"][0])))
+        rows.append(int(ring.sum()))
+        spread.append(lengths.std() / lengths.mean())
+        ratio.append(np.max(strength / ref))
         print(f"seed {s}: W1 squareness {float(metrics.squareness(ps['W1'][0])):.2f}; hidden vectors' angular "
               f"harmonics k=1-8 {np.round(strength, 3).tolist()}, uniform angles reach {np.round(ref, 3).tolist()} "
               f"(largest ratio {np.max(strength / ref):.2f}); W2: {ring.sum()} rows away from the origin, their length "
               f"spread (std / mean) {lengths.std() / lengths.mean():.3f}, squareness "
               f"{float(metrics.squareness(ps['W2'][0][ring].T)):.2f}")
+    say("squareness_range", (min(sq), max(sq)), sig=3)  # W1, over seeds
+    say("ring_rows_range", (min(rows), max(rows)))  # W2 rows away from the origin
+    say("length_spread_range", (min(spread), max(spread)), sig=2)
+    say("harmonics_k", ks)
+    say("largest_harmonic_ratio", max(ratio), sig=2)  # over k and seeds, of the uniform angles' 95th percentile
     pyplot = plt()
     fig, axes = pyplot.subplots(3, 3, figsize=(10, 11))
     for ax, P, c, title in [(axes[0, 0], W1, "tab:blue", "W1 columns (features)"),

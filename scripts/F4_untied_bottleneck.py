@@ -12,13 +12,18 @@ Run: python scripts/F4_untied_bottleneck.py [--quick | --smoke] [--fresh | --cac
 (--help lists every option; how long it takes: SPEED.md)
 """
 
+import numpy as np
+
 from _plot import plt, sweep_figure
 from minimem.cli import FigureScript
-from minimem.experiments import print_lost_outputs, print_sweep
+from minimem.experiments import PARAM_NAMES, lost_outputs, peak, print_lost_outputs, print_sweep, train_sets
+from minimem import metrics
+from minimem.named import say
 
 # --- config
 EXPERIMENT = "bottleneck_dd_untied"
 SHOW = [10, 100, 300, 1000, 5000]  # W1 panels
+CIRCLES_FROM, WEDGE = 700, (20, 100)  # the sizes the squareness is summarised over
 
 
 def main(argv=None):
@@ -26,8 +31,27 @@ def main(argv=None):
     # --- compute (cached)
     cfg, res = r.run(EXPERIMENT)
     # --- plot
-    print_sweep(cfg, res, "MSE", ref=1.0)
+    T_peak, _ = print_sweep(cfg, res, "MSE", ref=1.0)
     print_lost_outputs(cfg, res)
+    sizes = np.array(cfg["sizes"])
+    mean = res["test_loss"].mean(1)
+    before = sizes < T_peak
+    say("low_T", sizes[before][np.argmin(mean[before])])  # the lowest mean test MSE before the peak
+    per_seed = peak(sizes, res["test_loss"])[2]
+    say("seed_peak_T_range", (min(T for T, _ in per_seed), max(T for T, _ in per_seed)))
+    say("seed_peak_height_range", (min(h for _, h in per_seed), max(h for _, h in per_seed)))
+    sq = np.nanmean(metrics.squareness(res["W1"]), 1)  # (sizes,)
+    lop = np.nanmean(metrics.lopsidedness(res["W1"]), 1)
+    say("circles_from_T", CIRCLES_FROM)
+    say("circles_squareness_range", (sq[sizes >= CIRCLES_FROM].min(), sq[sizes >= CIRCLES_FROM].max()), sig=2)
+    wedge = (sizes >= WEDGE[0]) & (sizes <= WEDGE[1])
+    say("wedge_T", WEDGE)
+    say("wedge_squareness_range", (sq[wedge].min(), sq[wedge].max()), sig=3)
+    say("wedge_lopsidedness_range", (lop[wedge].min(), lop[wedge].max()), sig=2)
+    p = {k: v[0].astype(np.float64) for k, v in res.items() if k in PARAM_NAMES}  # (seeds, ...) at the smallest T
+    share, err = lost_outputs(p, train_sets(cfg, sizes[0]).astype(np.float64))  # (seeds,), (seeds,)
+    say("lost_share_first", share.mean(), sig=3)  # active training entries the output ReLU switched off
+    say("lost_mse_first", err.mean(), sig=3)  # the train MSE they carry
     fig, _ = sweep_figure(plt(), cfg, res, "untied ReLU output model x' = ReLU(W2 W1 x + b)", "MSE",
                        (1.0, "all-zeros output"), SHOW)
     r.save(fig, "F4_untied_bottleneck")

@@ -17,6 +17,8 @@ import numpy as np
 from _plot import plt, sweep_figure
 from minimem.cli import FigureScript
 from minimem.experiments import print_hard_labels, print_sweep
+from minimem import metrics
+from minimem.named import say
 
 # --- config
 EXPERIMENT = "unembed_dd_xavier"
@@ -28,7 +30,18 @@ def main(argv=None):
     cfg, res = r.run(EXPERIMENT)
     # --- plot
     print_sweep(cfg, res, "CE", ref=np.log(cfg["n"]))
-    print_hard_labels(*r.run("unembed_dd"), cfg["sizes"])
+    hard_cfg, hard = r.run("unembed_dd")
+    print_hard_labels(hard_cfg, hard, cfg["sizes"])
+    sizes = cfg["sizes"]
+    say("W1_squareness", dict(zip(sizes, np.nanmean(metrics.squareness(res["W1"]), 1))), sig=3)
+    idx = [list(hard_cfg["sizes"]).index(T) for T in sizes]
+    say("hard_squareness", dict(zip(sizes, np.nanmean(metrics.squareness(hard["W1"][idx]), 1))), sig=3)  # F1's
+    lop = np.nanmean(metrics.lopsidedness(res["W1"]), 1)  # (sizes,)
+    say("lopsidedness_range", (lop.min(), lop.max()), sig=1)
+    corners = metrics.square_corners(res["W1"])  # (sizes, seeds) degrees
+    say("corners_range", (corners.min(), corners.max()), sig=3)
+    acc = res["test_acc"].mean(1)
+    say("test_acc_range", (acc.min(), acc.max()), sig=2)
     fig, _ = sweep_figure(plt(), cfg, res, "unembedding, Xavier init", "CE", (np.log(cfg["n"]), "log V"), cfg["sizes"])
     r.save(fig, "F5_xavier_init")
 

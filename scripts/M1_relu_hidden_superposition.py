@@ -22,9 +22,11 @@ import numpy as np
 from _plot import describe, plt
 from minimem.cli import FigureScript
 from minimem import metrics
+from minimem.named import say
 
 # --- config
 EXPERIMENT = "tms_relu_hidden"
+CARRIES = 0.1  # a neuron carries feature i if its weight W_ji is above this
 
 
 def main(argv=None):
@@ -35,9 +37,19 @@ def main(argv=None):
     I = len(cfg["sparsities"])
     W = res["W"]  # (I, m, n)
     sup = metrics.superposition(W)  # (I, n)
-    print(f"{'S':>6} {'loss':>8} {'features per neuron (weight > 0.1)':>36}")
-    for k, S in enumerate(cfg["sparsities"]):
-        print(f"{S:>6} {res['loss'][k]:8.3g} {str((W[k] > 0.1).sum(axis=1).tolist()):>36}")
+    Ss = np.array(cfg["sparsities"])
+    carried = W > CARRIES  # (I, m, n)
+    per_neuron = carried.sum(axis=2)  # (I, m) features per neuron
+    say("sparsities", Ss)
+    say("carries_above", CARRIES)
+    say("loss", dict(zip(Ss.tolist(), res["loss"])), sig=3)
+    say("features_per_neuron", dict(zip(Ss.tolist(), per_neuron.tolist())))
+    say("per_neuron_range", {S: (c.min(), c.max()) for S, c in zip(Ss.tolist(), per_neuron)})
+    say("monosemantic_neurons", dict(zip(Ss.tolist(), (per_neuron == 1).sum(1))))  # neurons with one feature
+    say("distinct_features_dense", int(carried[0].any(axis=0).sum()))  # features any neuron carries at S=0
+    poly = np.flatnonzero([(per_neuron[k:] > 1).all() for k in range(I)])[0]  # from here on no monosemantic neuron
+    say("polysemantic_from_S", Ss[poly])
+    say("polysemantic_per_neuron_range", (per_neuron[poly:].min(), per_neuron[poly:].max()))
     pyplot = plt()
     cmap = pyplot.get_cmap("inferno")
     fig, axes = pyplot.subplots(2, I, figsize=(2.1 * I + 1, 4.8))

@@ -21,11 +21,15 @@ import numpy as np
 from _plot import describe, plt
 from minimem.cli import FigureScript
 from minimem import experiments
+from minimem.named import say
 
 # --- config
 EXPERIMENTS = {"mlp_dd": "MLP (M2)", "mlp_dd_relu_out": "MLP with output ReLU (A4)"}
 SHOW = [100, 200, 300, 500, 1000, 2000]
 SEED = 0
+POSITIVE = 0  # b1 > 0 counts as positive
+MLP_LATE = 200  # M2's sizes past the lift at T=100
+RELU_EARLY = 100  # A4's sizes up to the end of the large biases
 
 
 def pre_bias(cfg, res, i, T, seed):
@@ -44,10 +48,11 @@ def main(argv=None):
     cfg0 = runs["mlp_dd"][0]
     show = [T for T in SHOW if T in cfg0["sizes"]] or list(cfg0["sizes"])[-4:]
     fig, axes = pyplot.subplots(len(runs), len(show), figsize=(2.5 * len(show), 3.0 * len(runs)), squeeze=False)
-    panels = {}
+    panels, summary = {}, {}
     for name, (cfg, res) in runs.items():
         sizes = list(cfg["sizes"])
         print(f"{EXPERIMENTS[name]}, over {cfg['seeds']} seeds:")
+        per_T = []  # per T: share of b1 > 0, smallest and largest b1 entry, share lifted
         for i, T in enumerate(sizes):
             stats = []
             for s in range(cfg["seeds"]):
@@ -55,12 +60,30 @@ def main(argv=None):
                 if T in show and s == SEED:
                     panels[name, T] = pre, b1
                 neg = np.any(pre < 0, axis=1)
-                stats.append((b1, np.mean(b1 > 0), np.mean(neg), np.mean(neg & np.all(pre + b1 > 0, axis=1))))
+                stats.append((b1, np.mean(b1 > POSITIVE), np.mean(neg), np.mean(neg & np.all(pre + b1 > 0, axis=1))))
             b1s = np.array([st[0] for st in stats])  # (seeds, m)
+            per_T.append((np.mean([st[1] for st in stats]), b1s.min(), b1s.max(), np.mean([st[3] for st in stats])))
             print(f"  T={T}: b1 mean {np.round(b1s.mean(0), 3).tolist()} (entries {b1s.min():.2f} to {b1s.max():.2f}); "
-                  f"b1 > 0: {np.mean([st[1] for st in stats]):.2f}; points with a negative W1 x coordinate: "
-                  f"{np.mean([st[2] for st in stats]):.3f}; lifted into the first quadrant by b1: "
-                  f"{np.mean([st[3] for st in stats]):.3f}")
+                  f"b1 > 0: {per_T[-1][0]:.2f}; points with a negative W1 x coordinate: "
+                  f"{np.mean([st[2] for st in stats]):.3f}; lifted into the first quadrant by b1: {per_T[-1][3]:.3f}")
+        summary[name] = np.array(sizes), np.array(per_T).T  # (T,), 4 x (T,)
+    say("b1_positive_above", POSITIVE)
+    say("panel_T", show)
+    sizes, (pos, lo, hi, lifted) = summary["mlp_dd"]
+    say("mlp_positive_share_range", (pos.min(), pos.max()), sig=2)
+    say("mlp_b1_range", np.round([lo.min(), hi.max()], 2))  # to 2 decimals, as printed above
+    say("mlp_lifted_max", lifted.max(), sig=3)
+    say("mlp_lifted_max_T", sizes[lifted.argmax()])
+    say("mlp_late_from_T", MLP_LATE)
+    say("mlp_lifted_max_late", lifted[sizes >= MLP_LATE].max(), sig=3)
+    sizes, (pos, lo, hi, lifted) = summary["mlp_dd_relu_out"]
+    T0 = sizes[np.flatnonzero(pos < 1).max() + 1]  # every b1 entry positive from here on
+    early, late = (sizes >= T0) & (sizes <= RELU_EARLY), sizes > RELU_EARLY
+    say("relu_all_positive_from_T", T0)
+    say("relu_early_to_T", RELU_EARLY)
+    say("relu_b1_range_early", np.round([lo[early].min(), hi[early].max()], 2))
+    say("relu_b1_range_late", np.round([lo[late].min(), hi[late].max()], 2))
+    say("relu_lifted_range", (lifted[sizes >= T0].min(), lifted[sizes >= T0].max()), sig=3)
     for row, name in enumerate(runs):  # one scale per row (the two MLPs' activations differ 40x)
         lim = 1.1 * max(max(np.abs(pre).max(), np.abs(pre + b1).max()) for (n, _), (pre, b1) in panels.items()
                         if n == name)
@@ -76,7 +99,7 @@ def main(argv=None):
             ax.title.set_fontsize(7)
             ax.tick_params(labelsize=6)
         axes[row, 0].legend(fontsize=6, loc="lower left")
-    fig.suptitle("Pre-bias activations (orange), with the bias (red), the bias (purple), one scale per row; "
+    fig.suptitle("Pre-bias activations W1 x (orange), W1 x + b1 (red) and the bias b1 (purple), one scale per row; "
                  + describe(cfg0, "n", "m", "sparsity", "steps") + f", seed {SEED} of {cfg0['seeds']}")
     fig.tight_layout()
     r.save(fig, "M5_mlp_horseshoe")

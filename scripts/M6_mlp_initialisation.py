@@ -20,8 +20,9 @@ import numpy as np
 
 from _plot import describe, plt
 from minimem.cli import FigureScript
-from minimem.experiments import print_unused
-from minimem import experiments
+from minimem.experiments import print_unused, unused_columns
+from minimem import experiments, metrics
+from minimem.named import say
 
 # --- config
 EXPERIMENTS = {"uniform": "mlp_init_uniform", "gaussian": "mlp_init_gaussian"}
@@ -47,6 +48,16 @@ def main(argv=None):
             ax.set(xlim=(-lim, lim), ylim=(-lim, lim), aspect="equal", title=f"{init} init, T={T}")
             ax.tick_params(labelsize=6)
         print_unused(cfg, res, f"{init}")
+        # per T and seed, the columns (m, k) of the features no training point uses
+        unused = [[unused_columns(cfg, res, i, s) for s in range(cfg["seeds"])] for i in range(len(sizes))]
+        sq = np.array([[metrics.squareness(u) for u in per_seed] for per_seed in unused])  # (T, seeds)
+        say(f"{init}_squareness_range", np.round([sq.min(), sq.max()], 2))  # to 2 decimals, as printed
+        if init == "uniform":
+            lop = np.array([[metrics.lopsidedness(u) for u in per_seed] for per_seed in unused])  # (T, seeds)
+            say("uniform_box", max(np.abs(u).max() for per_seed in unused for u in per_seed), sig=3)
+            say("uniform_lopsidedness_range", np.round([lop.min(), lop.max()], 2))
+            cloud = [metrics.squareness_reference(u.shape[1], np.random.default_rng(0))[0] for u, *_ in unused]
+            say("cloud_squareness_range", np.round([min(cloud), max(cloud)], 2))  # as many points as seed 0's, per T
     axes[0, 0].legend(fontsize=6, loc="lower left")
     cfg = runs["uniform"][0]
     fig.suptitle("MLP auto-encoder, columns of W1, uniform vs Gaussian init, one scale; "

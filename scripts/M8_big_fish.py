@@ -12,12 +12,22 @@ Run: python scripts/M8_big_fish.py [--quick | --smoke] [--fresh | --cached-only]
 (--help lists every option; how long it takes: SPEED.md)
 """
 
+import numpy as np
+
 from _plot import embed_grid_figure, plt
 from minimem.cli import FigureScript
 from minimem.experiments import print_embed_grid
+from minimem.named import say
 
 # --- config
 EXPERIMENT = "embed_big_fish"
+NULL = 0  # the all-zeros output the test MSE is compared with
+
+
+def by_cell(cfg, grids):
+    """{d: {m: {n: value}}} of per-d grids (m, n), to 3 decimals as printed."""
+    return {d: {m: dict(zip(cfg["features"], np.round(row, 3))) for m, row in zip(cfg["hidden"], g)}
+            for d, g in grids.items()}
 
 
 def main(argv=None):
@@ -25,7 +35,15 @@ def main(argv=None):
     # --- compute (cached)
     cfg, out = r.run(EXPERIMENT)
     # --- plot
-    r.save(embed_grid_figure(plt(), cfg, print_embed_grid(cfg, out, "big fish"), "big fish"), "M8_big_fish")
+    grids = print_embed_grid(cfg, out, "big fish")  # {d: (ratio (m, n), accuracy (m, n))}
+    for key in ("features", "bottleneck", "hidden"):
+        say(key, cfg[key])
+    say("accuracy", by_cell(cfg, {d: A for d, (_, A) in grids.items()}))  # [d][m][n]
+    say("ratio", by_cell(cfg, {d: R for d, (R, _) in grids.items()}))  # test MSE / all-zeros test MSE, [d][m][n]
+    say("null_output", NULL)
+    past = np.array([R[:, 1:] for R, _ in grids.values()])  # (d, m, n) from the second feature size on
+    say("ratio_range_past_smallest_n", np.round([past.min(), past.max()], 3))
+    r.save(embed_grid_figure(plt(), cfg, grids, "big fish"), "M8_big_fish")
 
 
 if __name__ == "__main__":

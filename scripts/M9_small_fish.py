@@ -16,10 +16,18 @@ import numpy as np
 
 from _plot import embed_grid_figure, plt
 from minimem.cli import FigureScript
-from minimem.experiments import print_big_fish, print_embed_grid
+from minimem.experiments import embed_ratio, print_big_fish, print_embed_grid
+from minimem.named import say
 
 # --- config
 EXPERIMENT = "embed_small_fish"
+GOOD = 0.8  # a cell with at least this accuracy recovers its inputs
+
+
+def by_cell(cfg, grids):
+    """{d: {m: {n: value}}} of per-d grids (m, n), to 3 decimals as printed."""
+    return {d: {m: dict(zip(cfg["features"], np.round(row, 3))) for m, row in zip(cfg["hidden"], g)}
+            for d, g in grids.items()}
 
 
 def main(argv=None):
@@ -27,13 +35,27 @@ def main(argv=None):
     # --- compute (cached)
     cfg, out = r.run(EXPERIMENT)
     # --- plot
-    print_big_fish(*r.run("embed_big_fish"))
+    big = r.run("embed_big_fish")
+    print_big_fish(*big)
     acc = np.array([out[c]["acc"][0] for c in out])  # one per cell
-    good = acc >= 0.8
-    print(f"cells with accuracy >= 0.8: {good.sum()} of {acc.size}; the others: "
+    good = acc >= GOOD
+    print(f"cells with accuracy >= {GOOD}: {good.sum()} of {acc.size}; the others: "
           + ", ".join(f"n={n}, d={d}, m={m}: {out[(n, d, m)]['acc'][0]:.3g}" for (n, d, m), g in zip(out, good) if not g))
-    r.save(embed_grid_figure(plt(), cfg, print_embed_grid(cfg, out, "small fish"), "small fish"), "M9_small_fish")
-
+    grids = print_embed_grid(cfg, out, "small fish")  # {d: (ratio (m, n), accuracy (m, n))}
+    say("accuracy", by_cell(cfg, {d: A for d, (_, A) in grids.items()}))  # [d][m][n]
+    say("ratio", by_cell(cfg, {d: R for d, (R, _) in grids.items()}))  # test MSE / all-zeros test MSE, [d][m][n]
+    say("good_cells", int(good.sum()))
+    say("cells", acc.size)
+    say("other_m", sorted({m for (n, d, m), g in zip(out, good) if not g}))  # the hidden sizes of the other cells
+    say("other_d", sorted({d for (n, d, m), g in zip(out, good) if not g}))
+    R = np.array([grids[d][0] for d in cfg["bottleneck"]])  # (d, m, n)
+    A = np.array([grids[d][1] for d in cfg["bottleneck"]])
+    B = np.array([embed_ratio(*big, d) for d in cfg["bottleneck"]])  # big fish's ratio, (d, m, n)
+    ok = A >= GOOD
+    say("good_accuracy_range", np.round([A[ok].min(), A[ok].max()], 3))
+    say("good_ratio_range", np.round([R[ok].min(), R[ok].max()], 3))
+    say("big_fish_ratio_range_there", np.round([B[ok].min(), B[ok].max()], 3))
+    r.save(embed_grid_figure(plt(), cfg, grids, "small fish"), "M9_small_fish")
 
 if __name__ == "__main__":
     main()

@@ -47,11 +47,15 @@ from _plot import plt, seeds_vs_T
 from minimem import cache
 from minimem.cli import FigureScript
 from minimem.experiments import LOOKUP_INITS as INITS, LOOKUP_SETTINGS
+from minimem.named import say
 
 # --- config
 COLORS = dict(uniform="tab:gray", gaussian="black", points="tab:red", points_unscaled="tab:orange",
               kmeans="tab:blue")
 CHANCE_X10 = 0.01  # "generalises": test accuracy above ten times chance (1/1000)
+POINTS = ("points", "points_unscaled")  # the lookups of random training points
+LOOKUPS = POINTS + ("kmeans",)
+DEFAULTS = ("uniform", "gaussian")
 
 
 def summarise(setting, T, wd, cfg, r):
@@ -81,11 +85,75 @@ def summarise(setting, T, wd, cfg, r):
     return rows
 
 
+def init_numbers(rr, key):
+    """{init: rr[key] of that init, (seeds,) or (seeds, ...)}."""
+    return {name: rr[key][j] for j, name in enumerate(INITS)}
+
+
+def median_steps(rr):
+    """{init: median steps to the threshold over the seeds that reached it (None: none did)}."""
+    return {name: float(np.median(st[st >= 0])) if (st >= 0).any() else None
+            for name, st in init_numbers(rr, "steps_to_threshold").items()}
+
+
+def fits(rr):
+    """{init: seeds whose train loss reached the threshold}."""
+    return {name: int((st >= 0).sum()) for name, st in init_numbers(rr, "steps_to_threshold").items()}
+
+
+def test_accs(runs):
+    """The test accuracy (seeds,) of every init in every run of ``runs``."""
+    return [v for rr in runs for v in init_numbers(rr, "test_acc").values()]
+
+
+def name_values(every, n):
+    """The values the RESULTS.md section cites; ``every`` is {setting: (sizes compared, cfg, {(T, wd): results})}."""
+    (ae_T, c2, ae), (ce_T, _, ce) = every["ae"], every["ce"]
+    wds = c2["weight_decays"]
+    say("threshold", c2["threshold"])
+    say("weight_decays", wds)
+    say("seeds", c2["seeds"])
+    say("ae_sizes", ae_T)
+    say("ce_sizes", ce_T)
+    # ae at weight decay 1e-2, the two smallest T: where the network can memorise outright
+    small = ae[(ae_T[0], wds[0])]
+    say("ae_small_median_steps", median_steps(small))
+    say("ae_small_unscaled_train_mse", init_numbers(small, "train_loss")["points_unscaled"].mean(), sig=3)
+    fit = fits(ae[(ae_T[1], wds[0])])
+    say("ae_mid_lookup_fits", min(fit[name] for name in POINTS))
+    say("ae_mid_default_fits", max(fit[name] for name in DEFAULTS))
+    # ce at and above the peak: the lookups' medians (where all reached the threshold) against the uniform init's
+    med = {wd: {T: median_steps(ce[(T, wd)]) for T in ce_T[1:]} for wd in wds}
+    say("ce_lookup_median_steps", {wd: {T: (min(m[name] for name in LOOKUPS), max(m[name] for name in LOOKUPS))
+                                        for T, m in by_T.items() if None not in [m[name] for name in LOOKUPS]}
+                                   for wd, by_T in med.items()})
+    say("ce_uniform_median_steps", {wd: {T: m["uniform"] for T, m in by_T.items()} for wd, by_T in med.items()})
+    # ce at the smallest T, weight decay 1e-2: the point lookups do not fit
+    low = ce[(ce_T[0], wds[0])]
+    say("ce_low_train_acc", {name: v.mean() for name, v in init_numbers(low, "train_acc").items()}, sig=3)
+    say("ce_low_train_ce", {name: v.mean() for name, v in init_numbers(low, "train_loss").items()}, sig=3)
+    start = init_numbers(low, "silent_start")
+    say("ce_low_silent_start_range", (min(start[name].min() for name in POINTS),
+                                      max(start[name].max() for name in POINTS)), sig=2)
+    silent, wrong = init_numbers(low, "wrong_silent"), init_numbers(low, "wrong_train")
+    say("ce_low_wrong_silent", {name: (int(silent[name].sum()), int(wrong[name].sum())) for name in POINTS})
+    # generalisation: the test accuracy of every init, mean over seeds, at both weight decays
+    acc = [v.mean() for v in test_accs(ae.values())]
+    say("ae_test_acc_range", (min(acc), max(acc)), sig=3)
+    say("chance", 1 / n)
+    say("chance_factor", CHANCE_X10 * n)
+    say("chance_x10", CHANCE_X10)
+    say("ae_all_seeds_generalise_T",  # the sizes at which some init has every seed above 10x chance
+        [T for T in ae_T if any((v > CHANCE_X10).all() for v in test_accs(ae[(T, wd)] for wd in wds))])
+    acc = {T: [v.mean() for v in test_accs(ce[(T, wd)] for wd in wds)] for T in ce_T}
+    say("ce_test_acc_range", {T: (min(a), max(a)) for T, a in acc.items()}, sig=3)
+
+
 def main(argv=None):
     r = FigureScript(__doc__, argv)
     pyplot = plt()
     fig, axes = pyplot.subplots(2, 5, figsize=(22, 8.5))
-    summary = []
+    summary, every = [], {}
     for row, setting in enumerate(LOOKUP_SETTINGS):
         # --- compute (cached): the peak sweep, the sizes chosen from it, every init there
         cfg, res, chosen, what, c2, compared = r.lookup(setting)
@@ -107,6 +175,7 @@ def main(argv=None):
         runs = {(T, wd): (c2, compared[(T, wd)]) for T in chosen for wd in weight_decays}
         for (T, wd), (_, rr) in runs.items():
             summary += summarise(setting, T, wd, c2, rr)
+        every[setting] = (chosen, c2, {key: rr for key, (_, rr) in runs.items()})
         # loss curves at the peak size, weight decay 1e-2: mean over seeds
         T_mid = chosen[len(chosen) // 2]
         ax = axes[row, 1]
@@ -156,6 +225,7 @@ def main(argv=None):
                 ax.annotate(f"10x chance ({CHANCE_X10:g})", (0, CHANCE_X10), xycoords=("axes fraction", "data"),
                             xytext=(3, 3), textcoords="offset points", fontsize=7)
             ax.set(ylabel=label, title=f"{setting}: {label.split(' (')[0]}")
+    name_values(every, cfg["n"])
     fig.suptitle(f"X1: lookup-table initialisation vs uniform / Gaussian; MLP n=1000, m={cfg['m']}, S=0.99, "
                  f"{c2['steps']} steps, {c2['seeds']} seeds (one dot each)")
     handles = [pyplot.Line2D([], [], marker="o", ls="", c=COLORS[name], label=name) for name in INITS]

@@ -32,6 +32,7 @@ from _plot import clouds, describe, plt
 from minimem.cli import FigureScript
 from minimem.experiments import adam_reach_of
 from minimem import metrics
+from minimem.named import say
 
 # --- config
 EXPERIMENT = "square_control"
@@ -65,6 +66,27 @@ def main(argv=None):
         levels = sorted({c[i] for c in cells}, key=str)
         means = {lv: np.mean([sq[c].mean() for c in cells if c[i] == lv]) for lv in levels}
         print(f"main effect of {factor}: " + ", ".join(f"{lv}: {v:.2f}" for lv, v in means.items()))
+    label = lambda c: f"{c[0]} {'normalised' if c[1] else 'unnormalised'} {c[2]}"  # noqa: E731
+    say("reach", reach)
+    say("cloud_squareness", ref[0], sig=2)
+    say("squareness", {label(c): sq[c].mean() for c in cells}, sig=3)
+    big = {c: np.abs(out[c]["W1"]).max(axis=(-2, -1)) / reach for c in cells}  # (seeds,) per cell
+    say("largest_w_over_reach", {label(c): big[c].mean() for c in cells}, sig=2)
+    say("share_at_box", {label(c): np.mean(np.abs(out[c]["W1"]).max(axis=-2) > 0.9 * reach) for c in cells}, sig=2)
+    say("reach_fraction", 0.9)
+    for setting in sorted({c[0] for c in cells}):  # over the setting's cells and seeds
+        mine = [c for c in cells if c[0] == setting]
+        say(f"{setting}_largest_w_range", (min(big[c].min() for c in mine), max(big[c].max() for c in mine)), sig=2)
+        share = np.concatenate([np.mean(np.abs(out[c]["W1"]).max(axis=-2) > 0.9 * reach, axis=-1) for c in mine])
+        say(f"{setting}_share_at_box_range", (share.min(), share.max()), sig=2)  # per seed
+        say(f"{setting}_lopsidedness_range", (min(metrics.lopsidedness(out[c]["W1"]).min() for c in mine),
+                                              max(metrics.lopsidedness(out[c]["W1"]).max() for c in mine)), sig=2)
+        corners = np.concatenate([metrics.square_corners(out[c]["W1"]) for c in mine])
+        say(f"{setting}_corners_range", (corners.min(), corners.max()), sig=3)
+    for i, factor in enumerate(("loss", "normalised", "init")):
+        levels = sorted({c[i] for c in cells}, key=str)
+        say(f"main_effect_{factor}", {str(lv): np.mean([sq[c].mean() for c in cells if c[i] == lv]) for lv in levels},
+            sig=3)
     losses = [s for s in cfg["settings"] if any(c[0] == s for c in cells)]
     same_model = [lv for lv in ("ce", "mse_unembed") if lv in losses]
     if len(same_model) == 2:

@@ -19,20 +19,36 @@ Run: python scripts/X3_mlp_interpolation_threshold.py [--quick | --smoke] [--fre
 (--help lists every option; how long it takes: SPEED.md)
 """
 
+from collections import defaultdict
+
 import numpy as np
 
 from _plot import SEED_NOTE, describe, plt, seeds_vs_T
 from minimem.cli import FigureScript
+from minimem import experiments
+from minimem.named import say
 
 # --- config
 GRID, VARIANTS = "mlp_small_T", "mlp_variants"
+SIG = {"train_loss_mean": 3, "bound_mean": 3, "dead_units_mean": 3, "test_acc_mean": 2}  # else 4
+
+
+def dec3(x):
+    """A test-MSE difference as the section cites it: 3 decimals."""
+    return round(float(x), 3)
+
+
+def finite(values):
+    """The values that are not NaN (a T0 outside a small grid)."""
+    return [v for v in values if np.isfinite(v)]
 
 
 def bump(sizes, test, T0):
-    """At T0: the mean test loss minus the larger of its two neighbours', and the seed spread there."""
-    i = sizes.index(T0)
-    if i == 0 or i == len(sizes) - 1:
+    """At T0: the mean test loss minus the larger of its two neighbours', and the seed spread there
+    (NaN where T0 is not an inner size of the grid)."""
+    if T0 not in sizes[1:-1]:
         return np.nan, np.nan
+    i = sizes.index(T0)
     mean = test.mean(1)
     return float(mean[i] - max(mean[i - 1], mean[i + 1])), float(test[i].max() - test[i].min())
 
@@ -45,6 +61,32 @@ def rises(sizes, test):
              int(np.sum(test[i] > test[i - 1]))) for i in range(1, len(sizes)) if mean[i] > mean[i - 1]]
 
 
+def large_T(r, row, colors):
+    """The bottom row: the variants at M2's own sizes (T=3 to 5,000), at m=2 and m=8, as the mean test
+    MSE over the null level (the all-zeros output's) with the seeds' band; what has landed (M2's
+    script names the numbers)."""
+    cfg, units, results = r.landed("mlp_variants_sizes")
+    curves = experiments.variant_curves(cfg, units, results)
+    for j, m in enumerate(cfg["hidden"]):
+        ax = row[j]
+        for k, name in enumerate(cfg["variants"]):
+            c = curves.get((name, m))
+            if c is None:
+                continue
+            ratio = c["test"] / c["null"].mean()  # (sizes, seeds)
+            color = "k" if k == 0 else colors(k - 1)
+            ax.plot(c["sizes"], ratio.mean(1), "o-", ms=2.5, c=color, label=name)
+            ax.fill_between(c["sizes"], ratio.min(1), ratio.max(1), color=color, alpha=0.1, lw=0)
+        ax.axhline(1.0, c="0.5", lw=0.8)
+        landed = sum(1 for v in cfg["variants"] if (v, m) in curves)
+        ax.set(xscale="log", xlabel="data set size T", ylabel="test MSE / all-zeros output's",
+               title=f"M2's sizes, m={m}: {landed} of {len(cfg['variants'])} settings landed")
+        if landed:
+            ax.legend(fontsize=6)
+    for ax in row[len(cfg["hidden"]):]:
+        ax.axis("off")
+
+
 def main(argv=None):
     r = FigureScript(__doc__, argv)
     # --- compute (cached)
@@ -52,30 +94,42 @@ def main(argv=None):
     vcfg, variants = r.run(VARIANTS)
     # --- plot
     sizes, ms = list(cfg["sizes"]), cfg["hidden"]
+    say("sizes", sizes)
+    say("hidden", ms)
+    say("seeds", cfg["seeds"])
+    per_m = defaultdict(dict)  # name -> {m: value}, named after the loop
+    ratios = []  # every rise of the mean test MSE over the seed spread at its T, all m
     pyplot = plt()
-    fig, axes = pyplot.subplots(3, len(ms) + 1, figsize=(4.2 * (len(ms) + 1), 10.8), squeeze=False)
+    fig, axes = pyplot.subplots(4, len(ms) + 1, figsize=(4.2 * (len(ms) + 1), 14.4), squeeze=False)
     for j, m in enumerate(ms):
         get = lambda k: np.stack([grid[(T, m)][k] for T in sizes])  # noqa: E731  (sizes, seeds)
         test, train, bound, dead = get("test_loss"), get("train_loss"), get("bound"), get("dead_units")
         best = np.argmin(train, axis=1)  # best of k seeds by train loss
         test_best = test[np.arange(len(sizes)), best]
         i_peak = int(np.argmax(test.mean(1)))
-        b, spread = bump(sizes, test, m + 1) if m + 1 in sizes else (np.nan, np.nan)
-        print(f"m={m}: mean test MSE per T {dict(zip(sizes, np.round(test.mean(1), 3).tolist()))}")
-        print(f"  largest mean test MSE at T={sizes[i_peak]} ({test.mean(1)[i_peak]:.3f}); at T=m+1={m + 1}: "
-              f"mean minus the larger neighbour {b:+.3f} (seed spread there {spread:.3f})")
-        print(f"  train MSE / rank-{m} affine bound per T (mean; bound > 1e-6): "
-              + str({T: round(float(v), 3) for T, v, bb in zip(sizes, (train / np.maximum(bound, 1e-30)).mean(1),
-                                                                bound.mean(1)) if bb > 1e-6}))
-        print(f"  dead hidden units (mean over seeds, of {m}): {dict(zip(sizes, np.round(dead.mean(1), 2).tolist()))}")
-        print(f"  every rise of the mean test MSE from one T to the next (T before -> T: rise, seed spread at T, seeds "
-              f"of {test.shape[1]} that rise): " + "; ".join(f"{a} -> {b}: {d:+.3f}, {sp:.3f}, {k}"
-                                                           for a, b, d, sp, k in rises(sizes, test)))
-        print(f"  train MSE per T (mean): {dict(zip(sizes, [float(f'{v:.3g}') for v in train.mean(1)]))}; the rank-{m} affine "
-              f"bound per T (mean; the all-zeros output's test MSE is 1): {dict(zip(sizes, [float(f'{v:.3g}') for v in bound.mean(1)]))}")
-        print(f"  test accuracy per T (mean): {dict(zip(sizes, np.round(get('test_acc').mean(1), 4).tolist()))}")
-        print(f"  best of {test.shape[1]} seeds by train loss, its test MSE: "
-              f"{dict(zip(sizes, np.round(test_best, 3).tolist()))}")
+        b, spread = bump(sizes, test, m + 1)
+        up = rises(sizes, test)
+        per_m["test_loss_mean"][m] = dict(zip(sizes, test.mean(1)))
+        per_m["peak_T"][m], per_m["peak_test_loss"][m] = sizes[i_peak], test.mean(1)[i_peak]
+        per_m["threshold_T"][m] = m + 1
+        per_m["bump_at_threshold"][m], per_m["spread_at_threshold"][m] = dec3(b), dec3(spread)
+        # train MSE over the rank-m affine bound where the bound is not zero
+        per_m["train_over_bound"][m] = {T: v for T, v, bb in zip(sizes, (train / np.maximum(bound, 1e-30)).mean(1),
+                                                                 bound.mean(1)) if bb > 1e-6}
+        per_m["dead_units_mean"][m] = dict(zip(sizes, dead.mean(1)))
+        # every rise of the mean test MSE: (T before, T, rise, seed spread at T, seeds that rise)
+        per_m["rises"][m] = [(a, t, dec3(d), dec3(sp), k) for a, t, d, sp, k in up]
+        per_m["n_rises"][m] = len(up)
+        per_m["rise_range"][m] = (dec3(min(u[2] for u in up)), dec3(max(u[2] for u in up))) if up else None
+        per_m["rise_spread_range"][m] = (dec3(min(u[3] for u in up)), dec3(max(u[3] for u in up))) if up else None
+        per_m["largest_rise"][m] = max(per_m["rises"][m], key=lambda u: u[2]) if up else None
+        ratios += [d / max(sp, 1e-30) for _, _, d, sp, _ in up]
+        per_m["train_loss_mean"][m] = dict(zip(sizes, train.mean(1)))
+        per_m["bound_mean"][m] = dict(zip(sizes, bound.mean(1)))  # the all-zeros output's test MSE is 1
+        per_m["test_acc_mean"][m] = dict(zip(sizes, get("test_acc").mean(1)))
+        per_m["best_test_loss"][m] = dict(zip(sizes, test_best))
+        per_m["best_peak_T"][m] = sizes[int(np.argmax(test_best))]
+        per_m["best_bump_at_threshold"][m] = bump(sizes, test_best[:, None], m + 1)[0]
         ax = axes[0, j]
         seeds_vs_T(ax, sizes, train, "tab:blue", "train MSE")
         seeds_vs_T(ax, sizes, test, "tab:red", "test MSE")
@@ -94,19 +148,36 @@ def main(argv=None):
         ax.plot(sizes, dead.mean(1), "o-", ms=3, c="k")
         ax.set(xscale="log", xlabel="data set size T", ylabel=f"dead hidden units (of {m}, mean of seeds)",
                ylim=(-0.05 * m, 1.05 * m))
+    for name, v in per_m.items():
+        say(name, v, sig=SIG.get(name, 4))
+    say("peak_Ts", sorted(set(per_m["peak_T"].values())))  # the sizes where some m's mean test MSE is highest
+    say("largest_rise_over_spread", max(ratios, default=None), sig=2)
+    say("best_peak_Ts", sorted(set(per_m["best_peak_T"].values())))
+    say("best_bump_max", max(finite(per_m["best_bump_at_threshold"].values()), default=None), sig=2)
+    acc = {(m, T): a for m, d in per_m["test_acc_mean"].items() for T, a in d.items()}
+    m_acc, T_acc = max(acc, key=acc.get)
+    say("acc_max", acc[m_acc, T_acc], sig=2)
+    say("acc_max_m", m_acc)
+    say("acc_max_T", T_acc)
+    say("chance", 1 / cfg["n"])
+    say("acc_max_over_chance", acc[m_acc, T_acc] * cfg["n"], sig=2)
     vsizes = list(vcfg["sizes"])
+    vtest, vbump = {}, {}
     ax, ax_dead = axes[0, -1], axes[2, -1]
     axes[1, -1].axis("off")
     colors = pyplot.get_cmap("tab10")
     for k, name in enumerate(vcfg["variants"]):
         test = np.stack([variants[(name, T)]["test_loss"] for T in vsizes])
-        b, spread = bump(vsizes, test, vcfg["m"] + 1)
-        print(f"variant {name}: mean test MSE per T {dict(zip(vsizes, np.round(test.mean(1), 3).tolist()))}; at T=m+1: "
-              f"mean minus the larger neighbour {b:+.3f} (seed spread {spread:.3f})")
+        vtest[name], vbump[name] = dict(zip(vsizes, test.mean(1))), dec3(bump(vsizes, test, vcfg["m"] + 1)[0])
         ax.plot(vsizes, test.mean(1), "o-", ms=3, c=colors(k), label=f"{name} (mean of {test.shape[1]} seeds)")
         ax.fill_between(vsizes, test.min(1), test.max(1), color=colors(k), alpha=0.12, lw=0)
         dead = np.stack([variants[(name, T)]["dead_units"] for T in vsizes])
         ax_dead.plot(vsizes, dead.mean(1), "o-", ms=3, c=colors(k), label=name)
+    say("variant_test_loss_mean", vtest)
+    say("variant_bump_at_threshold", vbump)  # at T = m + 1, the mean minus the larger neighbour
+    say("variant_threshold_T", vcfg["m"] + 1)
+    ok = finite(vbump.values())
+    say("variant_bump_range", (min(ok), max(ok)) if ok else None)
     base = np.stack([grid[(T, vcfg["m"])]["test_loss"] for T in sizes])
     ax.plot(sizes, base.mean(1), "o-", ms=3, c="k", label=f"M2's setting (mean of {base.shape[1]} seeds)")
     ax.axvline(vcfg["m"] + 1, c="gray", ls=":", lw=0.8)
@@ -120,6 +191,7 @@ def main(argv=None):
     axes[1, -1].legend(*ax.get_legend_handles_labels(), fontsize=7, loc="center", title="right column: the variants")
     ax_dead.set(xscale="log", xlabel="data set size T", ylabel=f"dead hidden units (of {vcfg['m']})",
                 ylim=(-0.1, vcfg["m"] + 0.1), title="variants: dead hidden units (mean of seeds)")
+    large_T(r, axes[3], colors)
     fig.suptitle("MLP auto-encoder at small T: " + describe(cfg, "n", "sparsity", "steps", "weight_decay")
                  + f", {cfg['seeds']} seeds per cell (variants: {vcfg['seeds']})")
     fig.tight_layout(rect=(0, 0.03, 1, 1))

@@ -33,6 +33,7 @@ from _plot import plt
 from minimem.cli import FigureScript
 from minimem.experiments import back_to, peak, rise
 from minimem import experiments
+from minimem.named import say
 
 # --- config
 SWEEPS = {  # figure: the experiment behind it
@@ -95,6 +96,15 @@ def anatomy(fig_id, cfg, res):
                   f"{r['test_beaten']:.0f} | {r['train_spread']:.4g} | {r['test_spread']:.4g} | "
                   f"{r['largest_w_over_reach']:.2f} | {r['features_seen']:.2f}")
     at = next(r for r in rows if r["T"] == T_peak)
+    k = fig_id.replace(" ", "_").replace("=", "")
+    say(f"{k}_anatomy_T", [r["T"] for r in rows])
+    for name in at:
+        if name != "T":
+            say(f"{k}_{name}", [r[name] for r in rows])  # at the sizes of {k}_anatomy_T, mean over seeds
+    if mse:
+        say(f"{k}_off_share", at["test_off"] / at["test"], sig=3)
+    else:
+        say(f"{k}_margin_share", at["test_margin"] / at["test"], sig=3)
     if mse:
         print(f"  {fig_id} at T={T_peak}: off entries carry {at['test_off'] / at['test']:.3f} of the test MSE; on the "
               f"training set the loss pays for {at['train_off']:.3g} of an off-entry energy of {at['train_energy']:.4g}")
@@ -137,7 +147,31 @@ def main(argv=None):
                  f"{s['T']} (the largest T run)" if s["edge"] else str(s["T"]))
         print(f"| {fig_id} | {setting} | {s['rise'] or '-'} | {where} | {s['height']:.4g} | {per_seed} | {s['null']:.3g} | "
               + ("-" if s["edge"] else back) + " |")
+    key = lambda fid: fid.replace(" ", "_").replace("=", "").replace("/", "_")  # noqa: E731  B2, M7_m2, F3_x_sum(x)
+    say("rise_factor", RISE)
+    say("return_within_percent", 5)
+    say("rise_T", {key(f): s["rise"] for f, (_, s) in rows.items()})
+    say("peak_T", {key(f): None if s["edge"] else s["T"] for f, (_, s) in rows.items()})  # None: no interior peak
+    say("highest_T", {key(f): s["T"] for f, (_, s) in rows.items()})
+    say("height", {key(f): s["height"] for f, (_, s) in rows.items()})
+    say("null", {key(f): s["null"] for f, (_, s) in rows.items()}, sig=3)
+    say("back_T", {key(f): s["back"] for f, (_, s) in rows.items()})
+    say("last", {key(f): s["last"] for f, (_, s) in rows.items()}, sig=3)  # (largest T, mean test loss there)
+    m7 = [s["height"] for f, (_, s) in rows.items() if f.startswith("M7")]
+    if m7:
+        say("m7_height_range", (min(m7), max(m7)))
+        say("m7_hidden", [int(f.split("=")[1]) for f in rows if f.startswith("M7")])
+    say("henighan_regime", HENIGHAN)
+    say("henighan_loss", PUB["henighan_loss"])
+    say("jermyn_loss", PUB["jermyn_loss"])
+    say("jermyn_rule", GENERALISE_T)
+    say("earlier", EARLIER)
+    say("henighan_regime_earlier", (HENIGHAN[0] // EARLIER, HENIGHAN[1] // EARLIER))
     S = next(iter(rows.values()))[0]["sparsity"]
+    say("jermyn_T", GENERALISE_T / (1 - S), sig=4)
+    say("sparsity", S)
+    if rows.get("B2") and rows["B2"][1]["back"]:
+        say("back_over_earlier", rows["B2"][1]["back"] / (HENIGHAN[1] // EARLIER), sig=2)  # B2's return / 5000 / 10
     print(f"anchors: {ANCHORS}; Jermyn's T(1-S)={GENERALISE_T} at S={S}: T={GENERALISE_T / (1 - S):.0f}; "
           f"Henighan et al.'s {HENIGHAN[0]}-{HENIGHAN[1]} at n=10,000, S=0.999, {EARLIER}x earlier (the write-up): "
           f"{HENIGHAN[0] // EARLIER}-{HENIGHAN[1] // EARLIER}")
@@ -157,6 +191,16 @@ def main(argv=None):
                 print(f"M7 m=2 rerun with its weights kept: largest difference from M7's test MSE "
                       f"{np.abs(res['test_loss'] - m7).max():.1e}")
         anatomies[fig_id] = anatomy(fig_id, cfg, res)
+    try:  # X7's sparsity arms: how many features a training set of the peak's size has seen (1 - S^T expected)
+        pcfg, arms = r.run("peak_position", required=False)
+        seen = {}
+        for (S_arm, m), a in sorted(arms.items()):
+            T = int(peak(a["sizes"], a["test_loss"])[0])
+            seen[f"{S_arm}" + ("" if m == 2 else f"_m{m}")] = (T, 1 - S_arm ** T)
+        say("x7_peak_features_seen", seen, sig=2)  # {arm: (peak T, 1 - S^T)}
+        say("x7_sparsity", {f"{S_arm}" + ("" if m == 2 else f"_m{m}"): S_arm for S_arm, m in sorted(arms)})
+    except experiments.MissingResult as e:
+        print(f"X7's arms left out: {e}")
     pyplot = plt()
     fig, ((ax, ax2), (ax3, ax4)) = pyplot.subplots(2, 2, figsize=(14, 9.6))
     labels = list(rows)
@@ -207,10 +251,10 @@ def main(argv=None):
         for key, label, c in (("test", "test CE", "tab:red"), ("test_margin", "its margin: top logit - correct logit",
                                                                "k"), ("train_spread", "training logits' spread (std)",
                                                                       "tab:blue")):
-            ax4.plot(Ts, [r[key] for r in rows_], "o-" if key != "test_margin" else "x--", ms=4, c=c, label=label)
+            ax4.plot(Ts, [r[key] for r in rows_], "o" if key != "test_margin" else "x", ms=5, c=c, label=label)
         ax4.axhline(float(np.log(1000)), c="0.5", lw=0.8, label="null level log V")
         ax4.set(xscale="log", yscale="log", xlabel="data set size T", title="F1 (cross-entropy): the test CE is the "
-                "margin of a wrong logit (mean of seeds)")
+                "margin of a wrong logit (mean of seeds; the sizes around the peak, and the first and last)")
         ax4.legend(fontsize=6, loc="lower center")
     else:
         ax4.axis("off")

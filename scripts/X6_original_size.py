@@ -27,11 +27,13 @@ from _plot import SEED_NOTE, describe, plt, seeds_vs_T
 from minimem.cli import FigureScript
 from minimem import experiments
 from minimem.experiments import back_to, peak, rise
+from minimem.named import say
 
 # --- config
 EXPERIMENT = "bottleneck_original"
 B2 = "bottleneck_dd"
 ALL_ZEROS = 1.0  # the test MSE of the all-zeros output on normalised data
+RISE = 1.05  # the rise: above RISE x the all-zeros level; the return: within 5% of it (back_to)
 
 
 def sweep_of(r):
@@ -49,12 +51,14 @@ def sweep_of(r):
 
 
 def landmarks(name, cfg, res):
-    """Print and return where the mean test loss rises, peaks and returns, over T and over T(1-S)."""
+    """Print, name (prefixed b2_, x6_) and return where the mean test loss rises, peaks and returns,
+    over T and over T(1-S)."""
+    p = name.lower()
     sizes = np.array(cfg["sizes"])
     mean = res["test_loss"].mean(1)
     T_peak, height, per_seed = peak(sizes, res["test_loss"])
     i = list(sizes).index(T_peak)
-    T_rise = rise(sizes, mean, i, ALL_ZEROS)
+    T_rise = rise(sizes, mean, i, ALL_ZEROS, RISE)
     T_back = back_to(sizes, mean, i + 1, ALL_ZEROS)
     scale = 1 - cfg["sparsity"]
     print(f"{name} (n={cfg['n']}, S={cfg['sparsity']}, {res['test_loss'].shape[1]} seeds): rises past 1.05 x the "
@@ -63,8 +67,22 @@ def landmarks(name, cfg, res):
           f"within 5% " + (f"from T={T_back}" if T_back else f"not by T={int(sizes[-1])} ({mean[-1]:.4g})")
           + "; in T(1-S): rise " + (f"{T_rise * scale:.3g}" if T_rise else "-") + f", peak {T_peak * scale:.3g}, "
           + "return " + (f"{T_back * scale:.3g}" if T_back else "-"))
-    print(f"  mean test MSE per T: {dict(zip(sizes.tolist(), np.round(mean, 4).tolist()))}")
-    print(f"  mean train MSE per T: {dict(zip(sizes.tolist(), [float(f'{v:.3g}') for v in res['train_loss'].mean(1)]))}")
+    say(f"{p}_n", cfg["n"])
+    say(f"{p}_sparsity", cfg["sparsity"])
+    say(f"{p}_seeds", res["test_loss"].shape[1])
+    say(f"{p}_sizes", sizes)
+    say(f"{p}_scaled_sizes", sizes * scale, sig=3)  # T(1-S)
+    say(f"{p}_rise_T", T_rise)
+    say(f"{p}_peak_T", T_peak)
+    say(f"{p}_peak_height", height)
+    say(f"{p}_seed_peaks", per_seed, sig=8)  # (T, height) per seed, heights to 4 decimals
+    say(f"{p}_seeds_at_peak", sum(T == T_peak for T, _ in per_seed))
+    say(f"{p}_back_T", T_back)
+    say(f"{p}_last_above_T", int(sizes[list(sizes).index(T_back) - 1]) if T_back else None)  # the size before the return
+    say(f"{p}_scaled", {"rise": T_rise and T_rise * scale, "peak": T_peak * scale, "back": T_back and T_back * scale},
+        sig=3)  # the landmarks in T(1-S)
+    say(f"{p}_test_loss_mean", dict(zip(sizes.tolist(), np.round(mean, 4))), sig=8)  # per T, to 4 decimals
+    say(f"{p}_train_loss_mean", dict(zip(sizes.tolist(), res["train_loss"].mean(1))), sig=3)
     return T_rise, T_peak, height, T_back
 
 
@@ -78,9 +96,16 @@ def main(argv=None):
         print(f"X6: {len(missing)} units not stored yet (the sweep is still running): {'; '.join(missing)}")
     pub = experiments.PUBLISHED
     marks = {"B2": landmarks("B2", bcfg, bres), "X6": landmarks("X6", cfg, res)}
-    ratio = [(f"{x / b:.3g}" if x and b else "-") for x, b in zip(marks["X6"], marks["B2"])]
-    print(f"X6 over B2 (T): rise {ratio[0]}, peak {ratio[1]}, peak height {ratio[2]}, return {ratio[3]}; "
-          f"\"exactly {pub['earlier']}x earlier\" means {pub['earlier']} for the rise, the peak and the return")
+    say("x6_over_b2", dict(zip(("rise", "peak", "height", "back"), (
+        x / b if x and b else None for x, b in zip(marks["X6"], marks["B2"])))), sig=3)
+    print(f"X6 over B2 (T): \"exactly {pub['earlier']}x earlier\" means {pub['earlier']} for the rise, the peak and the "
+          "return")
+    say("claimed_factor", pub["earlier"])
+    say("rise_factor", RISE)
+    say("return_within_percent", round((RISE - 1) * 100))
+    say("henighan_regime", pub["henighan_regime"])
+    say("henighan_loss", pub["henighan_loss"])
+    say("jermyn_rule", pub["jermyn_rule"])
     print(f"published at n=10,000, S=0.999: Henighan et al. {pub['henighan_regime'][0]} to {pub['henighan_regime'][1]} "
           f"(T(1-S) {pub['henighan_regime'][0] * 0.001:g} to {pub['henighan_regime'][1] * 0.001:g}), test loss "
           f"~{pub['henighan_loss']}; Jermyn {pub['jermyn_regime'][0]} to {pub['jermyn_regime'][1]} (T(1-S) "

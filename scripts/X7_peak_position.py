@@ -24,9 +24,11 @@ from _plot import describe, plt
 from minimem.cli import FigureScript
 from minimem import experiments
 from minimem.experiments import back_to, peak, rise
+from minimem.named import say
 
 # --- config
 EXPERIMENT = "peak_position"
+RISE = 1.05  # the rise: above RISE x the all-zeros level; the return: within 5% of it (back_to)
 
 
 def all_zeros(S, n):
@@ -61,36 +63,68 @@ def main(argv=None):
     if missing:
         print(f"X7: arms not stored whole yet (the runs are still landing): {'; '.join(missing)}")
     pub = experiments.PUBLISHED
-    rows = {}
+    rows, named = {}, {}  # {(S, m): (rise T, peak T, peak height, return T)}; {name: {arm: value}}
     for (S, m), a in sorted(res.items()):
         sizes, mean, ref, u = a["sizes"], a["test_loss"].mean(1), all_zeros(S, cfg["n"]), 1 - S
         T_peak, height, per_seed = peak(sizes, a["test_loss"])
         i = list(sizes).index(T_peak)
-        T_rise, T_back = rise(sizes, mean, i, ref), back_to(sizes, mean, i + 1, ref)
+        T_rise, T_back = rise(sizes, mean, i, ref, RISE), back_to(sizes, mean, i + 1, ref)
         rows[(S, m)] = (T_rise, T_peak, height, T_back)
+        train = a["train_loss"].mean(1)
+        arm = {"sparsity": S, "hidden": m, "all_zeros": ref, "features_per_sample": cfg["n"] * u,
+               "smallest_T": int(sizes[0]), "rise_T": T_rise, "peak_T": T_peak, "peak_height": height, "back_T": T_back,
+               "rise_scaled": T_rise and T_rise * u, "peak_scaled": T_peak * u, "back_scaled": T_back and T_back * u,
+               "last_above_T": int(sizes[list(sizes).index(T_back) - 1]) if T_back else None,  # the size before the return
+               "train_at_peak": train[i],
+               "test_loss_mean": dict(zip(sizes.tolist(), np.round(mean, 4))),  # per T, to 4 decimals
+               "train_loss_mean": dict(zip(sizes.tolist(), train))}
+        for name, v in arm.items():  # keyed by arm: "0.9" for S=0.9, m=2; "0.99m5" for S=0.99, m=5
+            named.setdefault(name, {})[f"{S}" if m == 2 else f"{S}m{m}"] = v
         print(f"S={S}, m={m} (n(1-S)={cfg['n'] * u:.3g} features per sample, all-zeros level {ref:.3g}): rise "
               + (f"T={T_rise}" if T_rise else f"at or before its smallest size (T={int(sizes[0])})")
               + f", peak T={T_peak} (mean test MSE {height:.4g}; per seed {per_seed}), back "
               + (f"T={T_back}" if T_back else f"not by T={int(sizes[-1])} ({mean[-1]:.4g})")
               + "; in T(1-S): rise " + (f"{T_rise * u:.3g}" if T_rise else "-") + f", peak {T_peak * u:.3g}, back "
               + (f"{T_back * u:.3g}" if T_back else "-"))
-        print("  mean test MSE per T: " + str({int(T): round(float(v), 4) for T, v in zip(sizes, mean)}))
-        print("  mean train MSE per T: " + str({int(T): float(f"{v:.3g}") for T, v in zip(sizes, a["train_loss"].mean(1))}))
+    sig = {"all_zeros": 3, "features_per_sample": 3, "rise_scaled": 3, "peak_scaled": 3, "back_scaled": 3,
+           "train_at_peak": 3, "train_loss_mean": 3, "test_loss_mean": 8}
+    for name, v in named.items():
+        say(name, v, sig=sig.get(name, 4))
+    say("n", cfg["n"])
+    say("seeds", cfg["seeds"])
+    say("b2_seeds", experiments.config("bottleneck_dd", r.mode)["seeds"])
+    original = experiments.config("bottleneck_original", r.mode)  # X6: Henighan et al.'s size
+    say("original_n", original["n"])
+    say("original_sparsity", original["sparsity"])
+    say("claimed_factor", pub["earlier"])
+    say("jermyn_rule", pub["jermyn_rule"])
     m2 = sorted((S, v) for (S, m), v in rows.items() if m == 2)
     inv = np.array([1 / (1 - S) for S, _ in m2])
     for j, what in ((1, "peak"), (3, "return")):
         ok = [(1 / (1 - S), v[j], S) for S, v in m2 if v[j]]
         if len(ok) >= 2:
-            slope = np.polyfit(np.log([a for a, _, _ in ok]), np.log([b for _, b, _ in ok]), 1)[0]
+            slope = say(f"{what}_exponent", np.polyfit(np.log([a for a, _, _ in ok]), np.log([b for _, b, _ in ok]), 1)[0],
+                        sig=3)
             print(f"m=2: {what} T against 1/(1-S) over {len(ok)} sparsities: fitted exponent {slope:.3g} "
                   f"(1: in proportion to 1/(1-S)); {what} T(1-S) from S={ok[0][2]} to S={ok[-1][2]}: "
                   + ", ".join(f"{b / a:.3g}" for a, b, _ in ok))
-    for (over, base, what, note) in (((0.999, 2), (0.99, 2), "S=0.999 over S=0.99 at n=1000",
-                                      f" (the write-up's \"{pub['earlier']}x\" and Jermyn's rule both say {pub['earlier']})"),
-                                     ((0.99, 5), (0.99, 2), "m=5 over m=2 at S=0.99", "")):
+    # the return's grid point T(1-S) (the sizes are grid / (1 - S), rounded): the m=2 sparsities where
+    # it is Jermyn's rule, and those where it comes before
+    on_grid = {S: min(cfg["grid"], key=lambda g: abs(g - v[3] * (1 - S))) for S, v in m2 if v[3]}
+    at = say("back_at_rule_S", [S for S, g in on_grid.items() if g == pub["jermyn_rule"]])
+    before = say("back_before_rule_S", [S for S, g in on_grid.items() if g < pub["jermyn_rule"]])
+    if before:
+        say("back_before_rule_by", max(on_grid[S] for S in before))
+    if at:  # the fewest features per sample among them
+        say("features_at_rule_min", min(cfg["n"] * (1 - S) for S in at), sig=3)
+    for (over, base, name, note) in (((0.999, 2), (0.99, 2), "s0999_over_s099",
+                                      f"the write-up's \"{pub['earlier']}x\" and Jermyn's rule both say {pub['earlier']}"),
+                                     ((0.99, 5), (0.99, 2), "m5_over_m2", "")):
         if over in rows and base in rows:  # rise, peak, peak height, return of one arm over another's
-            q = [f"{y / x:.3g}" if x and y else "-" for x, y in zip(rows[base], rows[over])]
-            print(f"{what}: rise {q[0]}, peak {q[1]}, peak height {q[2]}, return {q[3]}{note}")
+            say(name, dict(zip(("rise", "peak", "height", "back"),
+                               (y / x if x and y else None for x, y in zip(rows[base], rows[over])))), sig=3)
+            if note:
+                print(f"{name}: {note}")
     print(f"Jermyn's rule: generalisation at T(1-S)={pub['jermyn_rule']}")
     pyplot = plt()
     fig, (ax, ax2) = pyplot.subplots(1, 2, figsize=(13, 4.6))
@@ -103,7 +137,7 @@ def main(argv=None):
     ax.axvline(pub["jermyn_rule"], c="k", ls=":", lw=0.8, label=f"Jermyn: generalisation at T(1-S)={pub['jermyn_rule']}")
     ax.set(xscale="log", yscale="log", xlabel="T (1 - S)", ylabel="test MSE / the all-zeros output's (log)",
            title="test loss against T(1-S): one curve if the peak scales with 1/(1-S)")
-    ax.legend(fontsize=6, loc="upper right")
+    ax.legend(fontsize=6, loc="upper center", bbox_to_anchor=(0.5, -0.14), ncol=3)  # below the axes: every curve shows
     for j, what, marker in ((1, "peak", "o"), (3, "return (within 5%)", "v")):
         pts = [(1 / (1 - S), v[j]) for S, v in m2 if v[j]]
         if pts:

@@ -25,11 +25,17 @@ import numpy as np
 
 from _plot import clouds, describe, plt
 from minimem.cli import FigureScript
-from minimem import metrics, optim
+from minimem import experiments, metrics, optim
+from minimem.named import say
 
 # --- config
 EXPERIMENT = "optimiser_control"
 SEED = 0
+
+
+def short(name):
+    """An optimiser's name in named values: sgd_0.1 -> sgd_lr0_1, adam, adamw."""
+    return {"Adam (no weight decay)": "adam", "AdamW": "adamw"}.get(name) or "sgd_lr" + name.split()[-1].replace(".", "_")
 
 
 def main(argv=None):
@@ -42,7 +48,13 @@ def main(argv=None):
     reach = {"AdamW": optim.adam_reach(lrs, cfg["weight_decay"]), "Adam (no weight decay)": optim.adam_reach(lrs, 0.0)}
     print(f"AdamW's reach in this schedule: {reach['AdamW']:.2f}; Adam's without weight decay: "
           f"{reach['Adam (no weight decay)']:.2f}; SGD has no per-coordinate bound")
+    say("reach_adamw", reach["AdamW"])
+    say("reach_adam", reach["Adam (no weight decay)"])
     ref = metrics.squareness_reference(cfg["n"], np.random.default_rng(0))
+    say("cloud_squareness", ref, sig=2)  # (mean, 95th percentile) of an isotropic cloud
+    say("n", cfg["n"])
+    say("cloud_percentile", 95)
+    say("sgd_lrs", [experiments.OPTIMISERS[n]["lr"] for n in names if n.startswith("SGD")])
     print(f"squareness of an isotropic cloud of {cfg['n']} points: {ref[0]:.2f} (95th percentile {ref[1]:.2f})")
     pyplot = plt()
     fig, axes = pyplot.subplots(len(settings), len(names), figsize=(3.1 * len(names), 3.3 * len(settings)),
@@ -68,6 +80,16 @@ def main(argv=None):
                   f"squareness {sq.mean():.2f} ({sq.min():.2f}-{sq.max():.2f}), lopsidedness {lop.mean():.2f}, corners "
                   f"{np.round(corners, 1).tolist()} degrees; largest |w| {largest:.3g} = {largest / reach['AdamW']:.2f} "
                   f"of AdamW's reach" + (f", {largest / reach[name]:.2f} of its own" if name in reach else ""))
+            key = f"{setting}_{short(name)}"  # named values of this cell
+            say(f"{key}_train", res["train_loss"].mean())
+            say(f"{key}_test", res["test_loss"].mean())
+            say(f"{key}_test_range", (res["test_loss"].min(), res["test_loss"].max()))
+            say(f"{key}_squareness", sq.mean(), sig=3)
+            say(f"{key}_corners_range", (corners.min(), corners.max()), sig=3)
+            say(f"{key}_largest_w", largest, sig=3)
+            if name in reach:
+                say(f"{key}_largest_over_own_reach", largest / reach[name], sig=2)
+            say(f"{key}_largest_over_adamw_reach", largest / reach["AdamW"], sig=2)
             lim = clouds([ax], [W[SEED]], [f"{setting}, {name}\nsquareness {sq.mean():.2f}, test loss "
                                            f"{res['test_loss'].mean():.3g}"])
             if name in reach and reach[name] < 1.5 * lim:

@@ -159,17 +159,21 @@ def sweep_figure(pyplot, cfg, res, what, loss_label, ref, show, param="W1", line
     return fig, fig.axes[0]
 
 
-def dimensionality_figure(pyplot, cfg, dims, title, with_max=True):
+def dimensionality_figure(pyplot, cfg, dims, title, with_max=True, axes=None):
     """B4 / M4: for every T and seed, the fractional dimensionality of the data points, optionally
     their maximal data dimensionality D*, and that of the features, one dot each (jittered in T),
-    with the m/T guide; ``dims`` from minimem.experiments.verdicts.dimensionalities."""
+    with the m/T guide; ``dims`` from minimem.experiments.verdicts.dimensionalities. ``axes``: a
+    column of axes to draw into (one per row) instead of a new figure."""
     sizes = np.array(cfg["sizes"])
     jitter = np.random.default_rng(0)  # horizontal jitter of the dots only
     rows = [("data points: D_t", "tab:red", True)]
     if with_max:
         rows.append(("data points: D*_t (max. data dim.)", "tab:purple", True))
     rows.append(("features: D_i", "tab:blue", False))
-    fig, axes = pyplot.subplots(len(rows), 1, figsize=(6.5, 2.7 * len(rows)), sharex=True)
+    if axes is None:
+        fig, axes = pyplot.subplots(len(rows), 1, figsize=(6.5, 2.7 * len(rows)), sharex=True)
+    else:
+        fig = axes[0].figure
     for i, T in enumerate(sizes):
         for s in range(cfg["seeds"]):
             for ax, (_, c, _), D in zip(axes, rows, dims[(i, s)]):
@@ -190,7 +194,8 @@ def grid_figure(pyplot, rows, xs, ys, xlabel, ylabel, title):
     """Rows of heatmap panels over a grid (columns xs, rows ys). ``rows`` is a list of lists of
     (matrix, panel title, kind); panels of one kind share one colour range across the figure; kind
     "acc" is drawn on 0-1, "logacc" (accuracies spanning decades) as log10 on its own range with the
-    accuracy itself written in each cell, "ratio" with three digits."""
+    accuracy itself written in each cell, "ratio" with three digits, "z" (standard errors above chance)
+    with its colour saturating at 10 (3 is the bar, the values are written in the cells)."""
     ranges = {}
     for row in rows:
         for M, _, kind in row:
@@ -205,9 +210,15 @@ def grid_figure(pyplot, rows, xs, ys, xlabel, ylabel, title):
                 heat(fig, axes[r, c], np.log10(M), xs, ys, t + " (colour: log10)", "acc", xlabel, ylabel,
                      vmin=np.log10(lo), vmax=np.log10(hi), label=lambda v: f"{10 ** v:.2g}")
                 continue
+            if kind == "z":
+                heat(fig, axes[r, c], M, xs, ys, t + " (colour: to 10)", "acc", xlabel, ylabel, vmin=-3, vmax=10,
+                     fmt="{:.2g}")
+                continue
             heat(fig, axes[r, c], M, xs, ys, t, "acc" if kind.startswith("acc") else "loss", xlabel, ylabel,
                  vmin=lo if not kind.startswith("acc") else 0, vmax=hi if not kind.startswith("acc") else 1,
                  fmt="{:.3g}" if kind == "ratio" else "{:.2g}")  # a ratio near 1: three digits tell 1.005 from 1
+        for c in range(len(row), ncol):
+            axes[r, c].axis("off")
     fig.suptitle(title)
     fig.tight_layout()
     return fig

@@ -84,10 +84,10 @@ def checked_numbers(lines):
         stripped = line.lstrip()
         if stripped.startswith((">", "Setting:", "#")):
             continue
-        text = unquoted(EXEMPT_SPANS.sub(" ", line.replace("\u2212", "-")))
+        text = EXEMPT_SPANS.sub(" ", line.replace("\u2212", "-"))
         for m in CITED.finditer(text):
             out.append((k, float(m.group(1).replace(",", "")), m.group(1), m.group(2)))
-        for value, token in numbers(TAGS.sub(" ", CITED.sub(" ", text))):
+        for value, token in numbers(unquoted(TAGS.sub(" ", CITED.sub(" ", text)))):
             out.append((k, value, token, None))
     return sorted(out, key=lambda c: c[0])
 
@@ -197,3 +197,15 @@ def test_every_number_in_a_section_is_the_value_it_names(fid, tmp_path):
     errors = citation_errors(fid, lines, named_values.parse(run.stdout, fid))
     assert not errors, (f"{fid}: {len(errors)} number(s) in its RESULTS.md section that are not the values "
                         f"{SCRIPTS[fid].name} names:\n" + "\n".join(errors))
+
+
+def test_the_readme_table_gives_each_figure_the_verdict_of_its_section():
+    readme = (ROOT / "README.md").read_text()
+    table = dict(re.findall(r"^\| \[([BMFAX]\d+)\]\(RESULTS\.md#\w+\) \|.*\| (yes|partly|no) \|$", readme, re.M))
+    verdicts = {}
+    for fid, lines in sections().items():
+        m = next((re.match(r"^\*\*Verdict: (yes|partly|no)\b", t) for _, t in lines
+                  if t.startswith("**Verdict:")), None)
+        if m:
+            verdicts[fid] = m.group(1)
+    assert table == verdicts, {f: (table.get(f), v) for f, v in verdicts.items() if table.get(f) != v}

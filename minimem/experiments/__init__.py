@@ -42,6 +42,7 @@ Experiments (figures that read them):
     reconstruction_grid  B5           features x hidden x sparsity x importance grid
     sparse_grid          M7           MLP auto-encoder over hidden size x T
     sparse_grid_m2       X5           M7's m=2 row with its weights (the peak's mechanism)
+    sparse_grid_relu_out M7           ... with a ReLU after the read-out (A4's variant)
     onehot_grid_mse      A2, A3       MLP on one-hot data over hidden size x n, MSE
     onehot_grid_ce       A9           ... cross-entropy
     embed_big_fish       M8           an MLP reading an embedding E x, three targets
@@ -59,7 +60,9 @@ Experiments (figures that read them):
     square_control       X2           loss x normalisation x init at T=500: where the squares come from
     mlp_small_T          X3           the MLP at T=1-40 for m in 2-16, 8 seeds: a peak at T = m + 1?
     mlp_variants         X3           ... m=2 under other learning rates, inits, inputs, decay
+    mlp_variants_sizes   X3, M2       ... those variants at M2's sizes (3 to 5,000), m=2 and m=8
     peak_height          X4           B2's peak under weight decay x steps x test-set size
+    peak_height_arms     X4           ... under other schedules, and the reach against the steps
     ce_epochs_wd0        A6           A6 without weight decay
     ce_epochs_wd0.0001   A6           ... with weight decay 1e-4
     ce_epochs_long       A6           ... for 30,000 epochs
@@ -77,20 +80,21 @@ from .runner import (EXPERIMENTS, HEARTBEAT, LONG_RUN, MODES, PARAM_NAMES, SMOKE
                      params_at, results_dir_of, run, stored, target_of, test_set, test_sets, train_set, train_sets,
                      unit_jobs, unit_label)
 from .verdicts import (PUBLISHED, adam_reach_of, back_to, best_of, dead_units, dimensionalities, embed_null_loss, embed_ratio,
-                       lookup_sizes, lost_outputs, null_loss, peak, peak_anatomy, print_big_fish, print_embed_grid,
+                       lookup_sizes, lost_outputs, null_loss, peak, peak_anatomy, variant_curves, print_big_fish, print_embed_grid,
                        print_hard_labels, print_lost_outputs, print_sweep, print_unused, rise, snapshot_numbers,
                        steps_to, unused_columns)
 
 # Experiments whose full results are still being computed, unit by unit, and committed as they land:
 # the committed-results test accepts their missing units (and only theirs), and their figures draw
 # what has landed and say what has not.
-IN_PROGRESS: dict[str, str] = {}  # {experiment: what is running}; none at present (X6 and X7 are whole)
+IN_PROGRESS: dict[str, str] = {  # {experiment: what is running}
+    "mlp_variants_sizes": "X3's variants at M2's sizes: m=2 whole, m=8 landing unit by unit"}
 
 # The runs each figure trains for itself (B3, B4 draw B2's runs, and so on): its run time is theirs.
 FIGURES = {
     "B1": ("tms_relu_output",), "B2": ("bottleneck_dd",), "B3": (), "B4": (), "B5": ("reconstruction_grid",),
     "M1": ("tms_relu_hidden",), "M2": ("mlp_dd",), "M3": (), "M4": (), "M5": (),
-    "M6": ("mlp_init_uniform", "mlp_init_gaussian"), "M7": ("sparse_grid",), "M8": ("embed_big_fish",),
+    "M6": ("mlp_init_uniform", "mlp_init_gaussian"), "M7": ("sparse_grid", "sparse_grid_relu_out"), "M8": ("embed_big_fish",),
     "M9": ("embed_small_fish",), "M10": ("embed_reprojector",),
     "F1": ("unembed_dd",), "F2": (), "F3": ("unembed_dd_soft", "unembed_dd_input"), "F4": ("bottleneck_dd_untied",),
     "F5": ("unembed_dd_xavier",),
@@ -99,7 +103,7 @@ FIGURES = {
            "ce_epochs_seed2"),
     "A7": ("ce_weight_decay",), "A8": ("antipodal_onehot",), "A9": ("onehot_grid_ce",),
     "X1": ("lookup_peak_ae", "lookup_peak_ce", "lookup_init_ae", "lookup_init_ce"), "X2": ("square_control",),
-    "X3": ("mlp_small_T", "mlp_variants"), "X4": ("peak_height",), "X5": ("sparse_grid_m2",),
+    "X3": ("mlp_small_T", "mlp_variants", "mlp_variants_sizes"), "X4": ("peak_height", "peak_height_arms"), "X5": ("sparse_grid_m2",),
     "X6": ("bottleneck_original",), "X7": ("peak_position",), "X8": ("optimiser_control",),
 }
 
