@@ -101,3 +101,22 @@ def lookup(values, ref):
         except (KeyError, IndexError, TypeError):
             raise KeyError(f"{ref!r}: {m.group(1)} has no entry [{part}]") from None
     return v
+
+
+def span(values):
+    """(min, max) of ``values``, or None when there are none (a summary over an empty window, as
+    under a script's --smoke settings)."""
+    a = np.asarray(values, dtype=float).ravel()
+    return (a.min(), a.max()) if a.size else None
+
+
+def least(values):
+    """min of ``values``, or None when there are none."""
+    a = np.asarray(values, dtype=float).ravel()
+    return a.min() if a.size else None
+
+
+def most(values):
+    """max of ``values``, or None when there are none."""
+    a = np.asarray(values, dtype=float).ravel()
+    return a.max() if a.size else None

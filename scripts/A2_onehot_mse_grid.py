@@ -20,7 +20,7 @@ import numpy as np
 from _plot import onehot_grid_figure, plt
 from minimem.cli import FigureScript
 from minimem import data, experiments, metrics
-from minimem.named import say
+from minimem.named import least, most, say
 
 # --- config
 EXPERIMENT = "onehot_grid_mse"
@@ -47,13 +47,14 @@ def main(argv=None):
     say("acc", {m: dict(zip(ns, row)) for m, row in zip(ms, acc)}, sig=3)
     say("wide_m", WIDE_M)
     say("up_to_n", UP_TO_N)
-    say("wide_acc_min", acc[np.array(ms) >= WIDE_M][:, np.array(ns) <= UP_TO_N].min(), sig=3)
+    say("wide_acc_min", least(acc[np.array(ms) >= WIDE_M][:, np.array(ns) <= UP_TO_N]), sig=3)
     say("bound_from_n", BOUND_FROM_N)
-    say("bound_gap_max", np.abs(train - bound)[:, np.array(ns) >= BOUND_FROM_N].max(), sig=1)
+    say("bound_gap_max", most(np.abs(train - bound)[:, np.array(ns) >= BOUND_FROM_N]), sig=1)
     # the bottleneck with its ReLU after the read-out (B5): the largest n up to which it stores every one-hot vector
     b5_cfg, b5 = r.run("reconstruction_grid")
     uniform = experiments.IMPORTANCES.index("uniform")
-    b5_acc = np.array([b5[(n, B5_M)]["onehot_acc"][uniform] for n in b5_cfg["features"]])  # (n,)
+    b5_acc = np.array([b5[(n, B5_M)]["onehot_acc"][uniform] for n in b5_cfg["features"]
+                       if (n, B5_M) in b5])  # (n,); none under --smoke, whose grid has no m=B5_M
     stored = np.cumprod(b5_acc == 1).astype(bool)  # every one-hot vector stored at this n and all smaller
     say("b5_m", B5_M)
     say("b5_stored_up_to_n", b5_cfg["features"][int(stored.sum()) - 1] if stored.any() else None)

@@ -39,7 +39,7 @@ def main(argv=None):
     sizes = list(cfg["sizes"])
     T = np.array(sizes)
     mean = res["test_loss"].mean(1)
-    say("low_T", T[T < T_peak][np.argmin(mean[T < T_peak])])  # the lowest mean test MSE before the peak
+    say("low_T", T[T < T_peak][np.argmin(mean[T < T_peak])] if (T < T_peak).any() else None)  # the lowest mean test MSE before the peak
     train = res["train_loss"].mean(1)
     say("train_min_after_first", train[1:].min(), sig=3)  # from the second size on
     # the unused columns up to the last T shown in the third row, all seeds

@@ -17,7 +17,7 @@ import numpy as np
 
 from _plot import onehot_grid_figure, plt
 from minimem.cli import FigureScript
-from minimem.named import say
+from minimem.named import least, say
 
 # --- config
 EXPERIMENT = "onehot_grid_ce"
@@ -35,7 +35,7 @@ def main(argv=None):
     say("hidden", ms)
     for m in ms[:2]:  # the two smallest hidden sizes
         say(f"acc_range_m{m}", (acc[m].min(), acc[m].max()), sig=3)
-    say("acc_min_wide", min(acc[m].min() for m in ms[2:]))  # every larger m, every n
+    say("acc_min_wide", least([acc[m].min() for m in ms[2:]]))  # every larger m, every n
     r.save(fig, "A9_onehot_ce_grid")
 
 

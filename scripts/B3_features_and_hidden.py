@@ -19,7 +19,7 @@ import numpy as np
 from _plot import describe, plt
 from minimem.cli import FigureScript
 from minimem import experiments, relu_output
-from minimem.named import say
+from minimem.named import say, span
 
 # --- config
 EXPERIMENT = "bottleneck_dd"  # B2's sweep
@@ -48,7 +48,7 @@ def main(argv=None):
     say("max_h_norm", {T: np.linalg.norm(h, axis=1).max() for T, _, _, h in panels})
     say("large_norm", LARGE)
     say("large_features", {T: len(w) for T, w in large.items()})
-    say("large_feature_norm_range", {T: (w.min(), w.max()) for T, w in large.items()})
+    say("large_feature_norm_range", {T: span(w) for T, w in large.items()})
     pyplot = plt()
     fig, axes = pyplot.subplots(1, len(show), figsize=(2.3 * len(show), 2.9), squeeze=False)
     for ax, (T, i, W, h) in zip(axes[0], panels):

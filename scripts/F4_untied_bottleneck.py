@@ -18,7 +18,7 @@ from _plot import plt, sweep_figure
 from minimem.cli import FigureScript
 from minimem.experiments import PARAM_NAMES, lost_outputs, peak, print_lost_outputs, print_sweep, train_sets
 from minimem import metrics
-from minimem.named import say
+from minimem.named import say, span
 
 # --- config
 EXPERIMENT = "bottleneck_dd_untied"
@@ -36,18 +36,18 @@ def main(argv=None):
     sizes = np.array(cfg["sizes"])
     mean = res["test_loss"].mean(1)
     before = sizes < T_peak
-    say("low_T", sizes[before][np.argmin(mean[before])])  # the lowest mean test MSE before the peak
+    say("low_T", sizes[before][np.argmin(mean[before])] if before.any() else None)  # the lowest mean test MSE before the peak
     per_seed = peak(sizes, res["test_loss"])[2]
     say("seed_peak_T_range", (min(T for T, _ in per_seed), max(T for T, _ in per_seed)))
     say("seed_peak_height_range", (min(h for _, h in per_seed), max(h for _, h in per_seed)))
     sq = np.nanmean(metrics.squareness(res["W1"]), 1)  # (sizes,)
     lop = np.nanmean(metrics.lopsidedness(res["W1"]), 1)
     say("circles_from_T", CIRCLES_FROM)
-    say("circles_squareness_range", (sq[sizes >= CIRCLES_FROM].min(), sq[sizes >= CIRCLES_FROM].max()), sig=2)
+    say("circles_squareness_range", span(sq[sizes >= CIRCLES_FROM]), sig=2)
     wedge = (sizes >= WEDGE[0]) & (sizes <= WEDGE[1])
     say("wedge_T", WEDGE)
-    say("wedge_squareness_range", (sq[wedge].min(), sq[wedge].max()), sig=3)
-    say("wedge_lopsidedness_range", (lop[wedge].min(), lop[wedge].max()), sig=2)
+    say("wedge_squareness_range", span(sq[wedge]), sig=3)
+    say("wedge_lopsidedness_range", span(lop[wedge]), sig=2)
     p = {k: v[0].astype(np.float64) for k, v in res.items() if k in PARAM_NAMES}  # (seeds, ...) at the smallest T
     share, err = lost_outputs(p, train_sets(cfg, sizes[0]).astype(np.float64))  # (seeds,), (seeds,)
     say("lost_share_first", share.mean(), sig=3)  # active training entries the output ReLU switched off

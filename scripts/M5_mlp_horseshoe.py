@@ -21,7 +21,7 @@ import numpy as np
 from _plot import describe, plt
 from minimem.cli import FigureScript
 from minimem import experiments
-from minimem.named import say
+from minimem.named import most, say, span
 
 # --- config
 EXPERIMENTS = {"mlp_dd": "MLP (M2)", "mlp_dd_relu_out": "MLP with output ReLU (A4)"}
@@ -75,15 +75,15 @@ def main(argv=None):
     say("mlp_lifted_max", lifted.max(), sig=3)
     say("mlp_lifted_max_T", sizes[lifted.argmax()])
     say("mlp_late_from_T", MLP_LATE)
-    say("mlp_lifted_max_late", lifted[sizes >= MLP_LATE].max(), sig=3)
+    say("mlp_lifted_max_late", most(lifted[sizes >= MLP_LATE]), sig=3)
     sizes, (pos, lo, hi, lifted) = summary["mlp_dd_relu_out"]
-    T0 = sizes[np.flatnonzero(pos < 1).max() + 1]  # every b1 entry positive from here on
+    T0 = sizes[min(np.flatnonzero(pos < 1).max() + 1, len(sizes) - 1)] if (pos < 1).any() else sizes[0]  # every b1 entry positive from here on
     early, late = (sizes >= T0) & (sizes <= RELU_EARLY), sizes > RELU_EARLY
     say("relu_all_positive_from_T", T0)
     say("relu_early_to_T", RELU_EARLY)
-    say("relu_b1_range_early", np.round([lo[early].min(), hi[early].max()], 2))
-    say("relu_b1_range_late", np.round([lo[late].min(), hi[late].max()], 2))
-    say("relu_lifted_range", (lifted[sizes >= T0].min(), lifted[sizes >= T0].max()), sig=3)
+    say("relu_b1_range_early", np.round([lo[early].min(), hi[early].max()], 2) if early.any() else None)
+    say("relu_b1_range_late", np.round([lo[late].min(), hi[late].max()], 2) if late.any() else None)
+    say("relu_lifted_range", span(lifted[sizes >= T0]), sig=3)
     for row, name in enumerate(runs):  # one scale per row (the two MLPs' activations differ 40x)
         lim = 1.1 * max(max(np.abs(pre).max(), np.abs(pre + b1).max()) for (n, _), (pre, b1) in panels.items()
                         if n == name)

@@ -17,7 +17,7 @@ import numpy as np
 from _plot import embed_grid_figure, plt
 from minimem.cli import FigureScript
 from minimem.experiments import embed_ratio, print_big_fish, print_embed_grid
-from minimem.named import say
+from minimem.named import say, span
 
 # --- config
 EXPERIMENT = "embed_small_fish"
@@ -52,9 +52,9 @@ def main(argv=None):
     A = np.array([grids[d][1] for d in cfg["bottleneck"]])
     B = np.array([embed_ratio(*big, d) for d in cfg["bottleneck"]])  # big fish's ratio, (d, m, n)
     ok = A >= GOOD
-    say("good_accuracy_range", np.round([A[ok].min(), A[ok].max()], 3))
-    say("good_ratio_range", np.round([R[ok].min(), R[ok].max()], 3))
-    say("big_fish_ratio_range_there", np.round([B[ok].min(), B[ok].max()], 3))
+    say("good_accuracy_range", np.round(span(A[ok]), 3) if ok.any() else None)
+    say("good_ratio_range", np.round(span(R[ok]), 3) if ok.any() else None)
+    say("big_fish_ratio_range_there", np.round(span(B[ok]), 3) if ok.any() else None)
     r.save(embed_grid_figure(plt(), cfg, grids, "small fish"), "M9_small_fish")
 
 if __name__ == "__main__":

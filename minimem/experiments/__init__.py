@@ -71,8 +71,8 @@ Experiments (figures that read them):
 """
 
 from . import beyond, catalogue  # noqa: F401  (importing them registers every experiment)
-from .beyond import LOOKUP_INITS, LOOKUP_SETTINGS, MLP_VARIANTS, N_TEST_SUBSETS, OPTIMISERS, POSITION_ARMS, SMALL_T, \
-    SQUARE_SETTINGS, lookup, peak_height_run, position_sizes
+from .beyond import LOOKUP_INITS, LOOKUP_SETTINGS, MLP_VARIANTS, N_TEST_SUBSETS, OPTIMISERS, PEAK_ARMS, POSITION_ARMS, \
+    SMALL_T, SQUARE_SETTINGS, lookup, peak_height_run, position_sizes, variant_curves
 from .catalogue import (EMBED_SETTINGS, F_SIZES, FULL_SIZES, IMPORTANCES, TMS_SPARSITIES, small_data, snapshot,
                         sweep_train)
 from .runner import (EXPERIMENTS, HEARTBEAT, LONG_RUN, MODES, PARAM_NAMES, SMOKE, Experiment, LongRun, MissingResult,
@@ -80,7 +80,7 @@ from .runner import (EXPERIMENTS, HEARTBEAT, LONG_RUN, MODES, PARAM_NAMES, SMOKE
                      params_at, results_dir_of, run, stored, target_of, test_set, test_sets, train_set, train_sets,
                      unit_jobs, unit_label)
 from .verdicts import (PUBLISHED, adam_reach_of, back_to, best_of, dead_units, dimensionalities, embed_null_loss, embed_ratio,
-                       lookup_sizes, lost_outputs, null_loss, peak, peak_anatomy, variant_curves, print_big_fish, print_embed_grid,
+                       lookup_sizes, lost_outputs, null_loss, peak, peak_anatomy, print_big_fish, print_embed_grid,
                        print_hard_labels, print_lost_outputs, print_sweep, print_unused, rise, snapshot_numbers,
                        steps_to, unused_columns)
 

@@ -10,7 +10,7 @@ from .. import data, metrics, mlp, relu_output
 from ..train import TrainingDiverged, evaluate, train
 from .catalogue import _bottleneck, _henighan, _mlp, _sparse_grid, _sparse_grid_compute, _sweep, _sweep_compute, sweep_train
 from .runner import (_by_cell, _grid_units, _register, run, target_of, test_set, test_sets, train_set, train_sets)
-from .verdicts import dead_units, lookup_sizes, steps_to
+from .verdicts import dead_units, lookup_sizes, null_loss, steps_to
 
 # --- X1: lookup-table initialisation ------------------------------------------------------------
 
@@ -214,6 +214,26 @@ def _mlp_variant_size_compute(cfg, unit):
 
 _register("mlp_variants_sizes", _mlp_variants_sizes, _mlp_variant_size_units, _mlp_variant_size_compute,
           _by_cell("variant", "m", "T"), same=("variant", "m", "T"))
+
+
+def variant_curves(cfg, units, results):
+    """mlp_variants_sizes as curves: {(variant, m): dict(sizes, test (sizes, seeds), train, null (seeds,),
+    largest_w)} for every (variant, m) whose sizes have all landed; null is the test MSE of the
+    all-zeros output for that variant's data (1 for normalised inputs)."""
+    by = {(u["variant"], u["m"], u["T"]): r for u, r in zip(units, results) if r is not None}
+    out = {}
+    for v in cfg["variants"]:
+        for m in cfg["hidden"]:
+            rows = [by.get((v, m, T)) for T in cfg["sizes"]]
+            if any(r is None for r in rows):
+                continue
+            seeds = len(rows[0]["test_loss"])
+            run_cfg = dict(cfg, **MLP_VARIANTS.get(v, {}), m=m, seeds=seeds)
+            out[(v, m)] = dict(sizes=np.array(cfg["sizes"]), test=np.stack([r["test_loss"] for r in rows]),
+                               train=np.stack([r["train_loss"] for r in rows]), null=null_loss(run_cfg),
+                               largest_w=np.stack([r["largest_w"] for r in rows]))
+    return out
+
 
 
 # --- X4: what sets the height of B2's peak --------------------------------------------------------

@@ -326,23 +326,3 @@ def dimensionalities(cfg, vectors, with_max=True):
               + (f"{np.nanmean(a[:, 1]):.2f}" if a[:, 0].any() else "-")
               + f"; data points: median D_t {np.median(np.concatenate(D_t)):.3g}, m/T {min(cfg['m'] / T, 1):.3g}")
     return out
-
-
-def variant_curves(cfg, units, results):
-    """mlp_variants_sizes as curves: {(variant, m): dict(sizes, test (sizes, seeds), train, null (seeds,),
-    largest_w)} for every (variant, m) whose sizes have all landed; null is the test MSE of the
-    all-zeros output for that variant's data (1 for normalised inputs)."""
-    from .beyond import MLP_VARIANTS
-    by = {(u["variant"], u["m"], u["T"]): r for u, r in zip(units, results) if r is not None}
-    out = {}
-    for v in cfg["variants"]:
-        for m in cfg["hidden"]:
-            rows = [by.get((v, m, T)) for T in cfg["sizes"]]
-            if any(r is None for r in rows):
-                continue
-            seeds = len(rows[0]["test_loss"])
-            run_cfg = dict(cfg, **MLP_VARIANTS.get(v, {}), m=m, seeds=seeds)
-            out[(v, m)] = dict(sizes=np.array(cfg["sizes"]), test=np.stack([r["test_loss"] for r in rows]),
-                               train=np.stack([r["train_loss"] for r in rows]), null=null_loss(run_cfg),
-                               largest_w=np.stack([r["largest_w"] for r in rows]))
-    return out
