@@ -36,8 +36,12 @@ class Progress:
         piece of work that included a one-off cost (compiling, loading a cache)."""
         self._mark = (time.perf_counter(), self.count)
 
-    def update(self, k=1, info=""):
+    def update(self, k=1, info="", one_off=False):
+        """Count k more pieces of work done. ``one_off``: the work counted so far included a one-off
+        cost (compiling, loading a cache): the time left is estimated from the work after it (mark)."""
         self.count = min(self.count + k, self.total)
+        if one_off:
+            self.mark()
         now = time.perf_counter()
         if now - self._last < self.interval and self.count < self.total:
             return

@@ -19,6 +19,7 @@ would one by one.
 
 from __future__ import annotations
 
+import contextlib
 import copy
 import sys
 import time
@@ -228,7 +229,11 @@ def train(model, params, x, target, *, steps, lr=1e-3, schedule="henighan", warm
         gradients on that layout equal the model's own loss_and_grads (float64, on a few samples;
         fused.verify_model): otherwise 'numba' raises (TypeError, fused.KernelMismatch) and 'auto'
         trains on numpy, saying so in one line when the layout is wrong. 'auto' picks numba when
-        it is installed and can run the model.
+        it is installed and can run the model, except when the kernels are not compiled yet (not
+        in numba's disk cache) and the numpy loop would finish before they compile (numpy_seconds
+        against fused.COMPILE_SECONDS): then it trains on numpy and says so in one line. The two
+        backends agree to round-off, not bit for bit: for numbers identical between a first run
+        and later ones, name the backend.
     parallel : 'auto', 'instances', 'samples' or 'serial'
         How the numba backend uses the cores (see fused.Run).
     **model_options
@@ -254,12 +259,23 @@ def train(model, params, x, target, *, steps, lr=1e-3, schedule="henighan", warm
     steps, snaps, lrs, opt = check_settings(params, steps, lr, schedule, warmup, optimizer, weight_decay, betas, eps,
                                             momentum, decoupled, no_decay, snapshot_steps, progress)
     parallel = check_choice("parallel", parallel, ("auto", "instances", "samples", "serial"))
+    auto = backend == "auto"
     backend = choose_backend(backend, model, params, x, target, loss=loss, importance=importance, mask=mask,
                              **model_options)
     kw = dict(loss=loss, importance=importance, mask=mask, **opt, **model_options)
+    run = None
     if backend == "numba":
-        run = fused.Run(model, params, x, target, parallel=parallel, **kw)
-    else:
+        run = fused.Run(model, params, x, target, parallel=parallel, announce=False, **kw)
+        if auto and run.compiles and not _AUTO_COMPILES:
+            I, m, K = run.P.W1.shape[0], run.P.W1.shape[1], run.P.Wd.shape[2]
+            estimate = numpy_seconds(I, x.shape[1], x.shape[2], K, m, steps)
+            if estimate < fused.COMPILE_SECONDS:
+                _say(f"minimem: training on numpy (about {estimate:.0f} s) rather than compiling the numba kernels "
+                     f"first (about {fused.COMPILE_SECONDS} s, once); backend='numba' compiles them")
+                run = None
+        if run is not None:
+            run.announce()
+    if run is None:
         run = _NumpyRun(model, params, x, target, copy_params=copy_params, **kw)
 
     bar = Progress(steps, desc=desc, enabled=progress)
@@ -279,9 +295,8 @@ def train(model, params, x, target, *, steps, lr=1e-3, schedule="henighan", warm
             raise TrainingDiverged(step, hist[step], np.flatnonzero(diverged == step).tolist())
         dt = time.perf_counter() - t0
         seg = int(min(max(seg * 0.25 / max(dt, 1e-6), 1), 100_000))  # aim at ~0.25 s per segment
-        if s == 0:
-            bar.mark()  # the first segment compiled or loaded the kernels: not part of the estimate
-        bar.update(s1 - s, info=f"loss {hist[s1 - 1].mean():.4g}")
+        # the first segment compiled or loaded the kernels: not part of the estimate of the time left
+        bar.update(s1 - s, info=f"loss {hist[s1 - 1].mean():.4g}", one_off=(s == 0))
         s = s1
     final = run.final_loss()
     if not np.all(np.isfinite(final)):
@@ -298,24 +313,107 @@ def evaluate(model, params, x, target, *, loss=None, importance=None, mask=None,
     """The loss of every instance (I,) of ``model`` at ``params`` on a data set (x, target), the
     public way to score a model on a test set. Inputs are checked as by ``train``. backend 'numba'
     (the default when installed) streams the samples through the fused kernels without (T, n)
-    temporaries, 'numpy' runs ``model.loss_and_grads``; the two agree to 1e-12 in float64."""
+    temporaries, 'numpy' runs ``model.loss_and_grads``; the two agree to 1e-12 in float64. 'auto'
+    chooses as train() does: numpy when the kernels are not compiled yet and its one pass finishes
+    sooner (and its dense arrays take less than NUMPY_EVAL_BYTES)."""
     model, x, target, loss, importance, mask = check_inputs(model, params, x, target, loss=loss,
                                                             importance=importance, mask=mask,
                                                             **model_options)
+    auto = backend == "auto"
     backend = choose_backend(backend, model, params, x, target, loss=loss, importance=importance, mask=mask,
                              **model_options)
-    if backend == "numpy":
-        return model.loss_and_grads(params, x, target, loss=loss, importance=importance, mask=mask,
-                                    **model_options)[0]
-    return fused.evaluate(model, params, x, target, loss=loss, importance=importance, mask=mask,
-                          **model_options)
+    if backend == "numba":
+        ev = fused.Evaluation(model, params, x, target, loss=loss, importance=importance, mask=mask,
+                              **model_options)
+        I, m, K = ev.P.W1.shape[0], ev.P.W1.shape[1], ev.P.Wd.shape[2]
+        dense = I * x.shape[1] * (x.shape[2] + K) * x.itemsize
+        if not (auto and ev.compiles and not _AUTO_COMPILES and dense < NUMPY_EVAL_BYTES
+                and numpy_seconds(I, x.shape[1], x.shape[2], K, m, 1) < fused.COMPILE_SECONDS):
+            return ev()
+        _say(f"minimem: evaluating on numpy rather than compiling the numba kernels first (about "
+             f"{fused.COMPILE_SECONDS} s, once); backend='numba' compiles them")
+    return model.loss_and_grads(params, x, target, loss=loss, importance=importance, mask=mask,
+                                **model_options)[0]
 
 
 def _have_numba():
     return fused is not None
 
 
-_SAID = set()  # the fall-back lines printed in this process, each once
+_AUTO_COMPILES = []  # non-empty inside kernels_for_auto(): 'auto' takes the kernels, compiled or not
+
+
+@contextlib.contextmanager
+def kernels_for_auto():
+    """Within this block backend='auto' takes the numba kernels whenever they can run the model,
+    whether or not they are compiled yet. experiments.run trains its units so: a stored result never
+    depends on whether this machine had compiled the kernels before."""
+    _AUTO_COMPILES.append(True)
+    try:
+        yield
+    finally:
+        _AUTO_COMPILES.pop()
+
+
+class CompileTime:
+    """Seconds numba spent compiling inside a ``with compile_time() as c:`` block (``c.seconds``;
+    nested compiles counted once): what an estimate of training time leaves out."""
+
+    seconds = 0.0
+
+
+@contextlib.contextmanager
+def compile_time():
+    out = CompileTime()
+    if fused is None:  # pragma: no cover - no numba
+        yield out
+        return
+    from numba.core import event
+
+    spans, starts = [], {}
+
+    class Listener(event.Listener):
+        def on_start(self, ev):
+            starts[id(ev.data)] = time.perf_counter()
+
+        def on_end(self, ev):
+            spans.append((starts.pop(id(ev.data), time.perf_counter()), time.perf_counter()))
+
+    with event.install_listener("numba:compile", Listener()):
+        try:
+            yield out
+        finally:
+            end, total = -1.0, 0.0
+            for a, b in sorted(spans):  # the union of the (nested) intervals
+                if b > end:
+                    total += b - max(a, end)
+                    end = b
+            out.seconds = total
+
+
+_SAID = set()  # the lines about the choice of backend printed in this process, each once
+
+
+def _say(line):
+    """Print a line about the backend on stderr, once per process."""
+    if line not in _SAID:
+        _SAID.add(line)
+        sys.stderr.write(line + "\n")
+        sys.stderr.flush()
+
+
+# The numpy loop's seconds per step, a fixed part and one per instance, sample and input or output
+# (dense (T, n) and (T, K) arrays), growing with the hidden units m: measured on two cores
+# (2026-12-03, partly under load) 0.19 ms at I=1, T=5, n=100; per I T (n + K), 5-8 ns for the ReLU
+# output model at m=2, 17 ns at m=8; the MLP 18 ns at m=2, 58 ns at m=32.
+NUMPY_STEP_FIXED, NUMPY_STEP_PER = 2e-4, 8e-9
+NUMPY_EVAL_BYTES = 2 ** 30  # evaluate() on numpy only when its dense inputs and outputs take less
+
+
+def numpy_seconds(I, T, n, K, m, steps):
+    """About how long the numpy loop takes for ``steps`` steps (good to a factor of about 2; what
+    backend='auto' weighs against compiling the kernels)."""
+    return steps * (NUMPY_STEP_FIXED + NUMPY_STEP_PER * I * T * (n + K) * (1 + m / 4))
 
 
 def choose_backend(backend, model, params, x, target, **kw):
@@ -338,11 +436,7 @@ def choose_backend(backend, model, params, x, target, **kw):
     except fused.KernelMismatch as e:
         if backend == "numba":
             raise
-        line = f"minimem: {e.finding}: using the numpy backend\n"
-        if line not in _SAID:
-            _SAID.add(line)
-            sys.stderr.write(line)
-            sys.stderr.flush()
+        _say(f"minimem: {e.finding}: using the numpy backend")
         return "numpy"
     return "numba"
 

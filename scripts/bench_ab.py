@@ -8,7 +8,7 @@ keeps the least; the table gives every round's times and the ratio of the median
 
 Cases (n=1000, m=2, S=0.99, float32, one model): the tied ReLU output model serial at T=2000 and
 on all threads at T=1000 and 5000, the MLP at T=1000 and 5000, the unembedding with cross-entropy
-at T=500 and 2000.
+at T=500 and 2000; four copies of the ReLU output model spread over the threads at T=100 and 1000.
 
 Run: python scripts/bench_ab.py REV [--rounds 3] [--reps 30]
 REV is checked out once into a git worktree in /tmp (as bench_kernels.py --baseline does).
@@ -29,14 +29,17 @@ import numpy as np
 ROOT = Path(__file__).resolve().parents[1]
 CASES = [("relu_output", "mse", "serial", 2000), ("relu_output", "mse", "samples", 1000),
          ("relu_output", "mse", "samples", 5000), ("mlp", "mse", "samples", 1000), ("mlp", "mse", "samples", 5000),
-         ("unembed", "ce", "auto", 500), ("unembed", "ce", "samples", 2000)]
+         ("unembed", "ce", "auto", 500), ("unembed", "ce", "samples", 2000),
+         ("relu_output", "mse", "instances", 100), ("relu_output", "mse", "instances", 1000)]
+COPIES = 4  # instances of the 'instances' cases (copies of one model), spread over the threads
 ADAMW = dict(kind="adamw", betas=(0.9, 0.999), eps=1e-8, weight_decay=1e-2, momentum=0.0, decoupled=True,
              no_decay=())
 
 
 def label(case):
     model, loss, parallel, T = case
-    return f"{model} {loss} T={T} ({parallel})"
+    copies = f" x{COPIES}" if parallel == "instances" else ""
+    return f"{model} {loss} T={T}{copies} ({parallel})"
 
 
 def worker(reps):
@@ -48,6 +51,9 @@ def worker(reps):
     for case in CASES:
         model, loss, parallel, T = case
         x, labels, p = _setup(model, T)
+        if parallel == "instances":
+            x, labels = np.repeat(x, COPIES, 0), np.repeat(labels, COPIES, 0)
+            p = {k: np.repeat(v, COPIES, 0) for k, v in p.items()}
         run = Run(MODELS[model], p, x, labels if loss == "ce" else x, loss=loss, importance=None, mask=None,
                   opt=ADAMW, parallel=parallel)
         lrs = np.full(5, 1e-4)

@@ -24,7 +24,7 @@ import time
 import numpy as np
 
 from minimem import data, relu_output
-from minimem.train import train
+from minimem.train import evaluate, train
 
 ROOT = pathlib.Path(__file__).resolve().parents[1]
 
@@ -54,7 +54,7 @@ def main(argv=None):
     wall = time.perf_counter() - t0
     x_test = data.sparse_features(args.n_test, n, S, np.random.default_rng([args.seed, 2]), n_instances=I,
                                   normalize=True)  # fresh draws
-    test_loss, _ = relu_output.loss_and_grads(res.params, x_test, x_test)
+    test_loss = evaluate(relu_output, res.params, x_test, x_test)  # (I,): the kernels, no (T, n) temporaries
     print(f"{'T':>5} {'train loss':>11} {'test loss':>10}")
     for T, tr, te in zip(args.sizes, res.final_loss, test_loss):
         print(f"{T:>5} {tr:>11.3e} {te:>10.4f}")

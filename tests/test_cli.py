@@ -15,7 +15,8 @@ import time
 import numpy as np
 import pytest
 
-from minimem import costs, experiments
+from minimem import costs, experiments, fused
+from minimem.train import compile_time
 from minimem.cli import figure_scripts, main as cli_main
 
 SCRIPTS = figure_scripts()
@@ -105,12 +106,28 @@ def test_an_estimate_is_printed_before_training(tmp_path, capsys):
 
 
 def test_the_python_api_does_not_start_hours_of_training_unasked(tmp_path, monkeypatch):
-    """Outside the checkout (nothing stored), F1's full sweep is hours: run() says so and starts nothing."""
-    monkeypatch.setitem(costs._RATES, ("unembed", "ce"), 1e-9)  # skip measuring: any plausible rate gives hours
-    with pytest.raises(experiments.LongRun, match=r"would train 14 of 14 units for about [\d.]+ h on this machine; "
-                                                   r"pass long_ok=True"):
-        experiments.run("unembed_dd", results_dir=tmp_path)
+    """Outside the checkout (nothing stored), F1's full sweep is hours: run() says so and starts
+    nothing, and compiles nothing to find it out (with the kernels cold, the two-core rates stand in)."""
+    monkeypatch.setattr(fused.host, "will_compile", lambda dispatcher, args: True)  # the kernels cold
+    monkeypatch.setattr(costs, "_RATES", {})
+    with compile_time() as compiled:
+        with pytest.raises(experiments.LongRun, match=r"would train 14 of 14 units for about [\d.]+ h on this "
+                                                       r"machine; pass long_ok=True"):
+            experiments.run("unembed_dd", results_dir=tmp_path)
+    assert compiled.seconds == 0
     assert not list(tmp_path.glob("*.npz"))
+
+
+def test_an_estimate_is_within_a_factor_of_two_of_a_short_run(tmp_path, capsys):
+    """The estimate experiments.run prints against the training it then does (a quick unit of
+    B2's sweep, the kernels compiled first so that their compile is not in the time)."""
+    cfg = experiments.config("bottleneck_dd", "quick", sizes=[1000], seeds=2)
+    experiments.run("bottleneck_dd", "smoke", results_dir=tmp_path / "warm", verbose=False)  # compile or load
+    units = experiments.EXPERIMENTS["bottleneck_dd"].units(cfg)
+    estimate = experiments.estimate("bottleneck_dd", cfg, units)
+    out, seconds, compiled = experiments.compute_unit("bottleneck_dd", cfg, units[0])
+    assert compiled < 1, "the kernels compiled inside the timed unit"
+    assert 0.5 <= estimate / seconds <= 2, (estimate, seconds)
 
 
 def test_the_work_of_a_job_counts_its_multiply_adds():

@@ -137,7 +137,7 @@ def test_a_tiny_sweep_on_a_dask_local_cluster(tmp_path):
 
 def test_peak_height_scores_each_seed_on_the_first_k_of_its_test_set():
     cfg = experiments.config("peak_height", "smoke", n_test=1500, seeds=2)
-    out, seconds = experiments.compute_unit("peak_height", cfg, {"weight_decay": 0.01, "steps": 10})
+    out, seconds, compiled = experiments.compute_unit("peak_height", cfg, {"weight_decay": 0.01, "steps": 10})
     assert set(out) == {"train_loss", "test_loss", "test_loss_1000"} and out["test_loss"].shape == (2,)
     # the same numbers as scoring all seeds at once (the unit does it one seed at a time to save memory)
     run_cfg = dict(cfg, weight_decay=0.01, steps=10, warmup=1)

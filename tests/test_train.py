@@ -93,3 +93,104 @@ def test_evaluate_is_the_same_on_both_backends():
     np.testing.assert_allclose(evaluate(relu_output, params, x, x, backend="numba"), ref, rtol=1e-12)
     with pytest.raises(ValueError, match="target"):
         evaluate(relu_output, params, x, x[:, :, :-1])
+
+
+# --- backend='auto' and the compile ---------------------------------------------------------------
+
+def _numpy_runs(monkeypatch):
+    """Record each construction of the numpy loop."""
+    import minimem.train as t
+    made = []
+
+    class Recorded(t._NumpyRun):
+        def __init__(self, *a, **k):
+            made.append(1)
+            super().__init__(*a, **k)
+
+    monkeypatch.setattr(t, "_NumpyRun", Recorded)
+    return made
+
+
+def test_auto_trains_short_work_on_numpy_rather_than_compile(monkeypatch, capsys):
+    """With the kernels cold, work the numpy loop finishes before they would compile runs on numpy,
+    said in one line; longer work, and any work inside kernels_for_auto() (experiments' units),
+    compiles; with the kernels compiled, 'auto' takes them."""
+    import minimem.train as t
+    from minimem import fused
+    made = _numpy_runs(monkeypatch)
+    params, x = _setup()
+    monkeypatch.setattr(fused.host, "will_compile", lambda dispatcher, args: True)  # the kernels cold
+    monkeypatch.setattr(t, "_SAID", set())
+    train(relu_output, params, x, x, steps=5)
+    assert made == [1] and "minimem: training on numpy (about 0 s) rather than compiling" in capsys.readouterr().err
+    with t.kernels_for_auto():
+        train(relu_output, params, x, x, steps=5)
+    assert made == [1]
+    monkeypatch.setattr(t, "NUMPY_STEP_FIXED", 1.0)  # every step a second: numpy would take longer
+    train(relu_output, params, x, x, steps=50)
+    assert made == [1]
+    monkeypatch.setattr(t, "NUMPY_STEP_FIXED", 0.0)
+    monkeypatch.setattr(fused.host, "will_compile", lambda dispatcher, args: False)  # compiled
+    train(relu_output, params, x, x, steps=5)
+    assert made == [1]
+
+
+def test_auto_evaluates_on_numpy_rather_than_compile(monkeypatch, capsys):
+    import minimem.train as t
+    from minimem import fused
+    from minimem.train import evaluate
+    params, x = _setup(I=3)
+    calls = []
+    monkeypatch.setattr(fused.Evaluation, "__call__", lambda self: calls.append(1) or np.zeros(3))
+    monkeypatch.setattr(fused.host, "will_compile", lambda dispatcher, args: True)
+    monkeypatch.setattr(t, "_SAID", set())
+    ref = relu_output.loss_and_grads(params, x, x)[0]
+    np.testing.assert_array_equal(evaluate(relu_output, params, x, x), ref)
+    assert not calls and "evaluating on numpy rather than compiling" in capsys.readouterr().err
+    monkeypatch.setattr(t, "NUMPY_EVAL_BYTES", 10)  # too large for numpy
+    evaluate(relu_output, params, x, x)
+    assert calls == [1]
+
+
+def test_compile_time_counts_nested_compiles_once():
+    import numba
+
+    from minimem.train import compile_time
+
+    @numba.njit
+    def inner(v):
+        return v + 1
+
+    @numba.njit
+    def outer(v):
+        return inner(v) * 2
+
+    with compile_time() as c:
+        t0 = __import__("time").perf_counter()
+        assert outer(1) == 4
+        wall = __import__("time").perf_counter() - t0
+    assert 0 < c.seconds <= wall
+    with compile_time() as again:
+        outer(2)  # compiled: nothing to count
+    assert again.seconds == 0
+
+
+def test_the_time_left_leaves_out_a_first_segment_that_compiled():
+    """A first piece of work that included a compile: the time left is '?' until work after it is
+    measured, then estimated from that work alone."""
+    import io
+
+    from minimem.progress import Progress
+    class Terminal(io.StringIO):
+        def isatty(self):
+            return True
+
+    out = Terminal()
+    bar = Progress(100, desc="p", enabled=True, stream=out, interval=0)
+    bar.start -= 30  # the first 10 steps took 30 s, a compile
+    bar.update(10, one_off=True)
+    assert "? left" in out.getvalue().split("\r")[-1]
+    bar._mark = (bar._mark[0] - 0.9, bar._mark[1])  # 0.9 s for the next 9 steps: 0.1 s a step
+    bar.update(9)
+    left = float(out.getvalue().split("\r")[-1].split("elapsed,")[1].split("s left")[0])
+    assert 7 <= left <= 9.5, out.getvalue()  # 81 steps x 0.1 s, not 81 x (30 s / 10)

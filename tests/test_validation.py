@@ -90,7 +90,7 @@ BACKENDS = ["numpy", "numba"]
 
 # what the numba side calls, under the names it calls them by: the compiled kernels as host.py
 # imported them, and host's own prepare (which builds every kernel's input)
-KERNEL_ENTRY_POINTS = ("prepare", "run_instances", "run_samples", "eval_loss", "grads_kernel")
+KERNEL_ENTRY_POINTS = ("prepare", "run_instances", "run_samples", "grads_kernel")
 
 
 class ReachedKernels(AssertionError):

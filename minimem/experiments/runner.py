@@ -28,6 +28,7 @@ import numpy as np
 
 from .. import cache, costs, data
 from ..registry import MODELS
+from ..train import compile_time, kernels_for_auto
 
 
 MODES = ("full", "quick", "smoke")
@@ -251,15 +252,22 @@ def run(name, mode="full", *, fresh=False, results_dir=None, executor=None, cach
     left = dict(zip(todo, unit_secs))
     storing = []  # units whose store began: an interrupt can land after the file is in place
 
+    compiling = [0.0]  # seconds the units spent compiling kernels: not training, not in any estimate
+
     def finish(k, computed):
-        out, seconds = computed
+        out, seconds, compiled = computed
         storing.append(k)
-        results[k] = found[k].store(out, seconds)
+        results[k] = found[k].store(out, seconds - compiled)
         est_done = total - sum(left.values()) + left.pop(k)
         if verbose:
+            if compiled >= 1:
+                print(f"  {name}: numba compiled kernels for {compiled:.0f} s (once; not counted as training)",
+                      flush=True)
+            compiling[0] += compiled
             done = sum(r is not None for r in results)
             took = time.perf_counter() - t0
-            remaining = sum(left.values()) * took / max(est_done, 1e-9)  # the estimate, scaled by what was measured
+            trained = max(took - compiling[0], 1e-9)
+            remaining = sum(left.values()) * trained / max(est_done, 1e-9)  # the estimate, scaled by what was measured
             print(f"  {name}: {unit_label(units[k])} done, {done} of {len(units)} units ({took:.0f} s so far"
                   + (f", about {costs.describe(remaining)} left)" if left else ")"), flush=True)
 
@@ -306,11 +314,14 @@ def stored(name, mode="full", *, results_dir=None, **overrides):
 
 
 def compute_unit(name, cfg, unit):
-    """One unit's arrays and the seconds computing them took (what an executor runs; a module-level
-    function, so it pickles)."""
-    t = time.perf_counter()
-    out = EXPERIMENTS[name].compute(cfg, unit)
-    return out, time.perf_counter() - t
+    """One unit's arrays, the seconds computing them took and, of those, the seconds numba spent
+    compiling (what an executor runs; a module-level function, so it pickles). backend='auto' takes
+    the kernels here whether or not they are compiled (train.kernels_for_auto)."""
+    with compile_time() as compiled, kernels_for_auto():
+        t = time.perf_counter()
+        out = EXPERIMENTS[name].compute(cfg, unit)
+        seconds = time.perf_counter() - t
+    return out, seconds, compiled.seconds
 
 
 @contextlib.contextmanager

@@ -10,7 +10,7 @@ import numba
 import numpy as np
 
 from ..registry import check_inputs, is_builtin, model_name
-from .kernels import (Data, Decay, General, Optimiser, Structure, eval_loss, grads_kernel, run_instances, run_samples)
+from .kernels import Data, Decay, General, Optimiser, Structure, grads_kernel, run_instances, run_samples
 
 
 def to_general(model, params, **options):
@@ -110,6 +110,16 @@ def assign_threads(costs, n_threads):
     return ptr, idx
 
 
+def step_cost(P, D):
+    """Multiply-adds of one step per instance (I,): the decoder's T (K + 1) m and the encoder's
+    nnz(x) m."""
+    I, m = P.W1.shape[:2]
+    K = P.Wd.shape[2]
+    T_k = np.diff(D.inst_start)
+    nnz = np.add.reduceat(np.diff(D.x_ptr), D.inst_start[:-1]) if D.x_ptr.shape[0] > 1 else np.zeros(I)
+    return T_k * (K + 1) * m + nnz * m
+
+
 def choose_parallel(cost, threads):
     """'instances' when the instances spread evenly over the threads (the longest thread's work is
     at most 1.25x the mean), else 'samples' when a step is large enough for threads to pay
@@ -139,23 +149,31 @@ def will_compile(dispatcher, args):
         return False
 
 
+COMPILE_SECONDS = 30  # a training kernel's compile, cold, on two cores: 24-29 s (scripts/bench_compile.py, SPEED.md)
+
+
 def announce_compile(*calls):
     """Say so on stderr when one of the calls (dispatcher, args) will compile: numba then caches the
-    machine code on disk, so it happens once per model, dtype and option."""
-    if any(will_compile(d, args) for d, args in calls):
-        sys.stderr.write("minimem: compiling numba kernels for this model and dtype (about a minute, once; "
-                         "cached on disk afterwards)...\n")
+    machine code on disk, so it happens once per kernel and dtype (the model, loss and options are
+    runtime flags). Returns whether it will."""
+    compiles = any(will_compile(d, args) for d, args in calls)
+    if compiles:
+        dtype = next(a.W1.dtype for _, args in calls for a in args if isinstance(a, General))
+        sys.stderr.write(f"minimem: compiling the numba kernels for {dtype} (about {COMPILE_SECONDS} s on two "
+                         f"cores, once; cached on disk afterwards)...\n")
         sys.stderr.flush()
+    return compiles
 
 
 class Run:
     """A training run held in the kernels' form, advanced segment by segment by train.train:
     ``steps(s0, s1, lrs)`` runs updates s0..s1-1 and returns their losses (s1 - s0, I) and per
-    instance the first step whose loss or updated parameters are not finite (-1 when none); ``params()`` maps the current params back to the model's names;
-    ``final_loss()`` evaluates the train loss."""
+    instance the first step whose loss or updated parameters are not finite (-1 when none);
+    ``params()`` maps the current params back to the model's names; ``final_loss()`` evaluates the
+    train loss; ``compiles`` says whether the first step compiles the kernels."""
 
     def __init__(self, model, params, x, target, *, loss, importance, mask, opt, parallel="auto", n_threads=None,
-                 **options):
+                 announce=True, **options):
         P, D, st, layout = prepare(model, params, x, target, loss=loss, importance=importance,
                                    mask=mask, **options)
         self.P, self.D, self.st, self.layout = P, D, st, layout
@@ -165,28 +183,27 @@ class Run:
                             float(opt["weight_decay"]), float(opt["momentum"]), bool(opt["decoupled"]))
         self.M = General(*[np.zeros_like(p) for p in P])  # the optimiser's first and second moments
         self.V = General(*[np.zeros_like(p) for p in P])
-        I, m = P.W1.shape[:2]
-        K = P.Wd.shape[2]
         threads = n_threads or numba.get_num_threads()
-        T_k = np.diff(D.inst_start)
-        nnz = np.add.reduceat(np.diff(D.x_ptr), D.inst_start[:-1]) if D.x_ptr.shape[0] > 1 else np.zeros(I)
-        cost = T_k * (K + 1) * m + nnz * m  # multiply-adds per step, per instance
+        cost = step_cost(P, D)  # multiply-adds per step, per instance
         self.parallel = choose_parallel(cost, threads) if parallel == "auto" else parallel
         if self.parallel == "samples":
-            # Chunks per thread, measured on two cores (n=1000, six alternating processes, the least
-            # of each): with MSE one per thread, as each chunk costs its own per-step passes over the
-            # K outputs (two chunks against four: T=1000 122 against 128 us for both models, T=5000
-            # 563 against 562 and 530 against 546); with cross-entropy two per thread (four against
-            # two: 223 against 238 us at T=500, 823 against 917 at T=2000; why, we have not found)
-            self.chunks = 2 * threads if st.ce else threads
+            self.chunks = sample_chunks(st, threads)
         else:
             self.assign = assign_threads(cost, threads if self.parallel == "instances" else 1)
+        I = P.W1.shape[0]
         lrs, out, diverged = np.zeros(1), np.empty((1, I)), np.full(I, -1, np.int64)  # as steps() passes them
         run = ((run_samples, (self.chunks, 0, 1, lrs, P, self.M, self.V, D, st, self.hp, self.decay, out, diverged))
                if self.parallel == "samples" else
                (run_instances, (self.assign[0], self.assign[1], 0, 1, lrs, P, self.M, self.V, D, st, self.hp,
-                                self.decay, out, diverged)))
-        announce_compile(run, (eval_loss, (P, D, st)))
+                                self.decay, out, diverged, True)))
+        self.loss_call = loss_call(P, D, st, threads)  # the final loss
+        self.calls = (run, self.loss_call[:2])
+        # whether a first step compiles, said on stderr unless announce is False (then see announce())
+        self.compiles = announce_compile(*self.calls) if announce else any(will_compile(*c) for c in self.calls)
+
+    def announce(self):
+        """Say on stderr that the first step will compile, if it will (for Run(announce=False))."""
+        announce_compile(*self.calls)
 
     def steps(self, s0, s1, lrs):
         I = self.P.W1.shape[0]
@@ -197,7 +214,7 @@ class Run:
                         self.decay, out, diverged)
         else:
             run_instances(self.assign[0], self.assign[1], s0, s1, lrs, self.P, self.M, self.V, self.D,
-                          self.st, self.hp, self.decay, out, diverged)
+                          self.st, self.hp, self.decay, out, diverged, True)
         return out, diverged
 
     def params(self):
@@ -206,16 +223,54 @@ class Run:
     final_params = params
 
     def final_loss(self):
-        return eval_loss(self.P, self.D, self.st)
+        kernel, args, out = self.loss_call
+        kernel(*args)
+        return out.copy()
+
+
+class Evaluation:
+    """The loss per instance (I,) of a model at params on a data set, computed by the kernels (no
+    (T, n) temporaries): ``Evaluation(...)()``. ``compiles`` says whether the call compiles the
+    kernels (then said on stderr when it runs)."""
+
+    def __init__(self, model, params, x, target, *, loss=None, importance=None, mask=None, **options):
+        model, x, target, loss, importance, mask = check_inputs(model, params, x, target, loss=loss,
+                                                                importance=importance, mask=mask, **options)
+        P, D, st, _ = prepare(model, params, x, target, loss=loss, importance=importance, mask=mask, **options)
+        self.P = P
+        self.kernel, self.args, self.out = loss_call(P, D, st, numba.get_num_threads())
+        self.compiles = will_compile(self.kernel, self.args)
+
+    def __call__(self):
+        announce_compile((self.kernel, self.args))
+        self.kernel(*self.args)
+        return self.out
 
 
 def evaluate(model, params, x, target, *, loss=None, importance=None, mask=None, **options):
     """Loss per instance (I,) computed by the kernels (no (T, n) temporaries): for large test sets."""
-    model, x, target, loss, importance, mask = check_inputs(model, params, x, target, loss=loss,
-                                                            importance=importance, mask=mask, **options)
-    P, D, st, _ = prepare(model, params, x, target, loss=loss, importance=importance, mask=mask, **options)
-    announce_compile((eval_loss, (P, D, st)))
-    return eval_loss(P, D, st)
+    return Evaluation(model, params, x, target, loss=loss, importance=importance, mask=mask, **options)()
+
+
+def sample_chunks(st, threads):
+    """Chunks of run_samples. Measured on two cores (n=1000, six alternating processes, the least
+    of each): with MSE one per thread, as each chunk costs its own per-step passes over the K
+    outputs (two chunks against four: T=1000 122 against 128 us for both models, T=5000 563 against
+    562 and 530 against 546); with cross-entropy two per thread (four against two: 223 against 238
+    us at T=500, 823 against 917 at T=2000; why, we have not found)."""
+    return 2 * threads if st.ce else threads
+
+
+def loss_call(P, D, st, threads):
+    """(kernel, args, out): the call of run_instances with train=False, which computes the loss of
+    every instance at P into out (I,) and nothing else (no step, no update; the optimiser's
+    arguments unused), the instances spread over the threads."""
+    I = P.W1.shape[0]
+    losses = np.empty((1, I))
+    unused = General(*[np.empty((I,) + (1,) * (p.ndim - 1), p.dtype) for p in P])  # moments, never read
+    rest = (0, 1, np.zeros(1), P, unused, unused, D, st, Optimiser(False, 0.9, 0.999, 1e-8, 0.0, 0.0, False),
+            Decay(False, False, False, False), losses, np.full(I, -1, np.int64), False)
+    return run_instances, assign_threads(step_cost(P, D), threads) + rest, losses[0]
 
 
 # --- the kernels run only the models they compute ------------------------------------------------

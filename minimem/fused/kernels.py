@@ -766,9 +766,13 @@ def sgd(p, g, b, lr, hp, decay):
     return np.isfinite(probe)
 
 
-@njit(inline="always")
+@njit(fastmath=FASTMATH, error_model="numpy")
 def optimiser_step(p, g, m, v, lr, hp, bc1, bc2, decay):
-    """One parameter array's update by the run's optimiser (SGD keeps its momentum in m)."""
+    """One parameter array's update by the run's optimiser (SGD keeps its momentum in m). A compiled
+    function of its own, called four times by update: inlined, the optimisers' loops were compiled
+    once per call site and kernel (scripts/bench_compile.py measures the compile).
+    error_model='numpy' (a division by zero gives inf, as in numpy, rather than a check) lets LLVM
+    vectorise the loops, as it did inlined into a parallel loop's body."""
     if hp.sgd:
         return sgd(p, g, m, lr, hp, decay)
     return adamw(p, g, m, v, lr, hp, bc1, bc2, decay)
@@ -792,9 +796,7 @@ def part(a, c, C):
 @njit(inline="always")
 def update(k, s, lr, P, grads, M, V, hp, st, decay, c, C):
     """The optimiser's update of instance k after step s (Adam's t = s + 1) on part c of C of every
-    parameter array (C = 1: all of it); returns False when a parameter stopped being finite.
-    (Called only from inside a parallel loop's body: there LLVM vectorises the optimiser's loop, in
-    a kernel's serial part it did not.)"""
+    parameter array (C = 1: all of it); returns False when a parameter stopped being finite."""
     t = s + 1
     bc1 = 1.0 - hp.beta1 ** t
     bc2 = 1.0 - hp.beta2 ** t
@@ -813,10 +815,17 @@ def update(k, s, lr, P, grads, M, V, hp, st, decay, c, C):
 
 
 # ---------------------------------------------------------------------------------------------
-# The kernels: gradients only, whole trainings (two ways of using the cores), the loss only.
+# The kernels: gradients only, and whole trainings (two ways of using the cores; the first also
+# gives the loss alone). Their loops are parallel by prange only: numba's other parallel
+# transforms (array expressions, reductions, fusion) find nothing to gain here and cost compile
+# time (a first training, run_instances, measured once: 27.9 s to compile with them, 23.9 s
+# without, the steps as fast; scripts/bench_compile.py, scripts/bench_ab.py).
 # ---------------------------------------------------------------------------------------------
 
-@njit(cache=True, parallel=True, fastmath=FASTMATH)
+PRANGE_ONLY = dict(prange=True, fusion=False, setitem=False, numpy=False, reduction=False, comprehension=False,
+                   inplace_binop=False, stencil=False)
+
+@njit(cache=True, parallel=PRANGE_ONLY, fastmath=FASTMATH)
 def grads_kernel(P, D, st, G, losses):
     """Loss (I,) and gradient of every instance at P, instances in parallel, added into G (the
     general form, zero on entry) -- what one training step computes before AdamW."""
@@ -829,11 +838,15 @@ def grads_kernel(P, D, st, G, losses):
         losses[k] = loss * inv(D.inst_start[k + 1] - D.inst_start[k], P.W1)
 
 
-@njit(cache=True, parallel=True, fastmath=FASTMATH)
-def run_instances(assign_ptr, assign_idx, s0, s1, lrs, P, M, V, D, st, hp, decay, losses, diverged):
+@njit(cache=True, parallel=PRANGE_ONLY, fastmath=FASTMATH)
+def run_instances(assign_ptr, assign_idx, s0, s1, lrs, P, M, V, D, st, hp, decay, losses, diverged, train):
     """Steps s0..s1-1 for every instance; thread th trains instances assign_idx[assign_ptr[th]:
     assign_ptr[th+1]] start to end. losses[s - s0, k] is instance k's loss before update s;
-    diverged[k] is the first step whose loss, or whose update's parameters, are not finite."""
+    diverged[k] is the first step whose loss, or whose update's parameters, are not finite.
+    With train False: only the loss of every instance at P, into losses[0], each instance's samples
+    summed in order as a training step sums them (the final loss and evaluate: one kernel for
+    training and scoring, so that a first run compiles one, and an instance scores the same alone
+    or beside others)."""
     I, m, n = P.W1.shape
     K = P.Wd.shape[2]
     TH = assign_ptr.shape[0] - 1
@@ -852,12 +865,16 @@ def run_instances(assign_ptr, assign_idx, s0, s1, lrs, P, M, V, D, st, hp, decay
         for q in range(assign_ptr[th], assign_ptr[th + 1]):
             k = assign_idx[q]
             inv_T = inv(D.inst_start[k + 1] - D.inst_start[k], P.W1)
+            if not train:
+                losses[0, k] = instance_samples(k, D.inst_start[k], D.inst_start[k + 1], P, D, st, train, grads,
+                                                buf) * inv_T
+                continue
             for s in range(s0, s1):
                 dW1[:] = 0.0
                 db1[:] = 0.0
                 dWd[:] = 0.0  # tied: dWd is dW1
                 db2[:] = 0.0
-                loss = instance_samples(k, D.inst_start[k], D.inst_start[k + 1], P, D, st, True, grads, buf) * inv_T
+                loss = instance_samples(k, D.inst_start[k], D.inst_start[k + 1], P, D, st, train, grads, buf) * inv_T
                 losses[s - s0, k] = loss
                 if not np.isfinite(loss):
                     diverged[k] = s
@@ -867,7 +884,7 @@ def run_instances(assign_ptr, assign_idx, s0, s1, lrs, P, M, V, D, st, hp, decay
                     break
 
 
-@njit(cache=True, parallel=True, fastmath=FASTMATH)
+@njit(cache=True, parallel=PRANGE_ONLY, fastmath=FASTMATH)
 def run_samples(n_chunks, s0, s1, lrs, P, M, V, D, st, hp, decay, losses, diverged):
     """Steps s0..s1-1, all instances in lockstep, the samples of each instance split into n_chunks
     contiguous chunks run in parallel, each with its own gradient buffer; buffers are summed in
@@ -928,18 +945,3 @@ def run_samples(n_chunks, s0, s1, lrs, P, M, V, D, st, hp, decay, losses, diverg
                         diverged[k] = s
                         done[k] = True
                         break
-
-
-@njit(cache=True, parallel=True, fastmath=FASTMATH)
-def eval_loss(P, D, st):
-    """The loss of every instance (I,) without gradients, instances in parallel."""
-    I, m, n = P.W1.shape
-    K = P.Wd.shape[2]
-    out = np.zeros(I)
-    for k in prange(I):
-        buf = scratch(m, K, P.W1)
-        g2 = np.empty((1, 1), P.W1.dtype)  # unused gradient buffers (want_grads=False)
-        dw1 = np.empty(1, P.W1.dtype)
-        out[k] = instance_samples(k, D.inst_start[k], D.inst_start[k + 1], P, D, st, False, General(g2, dw1, g2, dw1),
-                                  buf) * inv(D.inst_start[k + 1] - D.inst_start[k], P.W1)
-    return out
