@@ -59,6 +59,8 @@ def main(argv=None):
         say(f"{key}max_feature_norm", features, sig=3)  # max_i |W1_i| per T, seed 0
         say(f"{key}max_hidden_norm", hidden, sig=3)  # max_t |W1 x_t + b1| per T, seed 0
         say(f"{key}growth", max(features.values()) / features[show[0]], sig=3)  # the largest over the smallest T's
+        say(f"{key}train_loss_least", res["train_loss"].mean(1).min(), sig=3)  # the mean train MSE, least over T
+        say(f"{key}test_loss_last", res["test_loss"].mean(1)[-1], sig=3)  # the mean test MSE at the largest T
     fig.suptitle("MLP auto-encoder: features W1_i (blue) and hidden vectors (red), one scale per column; rows 1-2 "
                  "M2's MLP, rows 3-4 with a ReLU after the read-out; " + describe(cfg, "n", "m", "sparsity", "steps")
                  + f", seed {SEED} of {cfg['seeds']}")

@@ -153,6 +153,7 @@ def main(argv=None):
     say("n_test_subsets", subsets)
     say("k_select", 4)
     say("schedule_at_one_reach", mean["constant lr 5e-4"] / mean[SCHEDULES[0]], sig=3)  # constant / Henighan
+    say("no_warmup_at_one_reach", mean["no warm-up"] / mean[SCHEDULES[0]], sig=3)  # the same reach, no warm-up
     lo, hi = SAME_STEPS[0], SAME_STEPS[-1]
     say("lr_height_ratio", mean[hi] / mean[lo], sig=2)
     say("lr_reach_ratio", reach[hi] / reach[lo], sig=2)

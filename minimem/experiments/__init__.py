@@ -87,8 +87,7 @@ from .verdicts import (PUBLISHED, adam_reach_of, back_to, best_of, dead_units, d
 # Experiments whose full results are still being computed, unit by unit, and committed as they land:
 # the committed-results test accepts their missing units (and only theirs), and their figures draw
 # what has landed and say what has not.
-IN_PROGRESS: dict[str, str] = {  # {experiment: what is running}
-    "mlp_variants_sizes": "X3's variants at M2's sizes: m=2 whole, m=8 landing unit by unit"}
+IN_PROGRESS: dict[str, str] = {}  # {experiment: what is running}
 
 # The runs each figure trains for itself (B3, B4 draw B2's runs, and so on): its run time is theirs.
 FIGURES = {
