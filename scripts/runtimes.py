@@ -43,7 +43,20 @@ def table(results=None):
         rows.append(f"| {fid} | {', '.join(names)} | {len(measured)} of {len(found)} | "
                     + (costs.describe(total) if measured else "not measured yet") + " | "
                     + ("; ".join(f"{th}, {d}" for th, d in when) or "-") + " |")
+    for label, ids in GROUPS:
+        found = [e.npz.name for fid in ids for name in experiments.FIGURES[fid]
+                 for e in experiments.full_entries(name, results)]
+        measured = [timings[f] for f in found if f in timings]
+        total = sum(t["seconds"] for t in measured)
+        rows.append(f"| {label} | total | {len(measured)} of {len(found)} | "
+                    + (costs.describe(total) if measured else "not measured yet")
+                    + (" so far" if measured and len(measured) < len(found) else "") + " | - |")
     return "\n".join(rows)
+
+
+# the totals under the table: the write-up's figures, and the two groups of figures beyond it
+GROUPS = [("the write-up (B, M, F, A)", [f for f in experiments.FIGURES if f[0] in "BMFA"]),
+          ("X1-X5", ["X1", "X2", "X3", "X4", "X5"]), ("X6-X8", ["X6", "X7", "X8"])]
 
 
 def adopt(src, dst=None):

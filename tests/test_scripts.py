@@ -83,3 +83,25 @@ def test_runtimes_takes_a_retrained_sweeps_unit_times_for_the_units_results_hold
     assert cache.timings(dst) == {"a.npz": new, "c.npz": old}
     with pytest.raises(SystemExit, match="no unit times under"):
         runtimes.adopt(tmp_path / "nothing", dst)
+
+
+def test_compare_retrained_names_the_arrays_that_moved(tmp_path):
+    """scripts/compare_retrained.py: per unit both roots hold, each array's relative difference and
+    digits shared; a unit only the retrained root holds is left out."""
+    import importlib.util
+
+    import numpy as np
+    spec = importlib.util.spec_from_file_location("compare_retrained", ROOT / "scripts" / "compare_retrained.py")
+    mod = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(mod)
+    new, old = tmp_path / "new", tmp_path / "old"
+    new.mkdir()
+    old.mkdir()
+    np.savez(old / "e-1.npz", train_loss=np.array([1.0, 2.0]), test_loss=np.array([4.0, 8.0]))
+    np.savez(new / "e-1.npz", train_loss=np.array([1.0, 2.0]), test_loss=np.array([4.0, 8.0008]))
+    np.savez(new / "e-2.npz", train_loss=np.array([3.0]))
+    rows = {(u, k): rel for u, k, rel in mod.compare(new, old)}
+    assert rows[("e-1.npz", "train_loss")] == 0
+    assert rows[("e-1.npz", "test_loss")] == pytest.approx(1e-4)
+    assert mod.digits(1e-4) == pytest.approx(4) and mod.digits(0) == 16
+    assert all(u == "e-1.npz" for u, _ in rows)
