@@ -7,7 +7,7 @@ fused kernels do it per step and instance (fused.Run's cost):
     work = steps * I * T * ((K + 1) * m + n_active * m)      (+ T * K exps for cross-entropy)
 
 and turned into seconds by a rate measured here once per process and model kind: a short training
-of a representative size, timed after a first call that loads the kernels. Nothing is compiled
+of the kernels at a representative size, timed after steps that load them. Nothing is compiled
 for an estimate: where the kernels are not compiled yet, the rates measured on two cores
 (TWO_CORE_RATES) stand in. Compiling is not training and is in no estimate (it is announced with
 its own time). Estimates are for announcing long work ("about 35 min"), good to a factor of
@@ -22,13 +22,13 @@ from typing import NamedTuple
 import numpy as np
 
 from .registry import MODELS
-from .train import fused, train
+from .train import fused
 
 DEFAULT_RATE = 1e-9  # seconds per multiply-add, before anything is measured (a pessimistic guess)
-# Seconds per multiply-add measured by measured_rate on two cores (2026-12-03, beside a sweep that
-# shared them): used where the kernels are not compiled yet, so an estimate never compiles.
-TWO_CORE_RATES = {("relu_output", "mse"): 8.1e-11, ("relu_hidden", "mse"): 8.7e-11, ("mlp", "mse"): 8.7e-11,
-                  ("mlp", "ce"): 2.2e-10, ("unembed", "ce"): 2.3e-10}
+# Seconds per multiply-add measured by measured_rate on two cores (2026-12-03, idle): used where
+# the kernels are not compiled yet, so an estimate never compiles.
+TWO_CORE_RATES = {("relu_output", "mse"): 4.7e-11, ("relu_hidden", "mse"): 5.1e-11, ("mlp", "mse"): 4.4e-11,
+                  ("mlp", "ce"): 1.1e-10, ("unembed", "ce"): 1.1e-10}
 _RATES: dict = {}
 
 
@@ -53,11 +53,11 @@ def work(job):
 
 
 def measured_rate(model, loss):
-    """Seconds per multiply-add of ``model`` with ``loss`` on this machine: trainings of 2
-    instances x 500 samples, n = K = 1000, m = 2, float32, of 1,100 and 100 steps, the difference
-    of their times over 1,000 steps' work, after a first call (which loads the kernels and is not
-    counted). Measured once per process; where the kernels are not compiled
-    yet (or numba is absent), TWO_CORE_RATES instead: nothing is compiled for an estimate."""
+    """Seconds per multiply-add of ``model`` with ``loss`` on this machine: 1,000 steps of the
+    kernels (fused.Run.steps) on 2 instances x 500 samples, n = K = 1000, m = 2, float32, timed
+    after 100 steps that load the kernels and are not counted. Measured once per process; where
+    the kernels are not compiled yet (or numba is absent), TWO_CORE_RATES instead: nothing is
+    compiled for an estimate."""
     key = (model, loss)
     if key not in _RATES:
         mod = MODELS[model]
@@ -68,28 +68,19 @@ def measured_rate(model, loss):
         np.put_along_axis(x, idx, rng.uniform(size=idx.shape).astype(np.float32), axis=-1)
         params = mod.init_params(n, 2, rng, n_instances=I, dtype=np.float32)
         target = x.argmax(-1) if loss == "ce" else x
-        if kernels_compile(mod, params, x, target, loss):
+        if fused is None:  # pragma: no cover - no numba
             return TWO_CORE_RATES.get(key, DEFAULT_RATE)
-        kw = dict(loss=loss, progress=False, lr=1e-3, warmup=0, backend="numba")
-        train(mod, params, x, target, steps=2, **kw)  # load the kernels: not counted
-        took = []
-        for steps in (100, 1100):  # the difference: the steps alone, without train()'s set-up and final loss
-            t0 = time.perf_counter()
-            train(mod, params, x, target, steps=steps, **kw)
-            took.append(time.perf_counter() - t0)
-        _RATES[key] = max(took[1] - took[0], 1e-6) / work(Job(model, loss, I, T, n, n, 2, 1000))
+        opt = dict(kind="adamw", betas=(0.9, 0.999), eps=1e-8, weight_decay=1e-2, momentum=0.0, decoupled=False,
+                   no_decay=())
+        run = fused.Run(mod, params, x, target, loss=loss, importance=None, mask=None, opt=opt, announce=False)
+        if run.compiles:  # measuring would compile the kernels
+            return TWO_CORE_RATES.get(key, DEFAULT_RATE)
+        lrs = np.full(1000, 1e-4)
+        run.steps(0, 100, lrs[:100])  # load the kernels, warm the caches: not counted
+        t0 = time.perf_counter()
+        run.steps(100, 1100, lrs)
+        _RATES[key] = (time.perf_counter() - t0) / work(Job(model, loss, I, T, n, n, 2, 1000))
     return _RATES[key]
-
-
-def kernels_compile(model, params, x, target, loss):
-    """True when training ``model`` on these arrays would compile the numba kernels (or numba is
-    absent): whether a rate can be measured without compiling."""
-    if fused is None:  # pragma: no cover - no numba
-        return True
-    opt = dict(kind="adamw", betas=(0.9, 0.999), eps=1e-8, weight_decay=0.0, momentum=0.0, decoupled=False,
-               no_decay=())
-    return fused.Run(model, params, x, target, loss=loss, importance=None, mask=None, opt=opt,
-                     announce=False).compiles
 
 
 def seconds(jobs):
