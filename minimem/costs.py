@@ -1,17 +1,23 @@
 """How long a training will take on this machine, estimated before it starts.
 
 A training job is described by its size: the model, the loss, I instances of T samples, n inputs,
-K outputs, m hidden units and a number of steps. Its work is counted in multiply-adds, as the
-fused kernels do it per step and instance (fused.Run's cost):
+K outputs, m hidden units, a number of steps, the share of inputs that are non-zero and the dtype.
+Its work per step and instance, in thread-seconds, is
 
-    work = steps * I * T * ((K + 1) * m + n_active * m)      (+ T * K exps for cross-entropy)
+    T * (c0 + c_in * nnz * m + c_out * (K + 1) * m + c_exp * K [cross-entropy]) + c_p * params
 
-and turned into seconds by a rate measured here once per process and model kind: a short training
-of the kernels at a representative size, timed after steps that load them. Nothing is compiled
-for an estimate: where the kernels are not compiled yet, the rates measured on two cores
-(TWO_CORE_RATES) stand in. Compiling is not training and is in no estimate (it is announced with
-its own time). Estimates are for announcing long work ("about 35 min"), good to a factor of
-about 2, not for benchmarks.
+(nnz = density * n, params the parameters the optimiser updates), with one set of constants
+(SAMPLE_COSTS) per kernel path (the m = 2 tile, which decodes four samples at once, and the
+general per-sample passes) and dtype, fitted by scripts/bench_costs.py in units of the reference
+job's sample (REFERENCE, B2's bottleneck). A step's wall time is the longest thread's share: the
+instances spread over the threads as fused.Run spreads them, or one instance's samples split
+between them. The unit is turned into seconds by the reference's speed, measured here once per
+process with a short run of the kernels (1,000 steps after 100 that load them); where the kernels
+are not compiled yet (or numba is absent), its speed on two idle cores (REFERENCE_SECONDS) stands
+in, so nothing is compiled for an estimate. Compiling is not training and is in no estimate (it
+is announced with its own time). Each job adds its own cost beyond the steps (JOB_SECONDS, and
+TEST_SECONDS per test sample and instance). Estimates are for announcing long work ("about 35 min"), good to
+a factor of about 2, not for benchmarks.
 """
 
 from __future__ import annotations
@@ -24,17 +30,10 @@ import numpy as np
 from .registry import MODELS
 from .train import fused
 
-DEFAULT_RATE = 1e-9  # seconds per multiply-add, before anything is measured (a pessimistic guess)
-# Seconds per multiply-add measured by measured_rate on two cores (2026-12-03, idle): used where
-# the kernels are not compiled yet, so an estimate never compiles.
-TWO_CORE_RATES = {("relu_output", "mse"): 4.7e-11, ("relu_hidden", "mse"): 5.1e-11, ("mlp", "mse"): 4.4e-11,
-                  ("mlp", "ce"): 1.1e-10, ("unembed", "ce"): 1.1e-10}
-_RATES: dict = {}
-
 
 class Job(NamedTuple):
     """One call of train(): model name, loss, instances, samples, inputs, outputs, hidden units,
-    steps, the share of inputs that are non-zero."""
+    steps, the share of inputs that are non-zero, the dtype, the test samples per instance."""
     model: str
     loss: str
     I: int
@@ -44,48 +43,114 @@ class Job(NamedTuple):
     m: int
     steps: int
     density: float = 0.01
+    dtype: str = "float32"
+    n_test: int = 0  # test samples per instance, drawn and evaluated after training
+
+
+REFERENCE = Job("relu_output", "mse", 2, 500, 1000, 1000, 2, 1000, 0.01, "float32")
+# Seconds (of one thread) per sample of REFERENCE on two idle cores, both threads busy: used where
+# the kernels are not compiled yet. Measured 1.9e-7 on one machine and 4.2e-7 to 4.9e-7 on another
+# (scripts/bench_costs.py, 2026-12-03): the middle, so that either is within 1.6x.
+REFERENCE_SECONDS = 3e-7
+# (path, dtype): (c0, c_in, c_out, c_exp, c_p) in reference samples, fitted by scripts/bench_costs.py
+SAMPLE_COSTS = {
+    ("general", "float32"): (0.96, 0.0034, 0.00052, 0.0038, 0.0043),
+    ("general", "float64"): (0.6, 0.0048, 0.0012, 0.017, 0.0046),
+    ("tile", "float32"): (0.18, 0.0039, 0.00033, 0.0031, 0.0067),
+    ("tile", "float64"): (0.19, 0.0023, 0.00071, 0.017, 0.0078),
+}
+# a job's own cost beyond its steps: setup, then per test sample and instance drawing it,
+# evaluating it and the analysis (0.3 s to 4 s a unit of the sweeps, two cores, 2026-12-03)
+JOB_SECONDS, TEST_SECONDS = 0.2, 6e-5
+SAMPLES_EFFICIENCY = 0.8  # one instance's samples split over the threads: the share of a thread's speed kept
+_REFERENCE: list = []
+
+
+def threads():
+    """The threads the kernels run on (numba's setting; 1 without numba)."""
+    try:
+        import numba
+        return numba.get_num_threads()
+    except ImportError:  # pragma: no cover - no numba
+        return 1
 
 
 def work(job):
-    """Multiply-adds (and exps) of a job: see the module docstring."""
+    """Multiply-adds (and exps) of a job, the kernels' count of its size (fused.Run's cost):
+    steps * I * T * ((K + 1) m + density n m  (+ K exps for cross-entropy))."""
     per_sample = (job.K + 1) * job.m + job.density * job.n * job.m + (job.K if job.loss == "ce" else 0)
     return float(job.steps) * job.I * job.T * per_sample
 
 
-def measured_rate(model, loss):
-    """Seconds per multiply-add of ``model`` with ``loss`` on this machine: 1,000 steps of the
-    kernels (fused.Run.steps) on 2 instances x 500 samples, n = K = 1000, m = 2, float32, timed
-    after 100 steps that load the kernels and are not counted. Measured once per process; where
-    the kernels are not compiled yet (or numba is absent), TWO_CORE_RATES instead: nothing is
-    compiled for an estimate."""
-    key = (model, loss)
-    if key not in _RATES:
-        mod = MODELS[model]
+def path_of(job):
+    """The kernel path a job runs on and its dtype: ('tile' for m = 2, else 'general', dtype)."""
+    return ("tile" if job.m == 2 else "general", str(np.dtype(job.dtype)))
+
+
+def parameters(job):
+    """The parameters of one instance that the optimiser updates (the kernels' general form)."""
+    return job.m * (job.n + job.K) + job.m + job.K
+
+
+def features(job):
+    """The five terms of a step of one instance that SAMPLE_COSTS weighs (see the module docstring)."""
+    nnz = job.density * job.n
+    return np.array([job.T, job.T * nnz * job.m, job.T * (job.K + 1) * job.m,
+                     job.T * job.K * (job.loss == "ce"), parameters(job)], dtype=float)
+
+
+def instance_cost(job):
+    """Thread-time of one step of one instance, in reference samples."""
+    return float(np.dot(features(job), SAMPLE_COSTS[path_of(job)]))
+
+
+def step_cost(job, n_threads=None):
+    """Wall time of one step of the job, in reference samples: with more instances than threads
+    (or as many), the longest thread's instances; with fewer, each instance's samples split
+    between the threads."""
+    n_threads = n_threads or threads()
+    c = instance_cost(job)
+    if job.I >= n_threads:
+        return c * -(-job.I // n_threads)
+    return c * job.I / (n_threads * SAMPLES_EFFICIENCY) if n_threads > 1 else c * job.I
+
+
+def reference_seconds():
+    """Seconds of one thread per sample of REFERENCE on this machine now: measured once per process
+    (1,000 steps of the kernels after 100 that load them); REFERENCE_SECONDS where the kernels are
+    not compiled yet or numba is absent (nothing is compiled for an estimate)."""
+    if not _REFERENCE:
+        ref = REFERENCE
+        mod = MODELS[ref.model]
         rng = np.random.default_rng(0)
-        n, T, I = 1000, 500, 2
-        x = np.zeros((I, T, n), np.float32)
-        idx = rng.integers(0, n, (I, T, 10))
+        x = np.zeros((ref.I, ref.T, ref.n), np.float32)
+        idx = rng.integers(0, ref.n, (ref.I, ref.T, 10))
         np.put_along_axis(x, idx, rng.uniform(size=idx.shape).astype(np.float32), axis=-1)
-        params = mod.init_params(n, 2, rng, n_instances=I, dtype=np.float32)
-        target = x.argmax(-1) if loss == "ce" else x
+        params = mod.init_params(ref.n, ref.m, rng, n_instances=ref.I, dtype=np.float32)
         if fused is None:  # pragma: no cover - no numba
-            return TWO_CORE_RATES.get(key, DEFAULT_RATE)
+            return REFERENCE_SECONDS
         opt = dict(kind="adamw", betas=(0.9, 0.999), eps=1e-8, weight_decay=1e-2, momentum=0.0, decoupled=False,
                    no_decay=())
-        run = fused.Run(mod, params, x, target, loss=loss, importance=None, mask=None, opt=opt, announce=False)
+        run = fused.Run(mod, params, x, x, loss=ref.loss, importance=None, mask=None, opt=opt, announce=False)
         if run.compiles:  # measuring would compile the kernels
-            return TWO_CORE_RATES.get(key, DEFAULT_RATE)
-        lrs = np.full(1000, 1e-4)
+            return REFERENCE_SECONDS
+        lrs = np.full(ref.steps, 1e-4)
         run.steps(0, 100, lrs[:100])  # load the kernels, warm the caches: not counted
         t0 = time.perf_counter()
-        run.steps(100, 1100, lrs)
-        _RATES[key] = (time.perf_counter() - t0) / work(Job(model, loss, I, T, n, n, 2, 1000))
-    return _RATES[key]
+        run.steps(100, 100 + ref.steps, lrs)
+        wall = time.perf_counter() - t0
+        _REFERENCE.append(wall / (ref.steps * step_cost(ref)))
+    return _REFERENCE[0]
 
 
-def seconds(jobs):
-    """The estimated seconds of a list of jobs, at the measured rates of their model kinds."""
-    return sum(work(j) * measured_rate(j.model, j.loss) for j in jobs)
+def seconds(jobs, per_sample=None):
+    """The estimated seconds of a list of jobs on this machine (at ``per_sample`` seconds per
+    reference sample instead, if given: REFERENCE_SECONDS for two idle cores)."""
+    jobs = list(jobs)
+    if not jobs:
+        return 0.0
+    steps = sum(j.steps * step_cost(j) for j in jobs) * (per_sample or reference_seconds())
+    return steps + sum(JOB_SECONDS + TEST_SECONDS * j.n_test * j.I for j in jobs)
 
 
 def describe(secs):

@@ -28,30 +28,54 @@ from minimem import cache, costs, experiments  # noqa: E402
 START, END = "<!-- runtimes: start -->", "<!-- runtimes: end -->"
 
 
-def table(results=None):
-    """The markdown table of every figure's measured training time."""
+def unit_times(names, results=None):
+    """[(file name, recorded timing or None, estimated seconds at two-core speed)] for every unit of
+    the experiments ``names`` at the full settings."""
     timings = cache.timings(results)
-    rows = ["| ID | its runs | units measured | training time, sum of the units | threads, date |", "|---|---|---|---|---|"]
+    return [(e.npz.name, timings.get(e.npz.name),
+             costs.seconds(experiments.unit_jobs(name, e.config, {}), costs.REFERENCE_SECONDS))
+            for name in names for e in experiments.full_entries(name, results)]
+
+
+def row(label, runs, units, when=True):
+    """One line of the table: the units' recorded time, the estimate for the same units and for all."""
+    measured = [(t, est) for _, t, est in units if t is not None]
+    total = sum(t["seconds"] for t, _ in measured)
+    partial = measured and len(measured) < len(units)
+    cells = [label, runs, f"{len(measured)} of {len(units)}",
+             (costs.describe(total) + (" so far" if partial and not when else "")) if measured else "not measured yet",
+             f"{sum(est for _, est in measured) / total:.2f}" if measured else "-",
+             costs.describe(sum(est for *_, est in units)) if units else "-"]
+    cells.append(("; ".join(f"{th}, {d}" for th, d in sorted({(t["threads"], t["date"]) for t, _ in measured}))
+                  if when else "") or "-")
+    return "| " + " | ".join(cells) + " |"
+
+
+def table(results=None):
+    """The markdown table of every figure's measured training time, with the estimates."""
+    rows = ["| ID | its runs | units measured | training time, sum of the units | estimate / measured "
+            "| estimate, all units | threads, date |", "|---|---|---|---|---|---|---|"]
     for fid, names in experiments.FIGURES.items():
         if not names:
-            rows.append(f"| {fid} | draws the runs of another figure | - | seconds (redraws) | - |")
+            rows.append(f"| {fid} | draws the runs of another figure | - | seconds (redraws) | - | - | - |")
             continue
-        found = [e.npz.name for name in names for e in experiments.full_entries(name, results)]
-        measured = [timings[f] for f in found if f in timings]
-        total = sum(t["seconds"] for t in measured)
-        when = sorted({(t["threads"], t["date"]) for t in measured})
-        rows.append(f"| {fid} | {', '.join(names)} | {len(measured)} of {len(found)} | "
-                    + (costs.describe(total) if measured else "not measured yet") + " | "
-                    + ("; ".join(f"{th}, {d}" for th, d in when) or "-") + " |")
+        rows.append(row(fid, ", ".join(names), unit_times(names, results)))
     for label, ids in GROUPS:
-        found = [e.npz.name for fid in ids for name in experiments.FIGURES[fid]
-                 for e in experiments.full_entries(name, results)]
-        measured = [timings[f] for f in found if f in timings]
-        total = sum(t["seconds"] for t in measured)
-        rows.append(f"| {label} | total | {len(measured)} of {len(found)} | "
-                    + (costs.describe(total) if measured else "not measured yet")
-                    + (" so far" if measured and len(measured) < len(found) else "") + " | - |")
+        units = [u for fid in ids for u in unit_times(experiments.FIGURES[fid], results)]
+        rows.append(row(label, "total", units, when=False))
     return "\n".join(rows)
+
+
+def estimates(results=None):
+    """Per figure, the measured seconds of its units that results/ times and what the estimate
+    (minimem.costs at its two-core speed, costs.REFERENCE_SECONDS) says for the same units:
+    [(figure, measured, estimated, units)]. The check that the estimates a user reads are right."""
+    rows = []
+    for fid, names in experiments.FIGURES.items():
+        measured = [(t["seconds"], est) for _, t, est in unit_times(names, results) if t is not None]
+        if measured:
+            rows.append((fid, sum(t for t, _ in measured), sum(e for _, e in measured), len(measured)))
+    return rows
 
 
 # the totals under the table: the write-up's figures, and the two groups of figures beyond it
@@ -80,7 +104,14 @@ def main(argv=None):
     ap.add_argument("--from", dest="sources", action="append", default=[], metavar="DIR",
                     help="take the unit times of a sweep retrained under DIR (a results root) for the units "
                          "results/ holds")
+    ap.add_argument("--estimates", action="store_true",
+                    help="print each figure's estimate against its measured time (the units timed)")
     args = ap.parse_args(argv)
+    if args.estimates:
+        for fid, measured, estimated, units in estimates():
+            print(f"{fid:4s} {units:4d} units: measured {costs.describe(measured):>7s}, estimated "
+                  f"{costs.describe(estimated):>7s}, ratio {estimated / measured:5.2f}")
+        return
     for src in args.sources:
         taken = adopt(src)
         print(f"took {len(taken)} unit times from {src}")

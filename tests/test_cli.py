@@ -15,7 +15,7 @@ import time
 import numpy as np
 import pytest
 
-from minimem import costs, experiments, fused
+from minimem import cache, costs, experiments, fused
 from minimem.train import compile_time
 from minimem.cli import figure_scripts, main as cli_main
 
@@ -128,16 +128,45 @@ def test_the_python_api_does_not_start_hours_of_training_unasked(tmp_path):
     assert not list((tmp_path / "results").glob("*.npz"))
 
 
-def test_an_estimate_is_within_a_factor_of_two_of_a_short_run(tmp_path, capsys):
-    """The estimate experiments.run prints against the training it then does (a quick unit of
-    B2's sweep, the kernels compiled first so that their compile is not in the time)."""
-    cfg = experiments.config("bottleneck_dd", "quick", sizes=[1000], seeds=2)
-    experiments.run("bottleneck_dd", "smoke", results_dir=tmp_path / "warm", verbose=False)  # compile or load
-    units = experiments.EXPERIMENTS["bottleneck_dd"].units(cfg)
-    estimate = experiments.estimate("bottleneck_dd", cfg, units)
-    out, seconds, compiled = experiments.compute_unit("bottleneck_dd", cfg, units[0])
+@pytest.mark.parametrize("name, overrides", [
+    ("bottleneck_dd", dict(sizes=[1000], seeds=2)),  # the m = 2 tile, float32, a short sweep's unit
+    ("tms_relu_output", dict(T=2000, steps=1500)),  # the general path (m = 5), float64, dense data
+    ("mlp_dd", dict(sizes=[5], m=8, steps=3000)),  # the general path at small T: the optimiser's share
+])
+def test_an_estimate_is_within_a_factor_of_two_of_a_short_run(tmp_path, name, overrides):
+    """The estimate experiments.run prints against the training it then does (one quick unit, the
+    kernels compiled first so that their compile is not in the time)."""
+    cfg = experiments.config(name, "quick", **overrides)
+    units = experiments.EXPERIMENTS[name].units(cfg)
+    experiments.compute_unit(name, dict(cfg, steps=2, **({"warmup": 0} if "warmup" in cfg else {})),
+                             units[0])  # compile or load the kernels
+    estimate = experiments.estimate(name, cfg, units[:1])
+    out, seconds, compiled = experiments.compute_unit(name, cfg, units[0])
     assert compiled < 1, "the kernels compiled inside the timed unit"
     assert 0.5 <= estimate / seconds <= 2, (estimate, seconds)
+
+
+def test_the_estimates_at_two_core_speed_match_b2s_recorded_times():
+    """The cost model, at its two-core speed (what an estimate says before the kernels are
+    compiled), against every unit of B2's sweep as recorded when it was retrained whole on two idle
+    cores (results/timings.json): T from 3 to 5,000, the optimiser's share to the samples'."""
+    timings = cache.timings()
+    ratios = []
+    for e in experiments.full_entries("bottleneck_dd"):
+        jobs = experiments.unit_jobs("bottleneck_dd", e.config, {})
+        ratios.append(costs.seconds(jobs, costs.REFERENCE_SECONDS) / timings[e.npz.name]["seconds"])
+    assert len(ratios) == 18 and 0.5 <= min(ratios) and max(ratios) <= 2, np.round(ratios, 2)
+
+
+def test_a_job_spreads_over_the_threads_as_the_kernels_do():
+    job = costs.Job("relu_output", "mse", I=4, T=100, n=100, K=100, m=2, steps=1)
+    one = costs.instance_cost(job)
+    assert costs.step_cost(job, 2) == 2 * one  # two instances per thread
+    assert costs.step_cost(job._replace(I=5), 2) == 3 * one  # the longest thread's three
+    assert costs.step_cost(job._replace(I=1), 2) == pytest.approx(one / (2 * costs.SAMPLES_EFFICIENCY))
+    assert costs.step_cost(job._replace(I=3), 1) == 3 * one
+    assert costs.path_of(job) == ("tile", "float32") and costs.path_of(job._replace(m=5, dtype="float64")) == (
+        "general", "float64")
 
 
 def test_the_work_of_a_job_counts_its_multiply_adds():

@@ -105,3 +105,16 @@ def test_compare_retrained_names_the_arrays_that_moved(tmp_path):
     assert rows[("e-1.npz", "test_loss")] == pytest.approx(1e-4)
     assert mod.digits(1e-4) == pytest.approx(4) and mod.digits(0) == 16
     assert all(u == "e-1.npz" for u, _ in rows)
+
+
+def test_speeds_run_time_table_is_what_runtimes_prints_from_the_committed_times():
+    """SPEED.md's table (recorded times and the estimates beside them) is scripts/runtimes.py's
+    output on results/timings.json: rerun `python scripts/runtimes.py --write` after timing units."""
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location("runtimes", ROOT / "scripts" / "runtimes.py")
+    runtimes = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(runtimes)
+    doc = (ROOT / "SPEED.md").read_text()
+    committed = doc.split(runtimes.START, 1)[1].split(runtimes.END, 1)[0].strip()
+    assert committed == runtimes.table().strip()

@@ -9,7 +9,7 @@ import numpy as np
 from .. import data, metrics, mlp, relu_output
 from ..train import TrainingDiverged, evaluate, train
 from .catalogue import _bottleneck, _henighan, _mlp, _sparse_grid, _sparse_grid_compute, _sweep, _sweep_compute, sweep_train
-from .runner import (_by_cell, _grid_units, _register, run, target_of, test_set, test_sets, train_set, train_sets)
+from .runner import (_by_cell, _grid_units, _register, default_jobs, run, target_of, test_set, test_sets, train_set, train_sets)
 from .verdicts import dead_units, lookup_sizes, null_loss, steps_to
 
 # --- X1: lookup-table initialisation ------------------------------------------------------------
@@ -415,7 +415,8 @@ def _optimiser_compute(cfg, unit):
 
 
 _register("optimiser_control", _optimiser_control, _grid_units(("settings", "setting"), ("optimisers", "optimiser")),
-          _optimiser_compute, _by_cell("setting", "optimiser"), same=("setting", "optimiser"))
+          _optimiser_compute, _by_cell("setting", "optimiser"), same=("setting", "optimiser"),
+          jobs=lambda c: default_jobs(dict(c, **OPTIMISER_SETTINGS[c["setting"]])))
 
 
 # --- X7: where the peak sits as the sparsity changes -----------------------------------------------

@@ -140,6 +140,7 @@ class Experiment(NamedTuple):
     compute: Callable
     collect: Callable
     same: tuple = ()
+    jobs: Callable | None = None  # jobs(c) -> [costs.Job], c a unit's configuration; None: default_jobs
 
 
 EXPERIMENTS: dict[str, Experiment] = {}
@@ -180,25 +181,37 @@ def entries(name, cfg, results_dir=None, verbose=False):
 
 def unit_jobs(name, cfg, unit):
     """The trainings (costs.Job) one unit of experiment ``name`` runs, from the sizes in its
-    configuration: what the estimate of its run time counts."""
+    configuration: what the estimate of its run time counts (the experiment's own ``jobs``, else
+    default_jobs)."""
     c = dict(cfg, **{k: v for k, v in unit.items() if v is not None})
+    return (_experiment(name).jobs or default_jobs)(c)
+
+
+def default_jobs(c):
+    """The jobs of a unit whose configuration is ``c``, read from the keys the catalogue's
+    experiments use (see unit_jobs)."""
     model, loss, steps = c.get("model", "mlp"), c.get("loss", "mse"), c.get("steps") or 0
-    seeds, m = c.get("seeds") or 1, c.get("m") or 2
-    if "sparsities" in c and "features" not in c:  # tms: one instance per sparsity
-        return [costs.Job(model, loss, len(c["sparsities"]), c["T"], c["n"], c["n"], m, steps, 0.5)]
+    seeds, m, dtype = c.get("seeds") or 1, c.get("m") or 2, str(c.get("dtype", "float32"))
+
+    def job(model, loss, I, T, n, K, density):
+        return costs.Job(model, loss, I, T, n, K, m, steps, density, dtype, int(c.get("n_test") or 0))
+
+    if "sparsities" in c:  # tms (one instance per sparsity) and B5 (8 noisy instances): their mean density
+        dense = float(np.mean([1 - s for s in c["sparsities"]]))
+        if "features" not in c:
+            return [job(model, loss, len(c["sparsities"]), c["T"], c["n"], c["n"], dense)]
+        return [job(model, "mse", 2 * len(c["sparsities"]), c["T"], c["n"], c["n"], dense),
+                job(model, "mse", 2, c["n"], c["n"], c["n"], 1 / c["n"])]  # and 2 on the n one-hot vectors
     if "inputs" in c:  # one small MLP on one-hot (or antipodal) inputs
         N = c["n_in"] * (2 if c["inputs"].startswith("antipodal") else 1)
-        return [costs.Job("mlp", loss, 1, N, c["n_in"], N, m, steps, 1 / c["n_in"])]
+        return [job("mlp", loss, 1, N, c["n_in"], N, 1 / c["n_in"])]
     if c.get("data") == "one-hot":
-        return [costs.Job("mlp", loss, seeds, c["n"], c["n"], c["n"], m, steps, 1 / c["n"])]
+        return [job("mlp", loss, seeds, c["n"], c["n"], c["n"], 1 / c["n"])]
     if "setting" in c and "bottleneck" in c:  # M8-M10: the MLP reads E x (d dense inputs)
         K = c["n"] if c["setting"] == "big_fish" else c["d"]
-        return [costs.Job("mlp", "mse", 1, c["T"], c["d"], K, m, steps, 1.0)]
-    if "features" in c:  # B5: 8 noisy instances and 2 on the n one-hot vectors
-        return [costs.Job(model, "mse", 2 * len(c["sparsities"]), c["T"], c["n"], c["n"], m, steps, 0.5),
-                costs.Job(model, "mse", 2, c["n"], c["n"], c["n"], m, steps, 1 / c["n"])]
+        return [job("mlp", "mse", 1, c["T"], c["d"], K, 1.0)]
     I = seeds * len(c.get("inits") or [None]) if "inits" in c and "weight_decays" in c else seeds
-    return [costs.Job(model, loss, I, c["T"], c["n"], c["n"], m, steps, 1 - c.get("sparsity", 0.99))]
+    return [job(model, loss, I, c["T"], c["n"], c["n"], 1 - c.get("sparsity", 0.99))]
 
 
 def estimate(name, cfg, units):
@@ -373,8 +386,8 @@ def _experiment(name):
     return EXPERIMENTS[name]
 
 
-def _register(name, configure, units, compute, collect, same=()):
-    EXPERIMENTS[name] = Experiment(configure, units, compute, collect, same)
+def _register(name, configure, units, compute, collect, same=(), jobs=None):
+    EXPERIMENTS[name] = Experiment(configure, units, compute, collect, same, jobs)
 
 
 def _single(cfg):
