@@ -4,7 +4,7 @@ A training job is described by its size: the model, the loss, I instances of T s
 K outputs, m hidden units, a number of steps, the share of inputs that are non-zero and the dtype.
 Its work per step and instance, in thread-seconds, is
 
-    T * (c0 + c_in * nnz * m + c_out * (K + 1) * m + c_exp * K [cross-entropy]) + c_p * params
+    T * (c0 + c_h * m + c_in * nnz * m + c_out * (K + 1) * m + c_exp * K [cross-entropy]) + c_p * params
 
 (nnz = density * n, params the parameters the optimiser updates), with one set of constants
 (SAMPLE_COSTS) per kernel path (the m = 2 tile, which decodes four samples at once, and the
@@ -52,12 +52,12 @@ REFERENCE = Job("relu_output", "mse", 2, 500, 1000, 1000, 2, 1000, 0.01, "float3
 # the kernels are not compiled yet. Measured 1.9e-7 on one machine and 4.2e-7 to 4.9e-7 on another
 # (scripts/bench_costs.py, 2026-12-03): the middle, so that either is within 1.6x.
 REFERENCE_SECONDS = 3e-7
-# (path, dtype): (c0, c_in, c_out, c_exp, c_p) in reference samples, fitted by scripts/bench_costs.py
+# (path, dtype): (c0, c_h, c_in, c_out, c_exp, c_p) in reference samples, fitted by scripts/bench_costs.py
 SAMPLE_COSTS = {
-    ("general", "float32"): (0.96, 0.0034, 0.00052, 0.0038, 0.0043),
-    ("general", "float64"): (0.6, 0.0048, 0.0012, 0.017, 0.0046),
-    ("tile", "float32"): (0.18, 0.0039, 0.00033, 0.0031, 0.0067),
-    ("tile", "float64"): (0.19, 0.0023, 0.00071, 0.017, 0.0078),
+    ("general", "float32"): (0.75, 0.048, 0.0046, 0.00062, 0.0037, 0.0054),
+    ("general", "float64"): (0.79, 0.00066, 0.0041, 0.0012, 0.023, 0.005),
+    ("tile", "float32"): (0.04, 0.08, 0.0032, 0.00034, 0.003, 0.0077),
+    ("tile", "float64"): (0.039, 0.078, 0.011, 0.00077, 0.018, 0.01),
 }
 # a job's own cost beyond its steps: setup, then per test sample and instance drawing it,
 # evaluating it and the analysis (0.3 s to 4 s a unit of the sweeps, two cores, 2026-12-03)
@@ -93,9 +93,9 @@ def parameters(job):
 
 
 def features(job):
-    """The five terms of a step of one instance that SAMPLE_COSTS weighs (see the module docstring)."""
+    """The six terms of a step of one instance that SAMPLE_COSTS weighs (see the module docstring)."""
     nnz = job.density * job.n
-    return np.array([job.T, job.T * nnz * job.m, job.T * (job.K + 1) * job.m,
+    return np.array([job.T, job.T * job.m, job.T * nnz * job.m, job.T * (job.K + 1) * job.m,
                      job.T * job.K * (job.loss == "ce"), parameters(job)], dtype=float)
 
 

@@ -2,7 +2,7 @@
 
 An estimate counts a training's work per step and instance as
 
-    thread-seconds = T * (c0 + c_in * nnz * m + c_out * (K + 1) * m + c_exp * K [cross-entropy]) + c_p * params
+    thread-seconds = T * (c0 + c_h * m + c_in * nnz * m + c_out * (K + 1) * m + c_exp * K [cross-entropy]) + c_p * params
 
 (nnz the non-zero inputs of a sample, params the parameters the optimiser updates), with one set of
 constants per kernel path (the m = 2 tile, the general per-sample passes) and dtype, in units of
@@ -65,7 +65,7 @@ def thread_seconds(job, min_seconds=0.3):
 
 def grid(quick):
     """The shapes the constants are fitted on: per dtype and path, inputs and outputs from 20 to
-    1,000, 1 to 10 non-zeros, MSE and cross-entropy, T from 5 to 2,000 (at T = 5 the optimiser's share)."""
+    1,000, 1 to 10 non-zeros, MSE and cross-entropy, T from 5 to 2,000 (at T = 5 the optimiser's share), hidden layers of 2 to 100."""
     J = costs.Job
     out = []
     for dtype in ("float32", "float64"):
@@ -78,11 +78,13 @@ def grid(quick):
             out.append(J("unembed", "ce", 4, 500, 100, 100, m, 0, 0.01, dtype))
             out.append(J("mlp", "mse", 4, 1000, 100, 100, m, 0, 0.01, dtype))
             out.append(J("mlp", "mse", 4, 5, 1000, 1000, m, 0, 0.01, dtype))
+        for n, m in (() if quick else ((100, 50), (100, 100), (1000, 100))):  # wide hidden layers, one-hot inputs
+            out.append(J("mlp", "mse", 2, min(n, 300), n, n, m, 0, 1 / n, dtype))
     return out
 
 
 def fit(jobs, measured):
-    """Least squares on relative errors of the five constants: (c0, c_in, c_out, c_exp, c_p)."""
+    """Least squares on relative errors of the six constants: (c0, c_h, c_in, c_out, c_exp, c_p)."""
     A = np.array([costs.features(j) for j in jobs])
     y = np.asarray(measured)
     coef, *_ = np.linalg.lstsq(A / y[:, None], np.ones(len(y)), rcond=None)
