@@ -106,11 +106,11 @@ class FigureScript:
         sys.excepthook = _quiet_interrupt
         self.mode = mode_of(a, "full")
         self.quick = self.mode != "full"
-        main = getattr(sys.modules.get("__main__"), "__file__", None)
+        main = sys.argv[0] if sys.argv and sys.argv[0].endswith(".py") else None  # the script run
         checkout = pathlib.Path(main).resolve().parents[1] if main else pathlib.Path.cwd()
         script = ID_RE.match(pathlib.Path(main).name) if main else None
         if script:  # the named values it prints are <ID>.<name> = ... (minimem.named)
-            named.FIGURE = script.group(1)
+            named.begin(script.group(1))
         self.out = pathlib.Path(a.out).resolve() if a.out else checkout
         roots = ([self.out / "results"] if a.out else []) + [cache.RESULTS]
         self.results = [experiments.results_dir_of(self.mode, root) for root in roots]

@@ -56,6 +56,13 @@ def rounded(v, sig=4):
     raise TypeError(f"a named value must be a number or a list, tuple or dict of numbers, got {type(v).__name__}")
 
 
+def begin(figure):
+    """Start a figure's named values: lines prefixed ``<figure>.``, none said yet (a script run)."""
+    global FIGURE
+    FIGURE = figure
+    _SAID.clear()
+
+
 def say(name, v, sig=4):
     """Print ``<figure>.<name> = <v rounded>`` and return the rounded value. A name states one
     quantity: naming it again with another value is an error (the same value is fine)."""

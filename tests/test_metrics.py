@@ -94,6 +94,17 @@ def test_affine_rank_bound_is_the_residual_of_the_best_rank_m_affine_fit():
     assert np.allclose(metrics.affine_rank_bound(x[:, :m + 1], m), 0, atol=1e-14)  # m+1 points fit exactly
 
 
+@pytest.mark.parametrize("T", [5, 40])
+def test_affine_rank_bound_from_the_gram_matrix_equals_the_svds(T):
+    """Both sides of the Gram matrix (T < n and T > n), on sparse data as the figures use it."""
+    rng = np.random.default_rng(T)
+    x = rng.random((3, T, 20)) * (rng.random((3, T, 20)) > 0.8)  # (I, T, n)
+    s = np.linalg.svd(x - x.mean(1, keepdims=True), compute_uv=False)
+    for m in (0, 1, 2, 4):
+        np.testing.assert_allclose(metrics.affine_rank_bound(x, m), np.sum(s[:, m:] ** 2, axis=1) / T,
+                                   rtol=1e-12, atol=1e-14)
+
+
 def test_squareness_is_one_for_squares_at_any_rotation_and_small_for_discs():
     rng = np.random.default_rng(0)
     square = rng.uniform(-1, 1, (2, 40_000))  # sampling noise about 0.03

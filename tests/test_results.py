@@ -23,13 +23,12 @@ from __future__ import annotations
 import os
 import pathlib
 import re
-import subprocess
-import sys
 
 import pytest
 
 from minimem import named as named_values
 from minimem.cli import figure_scripts
+from scripts_run import run_script
 
 ROOT = pathlib.Path(__file__).resolve().parents[1]
 RESULTS_MD = ROOT / "RESULTS.md"
@@ -187,8 +186,7 @@ def test_a_number_binds_to_the_value_it_names(edit):
 def test_every_number_in_a_section_is_the_value_it_names(fid, tmp_path):
     lines = sections().get(fid)
     assert lines is not None, f"RESULTS.md has no section for {fid}"
-    run = subprocess.run([sys.executable, str(SCRIPTS[fid]), "--cached-only", "--out", str(tmp_path)], cwd=ROOT,
-                         capture_output=True, text=True, timeout=900)
+    run = run_script(fid, ["--cached-only", "--out", tmp_path])  # in this process: tests/scripts_run.py
     in_progress = any(line.startswith("**In progress:**") for _, line in lines)
     if run.returncode != 0 and in_progress:  # nothing stored yet: the script names what is missing
         assert "not stored yet" in run.stderr.strip().splitlines()[-1], run.stderr[-2000:]
@@ -209,3 +207,17 @@ def test_the_readme_table_gives_each_figure_the_verdict_of_its_section():
         if m:
             verdicts[fid] = m.group(1)
     assert table == verdicts, {f: (table.get(f), v) for f, v in verdicts.items() if table.get(f) != v}
+
+
+def test_a_script_run_starts_its_named_values_afresh(capsys):
+    """The scripts run in one process in the tests (tests/scripts_run.py): a new run (FigureScript,
+    named.begin) prints every value again, and a value named twice in one run with two values is an
+    error."""
+    named_values.begin("B2")
+    named_values.say("peak_T", 400)
+    with pytest.raises(ValueError, match="named twice"):
+        named_values.say("peak_T", 500)
+    named_values.begin("B2")
+    named_values.say("peak_T", 500)
+    named_values.begin("value")
+    assert capsys.readouterr().out == "B2.peak_T = 400\nB2.peak_T = 500\n"

@@ -1,30 +1,46 @@
 """Every figure script's code path, on tiny settings (--smoke), into a temporary folder; and every
-script refusing, in one line, to train under --cached-only when nothing is stored."""
+script refusing, in one line, to train under --cached-only when nothing is stored.
 
-import os
+The scripts run in this process (tests/scripts_run.py: the kernels load once for all of them); one
+test runs a script as a program, the way a user and ``python -m minimem reproduce`` run it."""
+
 import subprocess
 import sys
 
 import pytest
 
-from minimem.cli import figure_scripts
-
-ROOT = __import__("pathlib").Path(__file__).resolve().parents[1]
-SCRIPTS = figure_scripts()
+from scripts_run import ROOT, SCRIPTS, run_script
 
 
 @pytest.mark.slow
 @pytest.mark.parametrize("fid", list(SCRIPTS))
 def test_figure_script_runs_and_then_redraws_from_cache(fid, tmp_path):
-    cmd = [sys.executable, str(SCRIPTS[fid]), "--smoke", "--out", str(tmp_path)]
-    first = subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True, timeout=600)
+    args = ["--smoke", "--out", tmp_path]
+    first = run_script(fid, args)
     assert first.returncode == 0, first.stderr[-3000:]
     pngs = list((tmp_path / "figures" / "quick").glob(f"{fid}_*.png"))
     assert len(pngs) == 1 and pngs[0].stat().st_size > 10_000
     assert list((tmp_path / "results" / "quick").glob("*.npz")), "the script cached no results"
-    second = subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True, timeout=600)
+    second = run_script(fid, args)
     assert second.returncode == 0, second.stderr[-3000:]
     assert "using cached" in second.stderr and "computing" not in second.stderr
+
+
+@pytest.mark.slow
+def test_a_figure_script_runs_as_a_program(tmp_path):
+    """As a user runs it: its own process, scripts/_plot.py imported from the script's folder, main()
+    called under ``if __name__ == "__main__"``, the figure written where --out says."""
+    r = subprocess.run([sys.executable, str(SCRIPTS["B2"]), "--smoke", "--out", str(tmp_path)], cwd=tmp_path,
+                       capture_output=True, text=True, timeout=600)
+    assert r.returncode == 0, r.stderr[-3000:]
+    assert "B2.peak_T = " in r.stdout
+    assert len(list((tmp_path / "figures" / "quick").glob("B2_*.png"))) == 1
+
+
+def test_every_figure_script_calls_main_when_run_as_a_program():
+    """What the in-process runs skip: each script ends by calling main() as a program."""
+    for fid, path in SCRIPTS.items():
+        assert 'if __name__ == "__main__":\n    main()' in path.read_text(), f"{path.name} does not call main()"
 
 
 @pytest.mark.slow
@@ -32,9 +48,7 @@ def test_figure_script_runs_and_then_redraws_from_cache(fid, tmp_path):
 def test_every_script_refuses_to_train_under_cached_only(fid, tmp_path):
     """Against an empty results folder ($MINIMEM_RESULTS) at the full settings, --cached-only ends the
     script with one line naming what is missing; nothing is trained or stored."""
-    env = dict(os.environ, MINIMEM_RESULTS=str(tmp_path / "results"))
-    r = subprocess.run([sys.executable, str(SCRIPTS[fid]), "--cached-only", "--out", str(tmp_path / "out")], cwd=ROOT,
-                       capture_output=True, text=True, timeout=600, env=env)
+    r = run_script(fid, ["--cached-only", "--out", tmp_path / "out"], results=tmp_path / "results")
     assert r.returncode != 0, f"{fid} drew a figure from nothing"
     assert "Traceback" not in r.stderr, r.stderr[-2000:]
     last = r.stderr.strip().splitlines()[-1]
@@ -48,14 +62,14 @@ def test_every_script_refuses_to_train_under_cached_only(fid, tmp_path):
 def test_a_long_sweep_still_landing_is_drawn_from_what_has_landed(fid, experiment, tmp_path):
     """X6 and X7 are committed unit by unit while they run: with one unit missing, --cached-only draws
     the sizes (X6) or arms (X7) that are whole, says what is missing, and trains nothing."""
-    cmd = [sys.executable, str(SCRIPTS[fid]), "--smoke", "--out", str(tmp_path)]
-    assert subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True, timeout=600).returncode == 0
+    args = ["--smoke", "--out", tmp_path]
+    assert run_script(fid, args).returncode == 0
     units = sorted((tmp_path / "results" / "quick").glob(f"{experiment}-*.npz"))
     assert len(units) >= 4
     units[0].unlink()
     png = next((tmp_path / "figures" / "quick").glob(f"{fid}_*.png"))
     png.unlink()
-    r = subprocess.run(cmd + ["--cached-only"], cwd=ROOT, capture_output=True, text=True, timeout=600)
+    r = run_script(fid, args + ["--cached-only"])
     assert r.returncode == 0, r.stderr[-3000:]
     assert "not stored" in r.stdout and "computing" not in r.stderr, r.stdout[-2000:]
     assert png.exists()
