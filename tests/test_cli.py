@@ -18,6 +18,7 @@ import pytest
 from minimem import cache, costs, experiments, fused
 from minimem.train import compile_time
 from minimem.cli import figure_scripts, main as cli_main
+from scripts_run import run_script
 
 SCRIPTS = figure_scripts()
 
@@ -276,15 +277,14 @@ def test_reproduce_out_writes_under_the_given_directory(tmp_path, monkeypatch):
 
 
 def test_cached_only_never_trains_and_names_what_is_missing(tmp_path):
-    cmd = [sys.executable, str(SCRIPTS["B2"]), "--smoke", "--cached-only", "--out", str(tmp_path)]
-    r = subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True, timeout=600)
+    args = ["--smoke", "--cached-only", "--out", tmp_path]
+    r = run_script("B2", args)  # in this process (tests/scripts_run.py)
     assert r.returncode != 0 and "Traceback" not in r.stderr
     assert r.stderr.strip().splitlines()[-1].startswith("minimem: B2: bottleneck_dd: no stored result")
     assert "train it with: python -m minimem reproduce B2 --smoke" in r.stderr
     assert not list((tmp_path / "results").glob("**/*.npz"))
     # the peak table leaves a missing sweep out and says so, instead of training it
-    subprocess.run(cmd[:3] + cmd[4:], cwd=ROOT, capture_output=True, check=True, timeout=600)  # B2 trains
-    cmd = [sys.executable, str(SCRIPTS["X5"]), "--smoke", "--cached-only", "--out", str(tmp_path)]
-    r = subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True, timeout=600)
+    assert run_script("B2", ["--smoke", "--out", tmp_path]).returncode == 0  # B2 trains
+    r = run_script("X5", args)
     assert r.returncode == 0, r.stderr[-2000:]
     assert "F4 left out: bottleneck_dd_untied: no stored result" in r.stdout and "| B2 |" in r.stdout
