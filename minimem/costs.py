@@ -16,7 +16,7 @@ process with a short run of the kernels (1,000 steps after 100 that load them); 
 are not compiled yet (or numba is absent), its speed on two idle cores (REFERENCE_SECONDS) stands
 in, so nothing is compiled for an estimate. Compiling is not training and is in no estimate (it
 is announced with its own time). Each job adds its own cost beyond the steps (JOB_SECONDS, and
-TEST_SECONDS per test sample and instance). Estimates are for announcing long work ("about 35 min"), good to
+TEST_SECONDS per test sample and instance, at two-core speed and scaled as the steps are). Estimates are for announcing long work ("about 35 min"), good to
 a factor of about 2, not for benchmarks.
 """
 
@@ -60,8 +60,9 @@ SAMPLE_COSTS = {
     ("tile", "float64"): (0.039, 0.078, 0.011, 0.00077, 0.018, 0.01),
 }
 # a job's own cost beyond its steps: setup, then per test sample and instance drawing it,
-# evaluating it and the analysis (0.3 s to 4 s a unit of the sweeps, two cores, 2026-12-03)
-JOB_SECONDS, TEST_SECONDS = 0.2, 6e-5
+# evaluating it and the analysis (0.3 s to 4 s a unit of the sweeps, two cores, 2026-12-03; halved
+# the same day: a unit of T=5, 2,000 test samples x 2 spent 0.20 s beyond its steps, estimated 0.44)
+JOB_SECONDS, TEST_SECONDS = 0.1, 3e-5
 SAMPLES_EFFICIENCY = 0.8  # one instance's samples split over the threads: the share of a thread's speed kept
 _REFERENCE: list = []
 
@@ -149,8 +150,10 @@ def seconds(jobs, per_sample=None):
     jobs = list(jobs)
     if not jobs:
         return 0.0
-    steps = sum(j.steps * step_cost(j) for j in jobs) * (per_sample or reference_seconds())
-    return steps + sum(JOB_SECONDS + TEST_SECONDS * j.n_test * j.I for j in jobs)
+    per_sample = per_sample or reference_seconds()
+    steps = sum(j.steps * step_cost(j) for j in jobs) * per_sample
+    # the setup and the test set, at two-core speed, as fast or slow here as the kernels are
+    return steps + sum(JOB_SECONDS + TEST_SECONDS * j.n_test * j.I for j in jobs) * per_sample / REFERENCE_SECONDS
 
 
 def describe(secs):

@@ -146,3 +146,11 @@ def test_peak_height_scores_each_seed_on_the_first_k_of_its_test_set():
     np.testing.assert_allclose(out["test_loss"], evaluate(relu_output, res.params, xt, xt), rtol=1e-12)
     np.testing.assert_allclose(out["test_loss_1000"], evaluate(relu_output, res.params, xt[:, :1000], xt[:, :1000]),
                                rtol=1e-12)
+
+
+@pytest.mark.parametrize("mode", ["full", "quick", "smoke"])
+def test_f1_holds_every_size_f3_and_f5_compare_it_at(mode):
+    """F3 and F5 set their sweeps beside F1's (unembed_dd) at each of their sizes."""
+    f1 = experiments.config("unembed_dd", mode)["sizes"]
+    for name in ("unembed_dd_soft", "unembed_dd_input", "unembed_dd_xavier"):
+        assert set(experiments.config(name, mode)["sizes"]) <= set(f1), (name, mode)

@@ -29,7 +29,7 @@ F_SIZES = [3, 10, 30, 100, 200, 300, 500, 700, 1000, 1500, 2000, 5000, 10000, 20
 F_SMALL_SIZES = [100, 500, 1000]
 
 
-F_QUICK_SIZES = [10, 100, 500, 2000]
+F_QUICK_SIZES = [10, 100, 500, 1000, 2000]  # holds F_SMALL_SIZES: F3 and F5 compare with F1 at each of them
 
 
 def _henighan(mode, sizes):
