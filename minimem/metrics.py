@@ -114,7 +114,7 @@ def affine_rank_bound(x, m):
     (Eckart-Young on the centred data). An MLP out = W2 h + b2 with m hidden units has its outputs
     in such a subspace, so its train MSE on x as the target is at least this. The s_k^2 are the
     eigenvalues of the centred data's Gram matrix on its smaller side (xc xc^T or xc^T xc), found
-    2-10x sooner than by an SVD at T = 100-5,000, n = 1000 and equal to it to 1e-15 (a test holds
+    2-18x sooner than by an SVD at T = 100-5,000, n = 1000 and equal to it to 1e-15 (a test holds
     the two equal); round-off can leave a zero eigenvalue at -1e-16, which counts as 0."""
     check_array("x", x)
     if x.ndim < 2:
