@@ -17,10 +17,9 @@ import pytest
 
 from minimem import cache, costs, experiments, fused
 from minimem.train import compile_time
-from minimem.cli import figure_scripts, main as cli_main
-from scripts_run import run_script
+from minimem.cli import main as cli_main
+from scripts_run import SCRIPTS, run_script
 
-SCRIPTS = figure_scripts()
 
 ROOT = pathlib.Path(__file__).resolve().parents[1]
 README = ROOT / "README.md"

@@ -27,13 +27,11 @@ import re
 import pytest
 
 from minimem import named as named_values
-from minimem.cli import figure_scripts
-from scripts_run import run_script
+from scripts_run import SCRIPTS, run_script
 
 ROOT = pathlib.Path(__file__).resolve().parents[1]
 RESULTS_MD = ROOT / "RESULTS.md"
 WRITEUP = ROOT.parent / "shared" / "writeup.txt"  # the write-up's text, where the workplace keeps it
-SCRIPTS = figure_scripts()
 
 # a number not glued to a word on its left: -1.5, 0.30, 1,000, 3e-18, 2.5e+03; after a citation
 # (0.13<!--lo-->-0.77) a '-' is a range's dash
