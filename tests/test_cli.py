@@ -133,13 +133,16 @@ def test_the_python_api_does_not_start_hours_of_training_unasked(tmp_path):
     ("tms_relu_output", dict(T=2000, steps=1500)),  # the general path (m = 5), float64, dense data
     ("mlp_dd", dict(sizes=[5], m=8, steps=3000)),  # the general path at small T: the optimiser's share
 ])
-def test_an_estimate_is_within_a_factor_of_two_of_a_short_run(tmp_path, name, overrides):
+def test_an_estimate_is_within_a_factor_of_two_of_a_short_run(tmp_path, monkeypatch, name, overrides):
     """The estimate experiments.run prints against the training it then does (one quick unit, the
     kernels compiled first so that their compile is not in the time)."""
     cfg = experiments.config(name, "quick", **overrides)
     units = experiments.EXPERIMENTS[name].units(cfg)
     experiments.compute_unit(name, dict(cfg, steps=2, **({"warmup": 0} if "warmup" in cfg else {})),
                              units[0])  # compile or load the kernels
+    # the speed the estimate reads measured now, beside the run it estimates, not at this process's
+    # first estimate (in the suite's other worker the load changes from one test to the next)
+    monkeypatch.setattr(costs, "_REFERENCE", [])
     estimate = experiments.estimate(name, cfg, units[:1])
     out, seconds, compiled = experiments.compute_unit(name, cfg, units[0])
     assert compiled < 1, "the kernels compiled inside the timed unit"
@@ -233,7 +236,7 @@ def test_the_readme_commands_in_any_order_leave_the_tree_clean(tmp_path):
         assert r.returncode == 0, r.stderr[-3000:]
         status = subprocess.run(["git", "status", "--porcelain"], cwd=clone, capture_output=True, text=True).stdout
         assert status == "", f"the figures command left the tree dirty:\n{status}"
-        t = _run(["-m", "pytest", "-q", "-p", "no:cacheprovider", "tests/test_experiments.py", "-k", "committed"],
+        t = _run(["-m", "pytest", "-q", "-p", "no:cacheprovider", "-n", "0", "tests/test_experiments.py", "-k", "committed"],
                  cwd=clone, env=env)
         assert t.returncode == 0, t.stdout[-3000:]
     assert list((clone / "results" / "quick").glob("*.npz")), "the quick results went somewhere else"

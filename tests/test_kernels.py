@@ -218,3 +218,60 @@ def test_kernels_run_as_plain_python_with_the_jit_disabled():
                          timeout=600)
     assert res.returncode == 0, res.stderr[-3000:]
     assert "nojit ok" in res.stdout
+
+
+# --- one process compiles at a time ---------------------------------------------------------------
+
+class _Dispatcher:
+    """Stands in for a numba dispatcher with a disk cache in ``folder``: what compile_once reads."""
+
+    def __init__(self, folder, loaded=()):
+        self._cache = type("Cache", (), {"_cache_path": str(folder)})()
+        self.signatures = list(loaded)
+        self.compiled = []
+
+    def typeof_pyval(self, a):
+        return type(a).__name__
+
+    def compile(self, sig):
+        self.compiled.append(sig)
+        self.signatures.append(sig)
+
+
+def test_compile_once_compiles_what_is_missing_under_the_lock(tmp_path, monkeypatch):
+    taken = []
+    real = fused.host._compile_lock
+
+    def recording(d):
+        taken.append(d)
+        return real(d)
+
+    monkeypatch.setattr(fused.host, "_compile_lock", recording)
+    d = _Dispatcher(tmp_path, loaded=[("int",)])
+    fused.host.compile_once((d, (1,)))  # loaded already: no lock, nothing compiled
+    assert taken == [] and d.compiled == []
+    fused.host.compile_once((d, (1.0, 2)), (d, (1,)))
+    assert taken == [d] and d.compiled == [("float", "int")]
+    assert (tmp_path / "minimem-compile-_Dispatcher.lock").exists()  # one lock file per kernel
+
+
+def test_the_compile_lock_excludes_another_process_and_its_wait_counts_as_compiling(tmp_path):
+    """The lock is exclusive (another open file cannot even share it), and the time a process waits
+    for it is counted as compile time, not as training (train.compile_time)."""
+    import fcntl
+    import threading
+    import time
+
+    from minimem.train import compile_time
+    d = _Dispatcher(tmp_path)
+    with fused.host._compile_lock(d):
+        with open(tmp_path / "minimem-compile-_Dispatcher.lock", "a") as other, pytest.raises(BlockingIOError):
+            fcntl.flock(other, fcntl.LOCK_SH | fcntl.LOCK_NB)
+    holder = open(tmp_path / "minimem-compile-_Dispatcher.lock", "a")  # another process, compiling
+    fcntl.flock(holder, fcntl.LOCK_EX)
+    threading.Timer(0.5, lambda: (fcntl.flock(holder, fcntl.LOCK_UN), holder.close())).start()
+    t = time.perf_counter()
+    with compile_time() as c:
+        fused.host.compile_once((d, (1.0,)))
+    assert time.perf_counter() - t >= 0.45 and c.seconds >= 0.45, c.seconds
+    assert d.compiled == [("float",)]

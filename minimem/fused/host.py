@@ -4,7 +4,11 @@ kernels' loss and gradients with the signature of the numpy models (what the tes
 
 from __future__ import annotations
 
+import contextlib
+import os
 import sys
+import tempfile
+import time
 
 import numba
 import numpy as np
@@ -92,6 +96,7 @@ def loss_and_grads(model, params, x, target, *, loss=None, importance=None, mask
     G = G._replace(Wd=G.W1 if st.tied else np.zeros_like(P.Wd))
     value = np.empty(P.W1.shape[0])
     announce_compile((grads_kernel, (P, D, st, G, value)))
+    compile_once((grads_kernel, (P, D, st, G, value)))
     grads_kernel(P, D, st, G, value)
     return value, from_general(G, layout)
 
@@ -135,13 +140,19 @@ def choose_parallel(cost, threads):
     return "samples" if cost.sum() > 6e5 else "serial"
 
 
+def signature(dispatcher, args):
+    """The numba types ``dispatcher(*args)`` compiles for, and whether they are loaded in this process."""
+    sig = tuple(dispatcher.typeof_pyval(a) for a in args)
+    return sig, any(tuple(s) == sig for s in dispatcher.signatures)
+
+
 def will_compile(dispatcher, args):
     """True when ``dispatcher(*args)`` has to compile: its signature for these argument types is
     neither loaded in this process nor in numba's on-disk cache (a new model, dtype or option has a
     new signature even when the kernel's cache holds others)."""
     try:
-        sig = tuple(dispatcher.typeof_pyval(a) for a in args)
-        if any(tuple(s) == sig for s in dispatcher.signatures):
+        sig, loaded = signature(dispatcher, args)
+        if loaded:
             return False
         index = dispatcher._cache._cache_file._load_index()  # {(signature, codegen, hashes): file}
         return not any(key[0] == sig for key in index)
@@ -163,6 +174,48 @@ def announce_compile(*calls):
                          f"cores, once; cached on disk afterwards)...\n")
         sys.stderr.flush()
     return compiles
+
+
+WAITED = [0.0]  # seconds this process waited for another one's compile (train.compile_time counts them)
+
+
+@contextlib.contextmanager
+def _compile_lock(dispatcher):
+    """An exclusive lock file for one kernel beside numba's cache, held while a process compiles it
+    (two kernels have two index files: they compile in two processes at once)."""
+    try:
+        import fcntl
+        folder = dispatcher._cache._cache_path
+        if not os.access(folder, os.W_OK):
+            folder = tempfile.gettempdir()
+        name = getattr(dispatcher, "__name__", type(dispatcher).__name__)
+        f = open(os.path.join(folder, f"minimem-compile-{name}.lock"), "a")
+    except (ImportError, AttributeError, OSError):  # pragma: no cover - no fcntl (Windows), or no cache
+        yield
+        return
+    with f:
+        t = time.perf_counter()
+        fcntl.flock(f, fcntl.LOCK_EX)
+        WAITED[0] += time.perf_counter() - t
+        try:
+            yield
+        finally:
+            fcntl.flock(f, fcntl.LOCK_UN)
+
+
+def compile_once(*calls):
+    """Compile, or load from numba's disk cache, what the calls (dispatcher, args) need and this
+    process has not loaded, one process at a time. A kernel's cache index is one file that every
+    process compiling a signature of it rewrites: two compiling at once (``--jobs 2``, the test
+    suite's workers) can leave the index naming the other's machine code for a signature. Under
+    the kernel's lock a second process waits, then loads what the first stored."""
+    try:
+        todo = [(d, sig) for d, args in calls for sig, loaded in [signature(d, args)] if not loaded]
+    except AttributeError:  # pragma: no cover - the JIT is disabled
+        return
+    for d, sig in todo:  # one lock at a time: no two processes can wait on each other
+        with _compile_lock(d):
+            d.compile(sig)
 
 
 class Run:
@@ -198,6 +251,7 @@ class Run:
                                 self.decay, out, diverged, True)))
         self.loss_call = loss_call(P, D, st, threads)  # the final loss
         self.calls = (run, self.loss_call[:2])
+        self.ready = False  # compile_once done
         # whether a first step compiles, said on stderr unless announce is False (then see announce())
         self.compiles = announce_compile(*self.calls) if announce else any(will_compile(*c) for c in self.calls)
 
@@ -206,6 +260,9 @@ class Run:
         announce_compile(*self.calls)
 
     def steps(self, s0, s1, lrs):
+        if not self.ready:
+            compile_once(*self.calls)
+            self.ready = True
         I = self.P.W1.shape[0]
         out = np.empty((s1 - s0, I))
         diverged = np.full(I, -1, np.int64)
@@ -224,6 +281,8 @@ class Run:
 
     def final_loss(self):
         kernel, args, out = self.loss_call
+        if not self.ready:
+            compile_once((kernel, args))
         kernel(*args)
         return out.copy()
 
@@ -243,6 +302,7 @@ class Evaluation:
 
     def __call__(self):
         announce_compile((self.kernel, self.args))
+        compile_once((self.kernel, self.args))
         self.kernel(*self.args)
         return self.out
 
