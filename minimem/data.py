@@ -51,10 +51,11 @@ def sparse_features(n_samples, n_features, sparsity, rng, *, n_instances=1, norm
     check_rng("rng", rng)
     # draw in float64 so that float32 and float64 data are the same numbers (up to rounding)
     present = rng.random((I, T, n)) >= S[:, None, None]  # (I, T, n) bool, P(present) = 1 - S
-    values = rng.random((I, T, n))  # (I, T, n) ~ U[0, 1)
-    x = np.where(present, values, 0.0)  # (I, T, n)
-    if normalize:
-        x = normalize_rows(x)
+    x = rng.random((I, T, n))  # (I, T, n) ~ U[0, 1)
+    np.copyto(x, 0.0, where=~present)  # (I, T, n)  the value where present, else 0 (in place)
+    if normalize:  # normalize_rows, in place (x is drawn here); all-zero rows are zeros already
+        norm = np.linalg.norm(x, axis=-1, keepdims=True)  # (I, T, 1)
+        np.divide(x, norm, out=x, where=norm > 0)
     return x.astype(dtype, copy=False)
 
 

@@ -140,13 +140,30 @@ def test_an_estimate_is_within_a_factor_of_two_of_a_short_run(tmp_path, monkeypa
     units = experiments.EXPERIMENTS[name].units(cfg)
     experiments.compute_unit(name, dict(cfg, steps=2, **({"warmup": 0} if "warmup" in cfg else {})),
                              units[0])  # compile or load the kernels
-    # the speed the estimate reads measured now, beside the run it estimates, not at this process's
-    # first estimate (in the suite's other worker the load changes from one test to the next)
-    monkeypatch.setattr(costs, "_REFERENCE", [])
-    estimate = experiments.estimate(name, cfg, units[:1])
-    out, seconds, compiled = experiments.compute_unit(name, cfg, units[0])
-    assert compiled < 1, "the kernels compiled inside the timed unit"
-    assert 0.5 <= estimate / seconds <= 2, (estimate, seconds)
+    # The machine's speed (what the estimate reads) and the run are both timed now, side by side, on
+    # one thread: in the suite the other worker holds the other core, and a two-thread kernel waits
+    # at every step for its thread there (the speed measured so came out 3x slow, the run 2x). A pair
+    # disturbed all the same is measured again (up to three times) and the fastest of each is
+    # compared: a wrong estimate stays wrong in all three.
+    speeds, times = [], []
+    numba = pytest.importorskip("numba")
+    threads = numba.get_num_threads()
+    numba.set_num_threads(1)
+    try:
+        for attempt in range(3):
+            monkeypatch.setattr(costs, "_REFERENCE", [])
+            costs.reference_seconds()
+            speeds.append(costs._REFERENCE[0])
+            out, seconds, compiled = experiments.compute_unit(name, cfg, units[0])
+            assert compiled < 1, "the kernels compiled inside the timed unit"
+            times.append(seconds)
+            monkeypatch.setattr(costs, "_REFERENCE", [min(speeds)])
+            estimate, seconds = experiments.estimate(name, cfg, units[:1]), min(times)
+            if 0.5 <= estimate / seconds <= 2:
+                break
+    finally:
+        numba.set_num_threads(threads)
+    assert 0.5 <= estimate / seconds <= 2, (estimate, seconds, speeds, times)
 
 
 def test_the_estimates_at_two_core_speed_match_b2s_recorded_times():
