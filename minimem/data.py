@@ -49,13 +49,20 @@ def sparse_features(n_samples, n_features, sparsity, rng, *, n_instances=1, norm
     I = check_int("n_instances", n_instances, 1)
     S = check_sparsity("sparsity", sparsity, n_instances=I)  # (I,)
     check_rng("rng", rng)
-    # draw in float64 so that float32 and float64 data are the same numbers (up to rounding)
-    present = rng.random((I, T, n)) >= S[:, None, None]  # (I, T, n) bool, P(present) = 1 - S
-    x = rng.random((I, T, n))  # (I, T, n) ~ U[0, 1)
-    np.copyto(x, 0.0, where=~present)  # (I, T, n)  the value where present, else 0 (in place)
-    if normalize:  # normalize_rows, in place (x is drawn here); all-zero rows are zeros already
-        norm = np.linalg.norm(x, axis=-1, keepdims=True)  # (I, T, 1)
-        np.divide(x, norm, out=x, where=norm > 0)
+    # draw in float64 so that float32 and float64 data are the same numbers (up to rounding); one
+    # instance at a time into arrays made once (the stream is the same as drawing (I, T, n) at once:
+    # every presence, then every value), so no (I, T, n) float64 temporary is made beside x
+    present = np.empty((I, T, n), dtype=bool)  # (I, T, n)  P(present) = 1 - S
+    x = np.empty((I, T, n))  # (I, T, n)
+    for i in range(I):
+        rng.random(out=x[i])  # (T, n) ~ U[0, 1), used as scratch here
+        np.greater_equal(x[i], S[i], out=present[i])
+    for i in range(I):
+        rng.random(out=x[i])  # (T, n) ~ U[0, 1)
+        np.copyto(x[i], 0.0, where=~present[i])  # the value where present, else 0
+        if normalize:  # normalize_rows in place; all-zero rows are zeros already
+            norm = np.linalg.norm(x[i], axis=-1, keepdims=True)  # (T, 1)
+            np.divide(x[i], norm, out=x[i], where=norm > 0)
     return x.astype(dtype, copy=False)
 
 
