@@ -95,3 +95,65 @@ def check_params(params, expected):
         raise ValueError(f"params is missing {missing}; it has {sorted(params)}")
     for k, shp in expected.items():
         check_array(f"params[{k!r}]", params[k], shape=shp)
+
+
+# --- an experiment's settings (experiments.config / run overrides), checked before anything runs ----
+
+# the kind of every setting the catalogue uses: (kind, lowest value); "ints" is a list of ints
+SETTINGS = {
+    **{k: ("int", 1) for k in ("T", "n", "n_in", "n_test", "m", "seeds", "steps", "kmeans_iters")},
+    **{k: ("int", 0) for k in ("seed", "warmup")},
+    **{k: ("ints", 1) for k in ("sizes", "features", "bottleneck", "hidden", "step_counts")},
+    **{k: ("ints", 0) for k in ("seed_list", "snapshots")},
+    **{k: ("bool", None) for k in ("keep_params", "normalize", "records_silent_points", "relu_out", "tied")},
+    "normalizes": ("bools", None),
+    "sparsity": ("sparsity", None), "sparsities": ("sparsities", None),
+    "lr": ("real", "positive"), "importance_ratio": ("real", "positive"), "steps_scale": ("real", "positive"),
+    "weight_decay": ("real", 0.0), "weight_decays": ("reals", 0.0), "threshold": ("real", None),
+    "grid": ("reals", None),
+    **{k: ("str", None) for k in ("data", "dtype", "init", "inputs", "labels", "loss", "model", "schedule",
+                                  "setting")},
+    **{k: ("strs", None) for k in ("inits", "optimisers", "settings", "variants")},
+}
+CHOICES = {"dtype": ("float32", "float64"), "loss": ("mse", "ce"), "schedule": ("henighan", "constant")}
+
+
+def check_setting(experiment, key, value, default):
+    """An override of setting ``key`` of ``experiment`` (whose own value is ``default``): of the kind
+    the setting holds (SETTINGS; else of the default's type), in range; returns it unchanged.
+    None passes only where the experiment's own value is None."""
+    name = f"{experiment}: {key}"
+    if value is None and default is None:
+        return value
+    kind, low = SETTINGS.get(key, (None, None))
+    if kind in ("ints", "reals", "bools", "strs", "sparsities"):
+        if isinstance(value, (str, bytes, dict)) or not isinstance(value, (list, tuple, np.ndarray)) \
+                or np.ndim(value) != 1:
+            one = {"ints": "ints", "reals": "numbers", "bools": "bools", "strs": "strings",
+                   "sparsities": "sparsities"}[kind]
+            raise TypeError(f"{name} must be a list of {one} (as {default!r}), got {type(value).__name__} {value!r}")
+        for i, v in enumerate(value):
+            _check_one(f"{name}[{i}]", "sparsity" if kind == "sparsities" else kind[:-1], low, v)
+        return value
+    if kind is None:
+        if default is not None and not isinstance(value, type(default)):
+            raise TypeError(f"{name} must be a {type(default).__name__} (as {default!r}), got "
+                            f"{type(value).__name__} {value!r}")
+        return value
+    _check_one(name, kind, low, value)
+    if key in CHOICES and value not in CHOICES[key]:
+        raise ValueError(f"{name} must be one of {list(CHOICES[key])}, got {value!r}")
+    return value
+
+
+def _check_one(name, kind, low, value):
+    if kind == "int":
+        check_int(name, value, low)
+    elif kind == "real":
+        check_float(name, value, low=0.0 if low is not None else None, low_open=low == "positive")
+    elif kind == "sparsity":
+        check_float(name, value, 0.0, 1.0, high_open=True)
+    elif kind == "bool" and not isinstance(value, (bool, np.bool_)):
+        raise TypeError(f"{name} must be True or False, got {type(value).__name__} {value!r}")
+    elif kind == "str" and not isinstance(value, str):
+        raise TypeError(f"{name} must be a string, got {type(value).__name__} {value!r}")

@@ -15,7 +15,8 @@ inputs, AdamW lr 1e-3 with 2,500 warm-up steps and cosine decay over 50,000 step
 1e-2, float32) at n=10,000, m=2, S=0.999, T from 100 to 20,000 dense around 4,000, 2 seeds, 10,000
 test samples per seed; minimem.experiments "bottleneck_original", one cached unit per (T, seed).
 The sweep takes hours; its units are committed as they land, and with --cached-only the figure is
-drawn from those that have, naming the rest.
+drawn from those that have, naming the rest. --quick: 5,000 steps at T=100, 1,000, 2,000 and 2,000
+test samples.
 
 Run: python scripts/X6_original_size.py [--quick | --smoke] [--fresh | --cached-only] [--jobs N]
 (--help lists every option; how long it takes: SPEED.md)

@@ -284,7 +284,7 @@ def test_reproduce_out_writes_under_the_given_directory(tmp_path, monkeypatch):
     import minimem.cli as cli
     seen = {}
 
-    def fake_call(cmd, cwd=None):
+    def fake_call(cmd, cwd=None, env=None):
         seen["cmd"] = cmd
         return 0
     monkeypatch.setattr(cli.subprocess, "call", fake_call)
@@ -307,3 +307,15 @@ def test_cached_only_never_trains_and_names_what_is_missing(tmp_path):
     r = run_script("X5", args)
     assert r.returncode == 0, r.stderr[-2000:]
     assert "F4 left out: bottleneck_dd_untied: no stored result" in r.stdout and "| B2 |" in r.stdout
+
+
+def test_reproduce_runs_each_script_with_the_allocator_thresholds(monkeypatch, tmp_path, capsys):
+    """The figure scripts run with glibc's mmap and trim thresholds raised (cli.allocator_env), and a
+    user's own setting of them is kept."""
+    from minimem import cli
+    seen = []
+    monkeypatch.setattr(cli.subprocess, "call", lambda cmd, cwd, env: seen.append(env) or 0)
+    monkeypatch.delenv("MALLOC_MMAP_THRESHOLD_", raising=False)
+    monkeypatch.setenv("MALLOC_TRIM_THRESHOLD_", "12345")
+    assert cli.main(["reproduce", "A1", "A5", "--out", str(tmp_path)]) == 0
+    assert [(e["MALLOC_MMAP_THRESHOLD_"], e["MALLOC_TRIM_THRESHOLD_"]) for e in seen] == [(str(1 << 30), "12345")] * 2

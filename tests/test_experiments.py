@@ -39,6 +39,32 @@ def test_configuration_errors_name_what_is_wrong():
         experiments.config("unembed_dd", stepz=3)
 
 
+
+@pytest.mark.parametrize("override, error, message", [
+    (dict(seeds=[0, 1]), TypeError, r"bottleneck_dd: seeds must be an integer, got list \[0, 1\]"),
+    (dict(sizes=10), TypeError, r"bottleneck_dd: sizes must be a list of ints .*got int 10"),
+    (dict(sizes=[10, 0]), ValueError, r"bottleneck_dd: sizes\[1\] must be >= 1, got 0"),
+    (dict(sparsity=1.2), ValueError, r"bottleneck_dd: sparsity must be < 1.0, got 1.2"),
+    (dict(n=500.0), TypeError, r"bottleneck_dd: n must be an integer, got float 500.0"),
+    (dict(lr=-1e-3), ValueError, r"bottleneck_dd: lr must be > 0.0"),
+    (dict(dtype="float16"), ValueError, r"bottleneck_dd: dtype must be one of \['float32', 'float64'\]"),
+    (dict(normalize=1), TypeError, r"bottleneck_dd: normalize must be True or False, got int 1"),
+])
+def test_run_checks_every_override_before_it_estimates_or_trains(tmp_path, capsys, override, error, message):
+    """A bad override is named, with what was wrong, before run() prints its estimate or draws data
+    (it used to fail deep inside: seeds=[0, 1] in the cost model, sparsity=1.2 after training began)."""
+    with pytest.raises(error, match=message):
+        experiments.run("bottleneck_dd", "smoke", results_dir=tmp_path, **override)
+    assert "units to train" not in capsys.readouterr().out
+    assert not list(tmp_path.iterdir())
+
+
+def test_every_experiment_takes_its_own_settings_as_overrides():
+    for name in experiments.EXPERIMENTS:
+        for mode in ("full", "quick"):
+            cfg = experiments.config(name, mode)
+            assert experiments.config(name, mode, **cfg) == cfg, name
+
 def test_data_come_from_one_place_and_are_fixed_by_seed_and_size():
     cfg = experiments.config("mlp_dd", "smoke")
     a, b = experiments.train_set(cfg, 30, 1), experiments.train_set(cfg, 30, 1)

@@ -4,6 +4,7 @@ script refusing, in one line, to train under --cached-only when nothing is store
 The scripts run in this process (tests/scripts_run.py: the kernels load once for all of them); one
 test runs a script as a program, the way a user and ``python -m minimem reproduce`` run it."""
 
+import re
 import subprocess
 import sys
 
@@ -132,3 +133,22 @@ def test_speeds_run_time_table_is_what_runtimes_prints_from_the_committed_times(
     doc = (ROOT / "SPEED.md").read_text()
     committed = doc.split(runtimes.START, 1)[1].split(runtimes.END, 1)[0].strip()
     assert committed == runtimes.table().strip()
+
+
+def test_the_readme_demo_runs_and_says_what_it_trained(capsys):
+    """scripts/memorisation_demo.py (the README's quick start) on a tiny setting: its table, its
+    training time said apart from any compile, its figure."""
+    import importlib.util
+    spec = importlib.util.spec_from_file_location("memorisation_demo", ROOT / "scripts" / "memorisation_demo.py")
+    demo = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(demo)
+    res, test_loss = demo.main(["--sizes", "3", "6", "--n-features", "40", "--n-test", "300"])
+    out = capsys.readouterr().out
+    lines = out.splitlines()
+    assert lines[1].split() == ["T", "train", "loss", "test", "loss"], out
+    assert [int(line.split()[0]) for line in lines[2:4]] == [3, 6]
+    assert res.final_loss[0] < 0.1 < test_loss[0], (res.final_loss, test_loss)  # T=3 memorised
+    assert re.fullmatch(r"trained 2 models x 5000 steps in \d+\.\d s( \(and \d+ s compiling the kernels, once\))?",
+                        lines[4]), lines[4]
+    assert lines[5] == "wrote figures/quick/demo_memorisation.png"
+    assert (ROOT / "figures" / "quick" / "demo_memorisation.png").stat().st_size > 10_000

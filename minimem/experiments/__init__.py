@@ -17,7 +17,7 @@ whichever machine ran it.
 
 The package has three layers: ``runner`` (modes, configurations, units, the cache, executors,
 estimates, and the data of every run), the catalogue of experiments in the write-up's order
-(``catalogue``: B, M, F, A; ``beyond``: X1-X5), and ``verdicts`` (null levels, peaks, returns,
+(``catalogue``: B, M, F, A; ``beyond``: X1-X8), and ``verdicts`` (null levels, peaks, returns,
 dead units, lost outputs, where a test loss comes from), which turn results into the numbers of
 RESULTS.md. Everything below is importable from ``minimem.experiments``.
 

@@ -1,7 +1,7 @@
 """The experiments of the write-up's figures, registered in its order: the bottleneck (B), the MLP
 block (M), the final layer (F) and the appendix (A), each beside the variants that test it. The
 building blocks come first: sweeps over the data set size T, the TMS setting over sparsity, small
-MLPs on one-hot inputs, and grids of small runs. X1-X5, beyond the write-up, are in ``beyond``.
+MLPs on one-hot inputs, and grids of small runs. X1-X8, beyond the write-up, are in ``beyond``.
 """
 
 from __future__ import annotations

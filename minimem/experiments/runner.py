@@ -29,6 +29,7 @@ import numpy as np
 
 from .. import cache, costs, data
 from ..registry import MODELS
+from .._validate import check_setting
 from ..train import compile_time, kernels_for_auto
 
 
@@ -181,6 +182,8 @@ def config(name, mode="full", **overrides):
     unknown = sorted(set(overrides) - set(cfg))
     if unknown:
         raise ValueError(f"unknown configuration keys for {name}: {unknown}; it has {sorted(cfg)}")
+    for k, v in overrides.items():  # each of the kind and in the range the setting holds, before anything runs
+        check_setting(name, k, v, cfg[k])
     if mode == "smoke":
         cfg.update({k: v for k, v in SMOKE.items() if k in cfg}, smoke=True)
     cfg.update(overrides)
