@@ -127,8 +127,7 @@ def check_setting(experiment, key, value, default):
         return value
     kind, low = SETTINGS.get(key, (None, None))
     if kind in ("ints", "reals", "bools", "strs", "sparsities"):
-        if isinstance(value, (str, bytes, dict)) or not isinstance(value, (list, tuple, np.ndarray)) \
-                or np.ndim(value) != 1:
+        if not isinstance(value, (list, tuple, np.ndarray)) or np.ndim(value) != 1:
             one = {"ints": "ints", "reals": "numbers", "bools": "bools", "strs": "strings",
                    "sparsities": "sparsities"}[kind]
             raise TypeError(f"{name} must be a list of {one} (as {default!r}), got {type(value).__name__} {value!r}")

@@ -60,16 +60,20 @@ def sparse_features(n_samples, n_features, sparsity, rng, *, n_instances=1, norm
     for i in range(I):
         rng.random(out=x[i])  # (T, n) ~ U[0, 1)
         np.copyto(x[i], 0.0, where=~present[i])  # the value where present, else 0
-        if normalize:  # normalize_rows in place; all-zero rows are zeros already
-            norm = np.linalg.norm(x[i], axis=-1, keepdims=True)  # (T, 1)
-            np.divide(x[i], norm, out=x[i], where=norm > 0)
+        if normalize:
+            normalize_rows(x[i], out=x[i])
     return x.astype(dtype, copy=False)
 
 
-def normalize_rows(x):
-    """x / ||x||_2 along the last axis; rows that are all zero stay zero."""
+def normalize_rows(x, out=None):
+    """x / ||x||_2 along the last axis; rows that are all zero stay zero (into ``out`` if given,
+    which may be x itself)."""
     norm = np.linalg.norm(x, axis=-1, keepdims=True)  # (..., 1)
-    return np.divide(x, norm, out=np.zeros_like(x), where=norm > 0)
+    if out is None:
+        out = np.zeros_like(x)
+    else:
+        np.copyto(out, x, where=norm == 0)  # the rows the division skips: zeros of x (no-op when out is x)
+    return np.divide(x, norm, out=out, where=norm > 0)
 
 
 def importance_geometric(n_features, ratio):
