@@ -19,6 +19,7 @@ anything is computed; files are written world-readable (0644).
 
 from __future__ import annotations
 
+import contextlib
 import datetime
 import hashlib
 import json
@@ -184,6 +185,33 @@ class Entry:
 TIMINGS = "timings.json"
 
 
+@contextlib.contextmanager
+def claim(path, wait):
+    """An exclusive lock on ``path`` (a cache entry, or the timings file) between processes, held for
+    the block: yields True when taken, False when another process holds it and ``wait`` is False.
+    Two figure scripts sharing a sweep (``reproduce --scripts 2``) each claim a unit before computing
+    it and skip the units the other has claimed. The lock files live in the temporary folder (never
+    beside committed results); without fcntl (Windows) every claim is granted."""
+    try:
+        import fcntl
+    except ImportError:  # pragma: no cover - Windows: no claims, at worst a unit computed twice
+        yield True
+        return
+    folder = pathlib.Path(tempfile.gettempdir()) / "minimem-claims"
+    folder.mkdir(exist_ok=True)
+    name = hashlib.sha256(str(pathlib.Path(path).resolve()).encode()).hexdigest()[:16]
+    with open(folder / f"{name}.lock", "a") as f:
+        try:
+            fcntl.flock(f, fcntl.LOCK_EX | (0 if wait else fcntl.LOCK_NB))
+        except BlockingIOError:
+            yield False
+            return
+        try:
+            yield True
+        finally:
+            fcntl.flock(f, fcntl.LOCK_UN)
+
+
 def write_json(path, obj):
     """``obj`` as indented JSON at ``path``, written atomically."""
     _atomic_write(pathlib.Path(path), lambda tmp: pathlib.Path(tmp).write_text(json.dumps(obj, indent=1,
@@ -199,10 +227,11 @@ def timings(root=None):
 def record_time(root, entry, seconds):
     """Record how long computing an entry took (seconds of wall time, the machine's threads, the date),
     so the figures' run times are measured, not typed (scripts/runtimes.py)."""
-    t = timings(root)
-    t[entry] = {"seconds": round(float(seconds), 1), "threads": os.cpu_count(),
-                "date": datetime.date.today().isoformat()}
-    write_json(pathlib.Path(root) / TIMINGS, t)
+    with claim(pathlib.Path(root) / TIMINGS, wait=True):  # read, add, write: one process at a time
+        t = timings(root)
+        t[entry] = {"seconds": round(float(seconds), 1), "threads": os.cpu_count(),
+                    "date": datetime.date.today().isoformat()}
+        write_json(pathlib.Path(root) / TIMINGS, t)
 
 
 def cached(name, config, compute, fresh=False, results_dir=None, verbose=True, same=()):

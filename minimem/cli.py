@@ -7,8 +7,9 @@ A figure script is one page:
     cfg, res = fig.run("bottleneck_dd")          # minimem.experiments.run with those flags
     fig.save(figure, "B2_double_descent")        # figures/ or figures/quick/ of the checkout (or --out)
 
-``reproduce`` runs the scripts of a source checkout one after the other; each hands its flags on
-unchanged, so a flag cannot be dropped on one path. No matplotlib is imported here.
+``reproduce`` runs the scripts of a source checkout, two at a time in quick mode on two cores and
+one after the other otherwise; each hands its flags on unchanged, so a flag cannot be dropped on one
+path. No matplotlib is imported here.
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ import pathlib
 import re
 import subprocess
 import sys
+import tempfile
 import time
 
 from . import cache, experiments, named
@@ -218,6 +220,18 @@ def allocator_env(env=None):
     return env
 
 
+def scripts_at_once(args):
+    """How many figure scripts reproduce runs at once: --scripts, else two in quick and smoke mode on
+    a machine with two cores or more (their compiles, numpy analyses and drawing use one core each;
+    scripts that share a sweep share its units, cache.claim), one with --full, --jobs or --dask
+    (their units already share the cores)."""
+    if args.scripts is not None:
+        return args.scripts
+    if mode_of(args, "quick") == "full" or args.jobs > 1 or args.dask:
+        return 1
+    return max(1, min(2, os.cpu_count() or 1))
+
+
 def reproduce(args):
     scripts = figure_scripts()
     wanted = [i.upper() for i in args.ids] or list(scripts)
@@ -226,8 +240,12 @@ def reproduce(args):
         raise SystemExit(f"minimem: unknown figure IDs {unknown}; available: {' '.join(scripts)}")
     if args.dask:
         check_dask(args.dask)
-    print(f"minimem reproduce ({mode_of(args, 'quick')}): {' '.join(wanted)}", flush=True)
+    at_once = min(scripts_at_once(args), len(wanted))
+    print(f"minimem reproduce ({mode_of(args, 'quick')}): {' '.join(wanted)}"
+          + (f" ({at_once} scripts at once)" if at_once > 1 else ""), flush=True)
     t0 = time.perf_counter()
+    if at_once > 1:
+        return reproduce_at_once(scripts, wanted, args, at_once, t0)
     failed = []
     k, fid = 0, None
     try:
@@ -251,13 +269,77 @@ def reproduce(args):
     return 1 if failed else 0
 
 
+HEARTBEAT = 60  # seconds between the lines naming the scripts still running (reproduce_at_once)
+
+
+def reproduce_at_once(scripts, wanted, args, at_once, t0):
+    """reproduce with ``at_once`` scripts running side by side, in catalogue order: each script's
+    output goes to a log file, shown when the script fails (its last lines and the log's path);
+    a line says when each starts and ends, and every HEARTBEAT seconds which are still running.
+    Ctrl-C reaches the scripts too; each keeps its finished units, and this waits for them to end."""
+    logs = pathlib.Path(tempfile.mkdtemp(prefix="minimem-reproduce-"))
+    queue, running, failed, n = list(wanted), {}, [], len(wanted)
+    beat = time.perf_counter()
+    try:
+        while queue or running:
+            while queue and len(running) < at_once:
+                fid = queue.pop(0)
+                log = open(logs / f"{fid}.log", "w")
+                proc = subprocess.Popen([sys.executable, str(scripts[fid])] + script_flags(args),
+                                        cwd=scripts[fid].parent.parent, env=allocator_env(), stdout=log,
+                                        stderr=subprocess.STDOUT)
+                running[fid] = (proc, log, time.perf_counter())
+                print(f"[{n - len(queue)}/{n}] {fid}: {scripts[fid].name} "
+                      f"({time.perf_counter() - t0:.0f} s so far)", flush=True)
+            time.sleep(0.2)
+            for fid, (proc, log, started) in list(running.items()):
+                rc = proc.poll()
+                if rc is None:
+                    continue
+                del running[fid]
+                log.close()
+                if rc in (130, -2):  # the script was interrupted
+                    raise KeyboardInterrupt
+                print(f"  {fid}: {'done' if rc == 0 else f'FAILED (exit {rc})'} in "
+                      f"{time.perf_counter() - started:.0f} s", flush=True)
+                if rc == 0:
+                    os.remove(log.name)
+                else:
+                    failed.append(fid)
+                    tail = pathlib.Path(log.name).read_text(errors="replace").splitlines()[-20:]
+                    print("\n".join(f"    {line}" for line in tail) + f"\n  (the whole output: {log.name})",
+                          flush=True)
+            if running and time.perf_counter() - beat >= HEARTBEAT:
+                beat = time.perf_counter()
+                print("  running: " + ", ".join(f"{fid} ({beat - st:.0f} s)" for fid, (_, _, st) in running.items()),
+                      flush=True)
+    except KeyboardInterrupt:
+        for proc, log, _ in running.values():
+            try:
+                proc.wait(timeout=30)  # Ctrl-C reached it as well: it stores what it has and ends
+            except subprocess.TimeoutExpired:
+                proc.kill()
+            log.close()
+        done = n - len(queue) - len(running)
+        print(f"minimem reproduce: interrupted ({done} of {n} figures done); every finished unit is kept, rerun "
+              f"the same command to resume", file=sys.stderr)
+        return 130
+    if not failed:
+        with contextlib.suppress(OSError):
+            logs.rmdir()
+    print(f"minimem reproduce: {n - len(failed)}/{n} figures in {time.perf_counter() - t0:.0f} s"
+          + (f"; failed: {' '.join(failed)}" if failed else ""))
+    return 1 if failed else 0
+
+
 def parser():
     ap = argparse.ArgumentParser(prog="python -m minimem",
                                  description="minimem: reproduce the figures of the write-up, or list them")
     sub = ap.add_subparsers(dest="command", required=True)
     rp = sub.add_parser("reproduce", help="run figure scripts (all, or the IDs given); needs a source checkout",
-                        description="Run the figure scripts of a source checkout (all, or the IDs given), one after "
-                                    "the other; the scripts are not part of the installed package.",
+                        description="Run the figure scripts of a source checkout (all, or the IDs given): two at a "
+                                    "time in quick mode on two cores, else one after the other; the scripts are not "
+                                    "part of the installed package.",
                         epilog=WHERE + """
 examples:
   python -m minimem reproduce B2                     B2 quick, a few minutes
@@ -266,6 +348,8 @@ examples:
 """, formatter_class=argparse.RawDescriptionHelpFormatter)
     rp.add_argument("ids", nargs="*", help="figure IDs such as B2 F1 (default: all; python -m minimem list names them)")
     add_flags(rp, "quick")
+    rp.add_argument("--scripts", type=int, metavar="N", help="run N figure scripts at once (default: 2 in quick "
+                    "and smoke mode on two cores or more, else 1)")
     sub.add_parser("list", help="list the figure scripts")
     return ap
 
@@ -277,6 +361,8 @@ def main(argv=None):
             print(f"{fid:4s} scripts/{p.name}")
         return 0
     check_flags(args)
+    if args.scripts is not None and args.scripts < 1:
+        raise SystemExit(f"minimem: --scripts must be >= 1, got {args.scripts}")
     return reproduce(args)
 
 

@@ -45,6 +45,7 @@ class Job(NamedTuple):
     density: float = 0.01
     dtype: str = "float32"
     n_test: int = 0  # test samples per instance, drawn and evaluated after training
+    tile: bool = True  # False: the kernels without the m = 2 tile (fused.Run.untile)
 
 
 REFERENCE = Job("relu_output", "mse", 2, 500, 1000, 1000, 2, 1000, 0.01, "float32")
@@ -84,8 +85,9 @@ def work(job):
 
 
 def path_of(job):
-    """The kernel path a job runs on and its dtype: ('tile' for m = 2, else 'general', dtype)."""
-    return ("tile" if job.m == 2 else "general", str(np.dtype(job.dtype)))
+    """The kernel path a job runs on and its dtype: ('tile' for m = 2 unless job.tile is False, else
+    'general', dtype)."""
+    return ("tile" if job.m == 2 and job.tile else "general", str(np.dtype(job.dtype)))
 
 
 def parameters(job):

@@ -29,7 +29,7 @@ import numpy as np
 
 from .optim import adamw_init, adamw_step, lr_schedule, sgd_init, sgd_step
 from .progress import Progress
-from .registry import check_inputs, get_model  # noqa: F401  (get_model: part of train's API)
+from .registry import check_inputs, get_model, model_name  # noqa: F401  (get_model: part of train's API)
 from ._validate import check_choice, check_float, check_int
 
 try:  # the fused kernels need numba, a dependency; without it the numpy loop still runs
@@ -267,12 +267,7 @@ def train(model, params, x, target, *, steps, lr=1e-3, schedule="henighan", warm
     if backend == "numba":
         run = fused.Run(model, params, x, target, parallel=parallel, announce=False, **kw)
         if auto and run.compiles and not _AUTO_COMPILES:
-            I, m, K = run.P.W1.shape[0], run.P.W1.shape[1], run.P.Wd.shape[2]
-            estimate = numpy_seconds(I, x.shape[1], x.shape[2], K, m, steps)
-            if estimate < fused.COMPILE_SECONDS:
-                _say(f"minimem: training on numpy (about {estimate:.0f} s) rather than compiling the numba kernels "
-                     f"first (about {fused.COMPILE_SECONDS} s, once); backend='numba' compiles them")
-                run = None
+            run = cold_start(run, model, steps)
         if run is not None:
             run.announce()
     if run is None:
@@ -324,16 +319,44 @@ def evaluate(model, params, x, target, *, loss=None, importance=None, mask=None,
                              **model_options)
     if backend == "numba":
         ev = fused.Evaluation(model, params, x, target, loss=loss, importance=importance, mask=mask,
-                              **model_options)
+                              tile=True if _AUTO_COMPILES else "auto", **model_options)
         I, m, K = ev.P.W1.shape[0], ev.P.W1.shape[1], ev.P.Wd.shape[2]
         dense = I * x.shape[1] * (x.shape[2] + K) * x.itemsize
         if not (auto and ev.compiles and not _AUTO_COMPILES and dense < NUMPY_EVAL_BYTES
-                and numpy_seconds(I, x.shape[1], x.shape[2], K, m, 1) < fused.COMPILE_SECONDS):
+                and numpy_seconds(I, x.shape[1], x.shape[2], K, m, 1) < ev.compile_seconds):
             return ev()
         _say(f"minimem: evaluating on numpy rather than compiling the numba kernels first (about "
-             f"{fused.COMPILE_SECONDS} s, once); backend='numba' compiles them")
+             f"{ev.compile_seconds} s, once); backend='numba' compiles them")
     return model.loss_and_grads(params, x, target, loss=loss, importance=importance, mask=mask,
                                 **model_options)[0]
+
+
+def cold_start(run, model, steps):
+    """What backend='auto' trains on when the kernels ``run`` needs are not compiled (outside
+    kernels_for_auto): a run shorter than the m = 2 tile's extra compile runs without the tile
+    (``run.untile()``: the kernels compile in fused.PLAIN_COMPILE_SECONDS, or are compiled
+    already); then, if they still have to compile and the numpy loop's estimate is under that
+    compile, numpy (None), said in one line."""
+    from . import costs  # costs imports this module
+
+    P, D = run.P, run.D
+    I, m, n = P.W1.shape
+    T, K = int(np.diff(D.inst_start).max()), P.Wd.shape[2]
+    density = D.x_idx.shape[0] / max(D.inst_start[-1] * n, 1)
+    plain = costs.Job(model_name(model), "ce" if run.st.ce else "mse", I, T, n, K, m, steps, density,
+                      str(P.W1.dtype), tile=False)
+    extra = fused.COMPILE_SECONDS - fused.PLAIN_COMPILE_SECONDS  # the tile's own compile
+    if run.tile and costs.seconds([plain], per_sample=costs.REFERENCE_SECONDS) < extra:
+        run.untile()
+    if not run.compiles:
+        return run
+    seconds = fused.COMPILE_SECONDS if run.tile else fused.PLAIN_COMPILE_SECONDS
+    estimate = numpy_seconds(I, T, n, K, m, steps)
+    if estimate < seconds:
+        _say(f"minimem: training on numpy (about {estimate:.0f} s) rather than compiling the numba kernels "
+             f"first (about {seconds} s, once); backend='numba' compiles them")
+        return None
+    return run
 
 
 def _have_numba():

@@ -8,8 +8,9 @@ and the test loss on fresh samples stays at the all-zeros level 1.0.
 
 Settings: T in (5, 10, 20, 50, 100), one seed each, trained as 5 instances in one call (ragged data
 sets with a mask); Henighan schedule (lr 1e-3, warm-up then cosine to 0), weight decay 1e-2;
-test loss on 10,000 fresh samples.
---quick (default): 5,000 steps, warm-up 250.   --full: 50,000 steps, warm-up 2,500.
+test loss on fresh samples.
+--quick (default): 5,000 steps, warm-up 250, 2,000 test samples.
+--full: 50,000 steps, warm-up 2,500, 10,000 test samples.
 
 Run: python scripts/memorisation_demo.py [--full]
 Writes figures/demo_memorisation.png (--full) or figures/quick/demo_memorisation.png (quick).
@@ -37,9 +38,15 @@ def main(argv=None):
     ap.add_argument("--seed", type=int, default=0)
     ap.add_argument("--n-features", type=int, default=1000)
     ap.add_argument("--sparsity", type=float, default=0.99)
-    ap.add_argument("--n-test", type=int, default=10_000)
+    ap.add_argument("--n-test", type=int, default=None, help="test samples (default: 2,000; --full 10,000)")
     args = ap.parse_args(argv)
     steps, warmup = (50_000, 2_500) if args.full else (5_000, 250)
+    for name, bad in (("--n-test", args.n_test is not None and args.n_test < 1),
+                      ("--sizes", min(args.sizes) < 1), ("--n-features", args.n_features < 1),
+                      ("--sparsity", not 0 <= args.sparsity < 1)):
+        if bad:  # a clear line, not a traceback from inside the package
+            ap.error(f"{name} out of range (sizes, features and test samples at least 1; sparsity in [0, 1))")
+    n_test = args.n_test if args.n_test is not None else (10_000 if args.full else 2_000)  # (I, n_test, n) float64: 400 MB at 10,000
     n, m, S = args.n_features, 2, args.sparsity
     print(f"relu_output n={n} m={m} S={S} T={args.sizes} steps={steps} warmup={warmup} seed={args.seed}")
 
@@ -53,7 +60,7 @@ def main(argv=None):
     with compile_time() as compiling:  # a first run compiles the kernels: said apart from the training
         res = train(relu_output, params, x, x, mask=mask, steps=steps, warmup=warmup, desc="memorisation")
     wall = time.perf_counter() - t0 - compiling.seconds
-    x_test = data.sparse_features(args.n_test, n, S, np.random.default_rng([args.seed, 2]), n_instances=I,
+    x_test = data.sparse_features(n_test, n, S, np.random.default_rng([args.seed, 2]), n_instances=I,
                                   normalize=True)  # fresh draws
     test_loss = evaluate(relu_output, res.params, x_test, x_test)  # (I,): the kernels, no (T, n) temporaries
     print(f"{'T':>5} {'train loss':>11} {'test loss':>10}")

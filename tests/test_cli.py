@@ -317,5 +317,48 @@ def test_reproduce_runs_each_script_with_the_allocator_thresholds(monkeypatch, t
     monkeypatch.setattr(cli.subprocess, "call", lambda cmd, cwd, env: seen.append(env) or 0)
     monkeypatch.delenv("MALLOC_MMAP_THRESHOLD_", raising=False)
     monkeypatch.setenv("MALLOC_TRIM_THRESHOLD_", "12345")
-    assert cli.main(["reproduce", "A1", "A5", "--out", str(tmp_path)]) == 0
+    assert cli.main(["reproduce", "A1", "A5", "--out", str(tmp_path), "--scripts", "1"]) == 0
     assert [(e["MALLOC_MMAP_THRESHOLD_"], e["MALLOC_TRIM_THRESHOLD_"]) for e in seen] == [(str(1 << 30), "12345")] * 2
+
+
+def test_reproduce_runs_two_scripts_side_by_side_and_shows_a_failing_ones_output(monkeypatch, tmp_path, capsys):
+    """--scripts 2 (quick mode's default on two cores): the second script runs while the first does,
+    each with the allocator thresholds, each output kept in a log; a failing script's last lines and
+    the log's path are shown, and the exit code says a figure failed."""
+    from minimem import cli
+    folder = tmp_path / "scripts"
+    folder.mkdir()
+    body = {"B1": "import time, os; time.sleep(2); print('B1 env', os.environ['MALLOC_MMAP_THRESHOLD_']); "
+                  "open('env.txt', 'w').write(os.environ['MALLOC_MMAP_THRESHOLD_'])",
+            "B2": "print('B2 quick')",
+            "B3": "import sys; print('line one'); print('the last words of B3'); sys.exit(3)"}
+    scripts = {}
+    for fid, code in body.items():
+        scripts[fid] = folder / f"{fid}_fake.py"
+        scripts[fid].write_text(code + "\n")
+    monkeypatch.setattr(cli, "figure_scripts", lambda: scripts)
+    monkeypatch.delenv("MALLOC_MMAP_THRESHOLD_", raising=False)
+    assert cli.main(["reproduce", "--scripts", "2"]) == 1
+    out = capsys.readouterr().out
+    assert "(2 scripts at once)" in out
+    assert out.index("B2: done") < out.index("B1: done")  # B2 and B3 ran while B1 slept
+    assert out.index("B3: FAILED (exit 3)") < out.index("B1: done")
+    assert "    the last words of B3" in out and "B3.log)" in out
+    assert "B1 env" not in out  # a script's output that succeeds is not shown
+    assert re.fullmatch(r"minimem reproduce: 2/3 figures in \d+ s; failed: B3", out.strip().splitlines()[-1])
+    assert (tmp_path / "env.txt").read_text() == str(1 << 30)  # run in the checkout, with the thresholds
+    log = out.split("(the whole output: ")[1].split(")")[0]
+    assert "the last words of B3" in open(log).read()
+
+
+def test_reproduce_quick_defaults_to_two_scripts_at_once_and_full_to_one(monkeypatch):
+    from minimem import cli
+    monkeypatch.setattr(cli.os, "cpu_count", lambda: 2)
+    args = cli.parser().parse_args(["reproduce"])
+    assert cli.scripts_at_once(args) == 2
+    for flags in (["--full"], ["--jobs", "2"], ["--scripts", "1"]):
+        assert cli.scripts_at_once(cli.parser().parse_args(["reproduce"] + flags)) == 1, flags
+    monkeypatch.setattr(cli.os, "cpu_count", lambda: 1)
+    assert cli.scripts_at_once(args) == 1
+    with pytest.raises(SystemExit, match="--scripts must be >= 1, got 0"):
+        cli.main(["reproduce", "B1", "--scripts", "0"])

@@ -180,3 +180,43 @@ def test_f1_holds_every_size_f3_and_f5_compare_it_at(mode):
     f1 = experiments.config("unembed_dd", mode)["sizes"]
     for name in ("unembed_dd_soft", "unembed_dd_input", "unembed_dd_xavier"):
         assert set(experiments.config(name, mode)["sizes"]) <= set(f1), (name, mode)
+
+
+def test_a_claim_is_exclusive_and_a_unit_claimed_elsewhere_is_left_to_it(tmp_path, monkeypatch):
+    """cache.claim excludes a second holder (another open file, as another process holds it); a run
+    that finds a unit claimed computes the others first, then takes that unit's stored result
+    instead of computing it again (two figure scripts sharing a sweep, reproduce --scripts 2)."""
+    import threading
+
+    from minimem import cache
+    from minimem.experiments import runner
+    with cache.claim(tmp_path / "x.npz", wait=False) as first:
+        with cache.claim(tmp_path / "x.npz", wait=False) as second:
+            assert first is True and second is False
+    with cache.claim(tmp_path / "x.npz", wait=False) as again:
+        assert again is True  # released
+    cfg = experiments.config("bottleneck_dd", "smoke")
+    units = runner._experiment("bottleneck_dd").units(cfg)
+    found = runner.entries("bottleneck_dd", cfg, tmp_path)
+    other = runner.compute_unit("bottleneck_dd", cfg, units[0])  # what the other process will store
+    computed = []
+    real = runner.compute_unit
+    monkeypatch.setattr(runner, "compute_unit", lambda name, c, unit: computed.append(unit) or real(name, c, unit))
+    held, release = threading.Event(), threading.Event()
+
+    def other_process():
+        with cache.claim(found[0].npz, wait=True):
+            held.set()
+            release.wait(30)
+            found[0].store(other[0], other[1])
+
+    t = threading.Thread(target=other_process)
+    t.start()
+    held.wait(30)
+    threading.Timer(1.0, release.set).start()  # lets go after the run has passed unit 0 by
+    _, res = experiments.run("bottleneck_dd", "smoke", results_dir=tmp_path, verbose=False)
+    t.join()
+    assert units[0] not in computed and computed == units[1:]
+    stored = experiments.run("bottleneck_dd", "smoke", results_dir=tmp_path / "alone", verbose=False)[1]
+    for k in stored:
+        np.testing.assert_array_equal(res[k], stored[k])

@@ -36,6 +36,10 @@ CASES = [
 # sizes 5, 9, 2 give whole groups, remainders and an instance with no whole group
 CASES = [c + (M,) for c in CASES] + [(c[0] + " m=2",) + c[1:] + (2,) for c in CASES]
 IDS = [c[0] for c in CASES]
+# the m = 2 cases on the kernels without the tile (fused.host.TILE off, the switch MINIMEM_TILE=0 sets;
+# at m != 2 the two compile the same passes): the per-sample code at m = 2
+UNTILED = [c for c in CASES if c[-1] == 2]
+UNTILED_IDS = [c[0] + " untiled" for c in UNTILED]
 
 
 def _case(module, init_kw, kind, n_out, seed=0, dtype=np.float64, m=M):
@@ -70,15 +74,17 @@ def _cmp(label, name, got, ref, tol):
     assert err <= tol, f"{line}; first pairs (kernel, numpy): {list(zip(got.ravel()[:4], ref.ravel()[:4]))}"
 
 
-@pytest.mark.parametrize("case", CASES, ids=IDS)
-def test_kernel_gradients_equal_the_numpy_model(case):
+@pytest.mark.parametrize("case,tile", [(c, True) for c in CASES] + [(c, False) for c in UNTILED],
+                         ids=IDS + UNTILED_IDS)
+def test_kernel_gradients_equal_the_numpy_model(case, tile):
     """fused.loss_and_grads (the kernels' per-sample code, before AdamW) against
-    <model>.loss_and_grads, tensor by tensor, in float64: every model, loss and option."""
+    <model>.loss_and_grads, tensor by tensor, in float64: every model, loss and option, at m = 2
+    with the tile and without."""
     label, module, init_kw, opts, loss, kind, n_out, m = case
     params, x, target, mask, imp = _case(module, init_kw, kind, n_out, m=m)
     ref_loss, ref = module.loss_and_grads(params, x, target, loss=loss, importance=imp, mask=mask, **opts)
     got_loss, got = fused.loss_and_grads(module, params, x, target, loss=loss, importance=imp, mask=mask,
-                                         **opts)
+                                         tile=tile, **opts)
     assert set(got) == set(ref)
     _cmp(label, "loss", got_loss, ref_loss, 1e-12)
     for k in ref:
@@ -126,9 +132,17 @@ def test_float32_cross_entropy_gradients_track_float64(case):
         _cmp(label, k, got[k].astype(np.float64), ref[k], 1e-5)
 
 
-@pytest.mark.parametrize("parallel", ["instances", "samples", "serial"])
-@pytest.mark.parametrize("case", CASES, ids=IDS)
-def test_numba_training_equals_numpy_twin(case, parallel):
+@pytest.mark.parametrize("case,parallel,tile",
+                         [(c, p, True) for c in CASES for p in ("instances", "samples", "serial")]
+                         + [(c, p, False) for c in UNTILED for p in ("instances", "serial")],
+                         ids=[f"{i}-{p}" for i in IDS for p in ("instances", "samples", "serial")]
+                         + [f"{i}-{p}" for i in UNTILED_IDS for p in ("instances", "serial")])
+def test_numba_training_equals_numpy_twin(case, parallel, tile, monkeypatch):
+    """backend='numba' against backend='numpy' over a few steps: the loss curves, the snapshots
+    and the params; at m = 2 also without the tile (fused.host.TILE off), in the modes a short
+    cold run takes it so (train.cold_start: not 'samples')."""
+    if not tile:
+        monkeypatch.setattr(fused.host, "TILE", False)
     label, module, init_kw, opts, loss, kind, n_out, m = case
     params, x, target, mask, imp = _case(module, init_kw, kind, n_out, m=m)
     kw = dict(steps=6, lr=1e-2, warmup=2, loss=loss, importance=imp, mask=mask,
@@ -175,7 +189,7 @@ def test_the_training_kernel_gives_the_loss_alone(case):
     ref, _ = module.loss_and_grads(params, x, target, loss=loss, importance=imp, mask=mask, **opts)
     P, D, st, _ = fused.prepare(module, params, x, target, loss=loss, importance=imp, mask=mask, **opts)
     before = [p.copy() for p in P]
-    kernel, args, out = fused.host.loss_call(P, D, st, 2)
+    kernel, args, out = fused.host.loss_call(P, D, st, 2, fused.host.tile_flag(True))
     kernel(*args)
     np.testing.assert_allclose(out, ref, rtol=1e-12, err_msg=label)
     for a, b in zip(P, before):
@@ -207,9 +221,9 @@ def test_kernels_run_as_plain_python_with_the_jit_disabled():
     code = (
         "import numpy as np, sys; sys.path.insert(0, 'tests');"
         "import test_kernels as t;"
-        "[t.test_numba_training_equals_numpy_twin(c, p) for c in t.CASES for p in ('instances', 'samples')];"
+        "[t.test_numba_training_equals_numpy_twin(c, p, True, None) for c in t.CASES for p in ('instances', 'samples')];"
         "[t.test_evaluate_equals_numpy_loss(c) for c in t.CASES];"
-        "[t.test_kernel_gradients_equal_the_numpy_model(c) for c in t.CASES];"
+        "[t.test_kernel_gradients_equal_the_numpy_model(c, True) for c in t.CASES];"
         "t.test_numba_divergence_names_the_step(); print('nojit ok')"
     )
     env = dict(os.environ, NUMBA_DISABLE_JIT="1")

@@ -135,6 +135,39 @@ def test_auto_trains_short_work_on_numpy_rather_than_compile(monkeypatch, capsys
     assert made == [1]
 
 
+def test_a_short_cold_run_takes_the_kernels_without_the_tile_and_a_long_one_keeps_it(monkeypatch, capsys):
+    """backend='auto' with the tile's kernels cold: a run shorter than the tile's own compile runs
+    without it (announced with the shorter compile), a longer one keeps it, and experiments' units
+    (kernels_for_auto) keep it whatever the length: their results never depend on this machine's cache."""
+    import minimem.train as t
+    from minimem import fused
+    params, x = _setup()
+    made = []
+
+    class Recorded(fused.Run):
+        def __init__(self, *a, **k):
+            super().__init__(*a, **k)
+            made.append(self)
+
+    monkeypatch.setattr(fused, "Run", Recorded)
+    monkeypatch.setattr(t, "NUMPY_STEP_FIXED", 1.0)  # numpy a second a step: never chosen here
+    # the tile's calls cold, the plain ones compiled (the kernels' last argument is None for those)
+    monkeypatch.setattr(fused.host, "will_compile", lambda dispatcher, args: args[-1] is not None)
+    train(relu_output, params, x, x, steps=5)
+    assert made[-1].tile is None and not made[-1].compiles
+    with t.kernels_for_auto():
+        train(relu_output, params, x, x, steps=5)
+    kept = made[-1]
+    assert kept.tile is True
+    assert t.cold_start(kept, relu_output, steps=10 ** 9) is kept and kept.tile is True  # long: keeps it
+    monkeypatch.setattr(fused.host, "will_compile", lambda dispatcher, args: True)  # both cold
+    capsys.readouterr()
+    train(relu_output, params, x, x, steps=40)
+    assert made[-1].tile is None
+    assert (f"compiling the numba kernels for float64 without the m = 2 tile (about {fused.PLAIN_COMPILE_SECONDS} s"
+            in capsys.readouterr().err)
+
+
 def test_auto_evaluates_on_numpy_rather_than_compile(monkeypatch, capsys):
     import minimem.train as t
     from minimem import fused

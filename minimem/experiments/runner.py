@@ -301,6 +301,18 @@ def run(name, mode="full", *, fresh=False, results_dir=None, executor=None, cach
             print(f"  {name}: {unit_label(units[k])} done, {done} of {len(units)} units ({took:.0f} s so far"
                   + (f", about {costs.describe(remaining)} left)" if left else ")"), flush=True)
 
+    def compute_claimed(k):
+        """Unit k under its claim: stored meanwhile by another process (two figure scripts sharing
+        this sweep), or computed here."""
+        npz = found[k].npz
+        if npz.exists() and (not fresh or npz.stat().st_mtime >= started - 1):
+            results[k] = found[k].load()
+            if results[k] is not None:
+                left.pop(k)
+                return
+        found[k].announce(unit_label(units[k]))
+        finish(k, compute_unit(name, cfg, units[k]))
+
     def kept():
         """Units stored: those finished, and one whose file was written (atomically, by this run)
         when an interrupt came before its result was recorded."""
@@ -310,9 +322,16 @@ def run(name, mode="full", *, fresh=False, results_dir=None, executor=None, cach
 
     try:
         if executor is None or len(todo) < 2:
-            for k in todo:
-                found[k].announce(unit_label(units[k]))
-                finish(k, compute_unit(name, cfg, units[k]))
+            waiting = []
+            for k in todo:  # each unit claimed first: one another process is computing is left to it
+                with cache.claim(found[k].npz, wait=False) as mine:
+                    if mine:
+                        compute_claimed(k)
+                    else:
+                        waiting.append(k)
+            for k in waiting:  # then each of those, once the other process lets go: its result, or computed
+                with cache.claim(found[k].npz, wait=True):
+                    compute_claimed(k)
         else:
             todo.sort(key=lambda k: -(units[k].get("T") or 0))  # the largest first, so none runs alone at the end
             for k in todo:

@@ -3,13 +3,13 @@
 them by default; see ``kernels`` for the math and how each function pairs with the numpy lines."""
 
 from .exp import EXP_HI, EXP_LO, FASTMATH, exp_f32, kernel_exp
-from .host import (COMPILE_SECONDS, Evaluation, KernelMismatch, Run, announce_compile, assign_threads, choose_parallel, evaluate, from_general, loss_and_grads,
+from .host import (COMPILE_SECONDS, PLAIN_COMPILE_SECONDS, TILE, Evaluation, KernelMismatch, Run, announce_compile, assign_threads, choose_parallel, evaluate, from_general, loss_and_grads,
                    prepare, targets_to_csr, to_csr, to_general, verify_model, will_compile)
 from .kernels import (GROUP, Data, Decay, General, Optimiser, Structure, ce_grad, ce_grad_tile, correct_at_nonzeros,
                       decode_tile_backward, decode_tile_forward, decode_tile_mse, grads_kernel, run_instances,
                       run_samples)
 
-__all__ = ["COMPILE_SECONDS", "Evaluation", "EXP_HI", "EXP_LO", "FASTMATH", "exp_f32", "kernel_exp", "Run", "announce_compile", "assign_threads",
+__all__ = ["COMPILE_SECONDS", "PLAIN_COMPILE_SECONDS", "TILE", "Evaluation", "EXP_HI", "EXP_LO", "FASTMATH", "exp_f32", "kernel_exp", "Run", "announce_compile", "assign_threads",
            "choose_parallel", "evaluate", "from_general", "loss_and_grads", "prepare", "targets_to_csr", "to_csr",
            "to_general", "will_compile", "verify_model", "KernelMismatch", "GROUP", "Data", "Decay", "General", "Optimiser", "Structure", "ce_grad", "ce_grad_tile",
            "correct_at_nonzeros", "decode_tile_backward", "decode_tile_forward", "decode_tile_mse",

@@ -84,10 +84,10 @@ def prepare(model, params, x, target, *, loss, importance=None, mask=None, **opt
     return P, D, st._replace(ce=(loss == "ce"), y_is_x=y_is_x), layout
 
 
-def loss_and_grads(model, params, x, target, *, loss=None, importance=None, mask=None, **options):
+def loss_and_grads(model, params, x, target, *, loss=None, importance=None, mask=None, tile=True, **options):
     """The fused kernels' loss (I,) and gradients, with the signature and return value of
     ``model.loss_and_grads``: the per-sample code of a training step before AdamW, exposed so that
-    tests compare it tensor by tensor with the numpy model."""
+    tests compare it tensor by tensor with the numpy model. ``tile`` False: without the m = 2 tile."""
     model, x, target, loss, importance, mask = check_inputs(model, params, x, target, loss=loss,
                                                             importance=importance, mask=mask, **options)
     P, D, st, layout = prepare(model, params, x, target, loss=loss, importance=importance, mask=mask,
@@ -95,9 +95,10 @@ def loss_and_grads(model, params, x, target, *, loss=None, importance=None, mask
     G = General(np.zeros_like(P.W1), np.zeros_like(P.b1), None, np.zeros_like(P.b2))
     G = G._replace(Wd=G.W1 if st.tied else np.zeros_like(P.Wd))
     value = np.empty(P.W1.shape[0])
-    announce_compile((grads_kernel, (P, D, st, G, value)))
-    compile_once((grads_kernel, (P, D, st, G, value)))
-    grads_kernel(P, D, st, G, value)
+    call = (grads_kernel, (P, D, st, G, value, tile_flag(tile)))
+    announce_compile(call)
+    compile_once(call)
+    grads_kernel(*call[1])
     return value, from_general(G, layout)
 
 
@@ -161,6 +162,17 @@ def will_compile(dispatcher, args):
 
 
 COMPILE_SECONDS = 30  # a training kernel's compile, cold, on two cores: 24-29 s (scripts/bench_compile.py, SPEED.md)
+PLAIN_COMPILE_SECONDS = 20  # the same without the m = 2 tile (tile=None)
+
+# The switch of the m = 2 fast path (kernels.group_steps, the decoder tile), read once, at import:
+# MINIMEM_TILE=0 runs every model on the per-sample passes alone, the code that reads like the math.
+TILE = os.environ.get("MINIMEM_TILE", "1") != "0"
+
+
+def tile_flag(tile):
+    """The kernels' last argument: True compiles the m = 2 tile in, None leaves it out (numba prunes
+    the branch, so the kernel compiles sooner); None whenever the switch TILE is off."""
+    return True if tile and TILE else None
 
 
 def announce_compile(*calls):
@@ -170,8 +182,11 @@ def announce_compile(*calls):
     compiles = any(will_compile(d, args) for d, args in calls)
     if compiles:
         dtype = next(a.W1.dtype for _, args in calls for a in args if isinstance(a, General))
-        sys.stderr.write(f"minimem: compiling the numba kernels for {dtype} (about {COMPILE_SECONDS} s on two "
-                         f"cores, once; cached on disk afterwards)...\n")
+        plain = all(args[-1] is None for _, args in calls)  # the kernels' last argument: tile_flag
+        what = " without the m = 2 tile" if plain else ""
+        sys.stderr.write(f"minimem: compiling the numba kernels for {dtype}{what} (about "
+                         f"{PLAIN_COMPILE_SECONDS if plain else COMPILE_SECONDS} s on two cores, once; cached on "
+                         f"disk afterwards)...\n")
         sys.stderr.flush()
     return compiles
 
@@ -223,10 +238,11 @@ class Run:
     ``steps(s0, s1, lrs)`` runs updates s0..s1-1 and returns their losses (s1 - s0, I) and per
     instance the first step whose loss or updated parameters are not finite (-1 when none);
     ``params()`` maps the current params back to the model's names; ``final_loss()`` evaluates the
-    train loss; ``compiles`` says whether the first step compiles the kernels."""
+    train loss; ``compiles`` says whether the first step compiles the kernels. ``tile`` False runs
+    the kernels without the m = 2 tile (``untile()`` switches a Run so before its first step)."""
 
     def __init__(self, model, params, x, target, *, loss, importance, mask, opt, parallel="auto", n_threads=None,
-                 announce=True, **options):
+                 announce=True, tile=True, **options):
         P, D, st, layout = prepare(model, params, x, target, loss=loss, importance=importance,
                                    mask=mask, **options)
         self.P, self.D, self.st, self.layout = P, D, st, layout
@@ -243,21 +259,38 @@ class Run:
             self.chunks = sample_chunks(st, threads)
         else:
             self.assign = assign_threads(cost, threads if self.parallel == "instances" else 1)
+        self.threads = threads
+        self.ready = False  # compile_once done
+        self._calls(tile_flag(tile))
+        if announce:  # whether a first step compiles, said on stderr (else see announce())
+            self.announce()
+
+    def _calls(self, tile):
+        """The kernel calls a run makes, as compile_once and will_compile take them, for ``tile``
+        (the kernels' last argument), and whether they compile."""
+        P, D, st = self.P, self.D, self.st
         I = P.W1.shape[0]
         lrs, out, diverged = np.zeros(1), np.empty((1, I)), np.full(I, -1, np.int64)  # as steps() passes them
-        run = ((run_samples, (self.chunks, 0, 1, lrs, P, self.M, self.V, D, st, self.hp, self.decay, out, diverged))
+        run = ((run_samples, (self.chunks, 0, 1, lrs, P, self.M, self.V, D, st, self.hp, self.decay, out, diverged,
+                              tile))
                if self.parallel == "samples" else
                (run_instances, (self.assign[0], self.assign[1], 0, 1, lrs, P, self.M, self.V, D, st, self.hp,
-                                self.decay, out, diverged, True)))
-        self.loss_call = loss_call(P, D, st, threads)  # the final loss
+                                self.decay, out, diverged, True, tile)))
+        self.tile = tile
+        self.loss_call = loss_call(P, D, st, self.threads, tile)  # the final loss
         self.calls = (run, self.loss_call[:2])
-        self.ready = False  # compile_once done
-        # whether a first step compiles, said on stderr unless announce is False (then see announce())
-        self.compiles = announce_compile(*self.calls) if announce else any(will_compile(*c) for c in self.calls)
+        self.compiles = any(will_compile(*c) for c in self.calls)
+
+    def untile(self):
+        """Run without the m = 2 tile (before the first step): for a short run, whose kernels
+        compile sooner so (host.PLAIN_COMPILE_SECONDS)."""
+        if self.ready:
+            raise RuntimeError("Run.untile() after the first step")
+        self._calls(None)
 
     def announce(self):
         """Say on stderr that the first step will compile, if it will (for Run(announce=False))."""
-        announce_compile(*self.calls)
+        return announce_compile(*self.calls)
 
     def steps(self, s0, s1, lrs):
         if not self.ready:
@@ -268,10 +301,10 @@ class Run:
         diverged = np.full(I, -1, np.int64)
         if self.parallel == "samples":
             run_samples(self.chunks, s0, s1, lrs, self.P, self.M, self.V, self.D, self.st, self.hp,
-                        self.decay, out, diverged)
+                        self.decay, out, diverged, self.tile)
         else:
             run_instances(self.assign[0], self.assign[1], s0, s1, lrs, self.P, self.M, self.V, self.D,
-                          self.st, self.hp, self.decay, out, diverged, True)
+                          self.st, self.hp, self.decay, out, diverged, True, self.tile)
         return out, diverged
 
     def params(self):
@@ -292,13 +325,20 @@ class Evaluation:
     (T, n) temporaries): ``Evaluation(...)()``. ``compiles`` says whether the call compiles the
     kernels (then said on stderr when it runs)."""
 
-    def __init__(self, model, params, x, target, *, loss=None, importance=None, mask=None, **options):
+    def __init__(self, model, params, x, target, *, loss=None, importance=None, mask=None, tile="auto", **options):
         model, x, target, loss, importance, mask = check_inputs(model, params, x, target, loss=loss,
                                                                 importance=importance, mask=mask, **options)
         P, D, st, _ = prepare(model, params, x, target, loss=loss, importance=importance, mask=mask, **options)
         self.P = P
-        self.kernel, self.args, self.out = loss_call(P, D, st, numba.get_num_threads())
+        # The loss alone never runs the tile (a training step's): both kernels score alike, to the
+        # last bit or so. tile 'auto' takes the one compiled, else the one that compiles sooner;
+        # True the training kernel with the tile (experiments.run: no score depends on the cache).
+        self.kernel, self.args, self.out = loss_call(P, D, st, numba.get_num_threads(), tile_flag(True))
         self.compiles = will_compile(self.kernel, self.args)
+        if self.compiles and tile == "auto":
+            self.kernel, self.args, self.out = loss_call(P, D, st, numba.get_num_threads(), None)
+            self.compiles = will_compile(self.kernel, self.args)
+        self.compile_seconds = PLAIN_COMPILE_SECONDS if self.args[-1] is None else COMPILE_SECONDS
 
     def __call__(self):
         announce_compile((self.kernel, self.args))
@@ -321,7 +361,7 @@ def sample_chunks(st, threads):
     return 2 * threads if st.ce else threads
 
 
-def loss_call(P, D, st, threads):
+def loss_call(P, D, st, threads, tile):
     """(kernel, args, out): the call of run_instances with train=False, which computes the loss of
     every instance at P into out (I,) and nothing else (no step, no update; the optimiser's
     arguments unused), the instances spread over the threads."""
@@ -329,7 +369,7 @@ def loss_call(P, D, st, threads):
     losses = np.empty((1, I))
     unused = General(*[np.empty((I,) + (1,) * (p.ndim - 1), p.dtype) for p in P])  # moments, never read
     rest = (0, 1, np.zeros(1), P, unused, unused, D, st, Optimiser(False, 0.9, 0.999, 1e-8, 0.0, 0.0, False),
-            Decay(False, False, False, False), losses, np.full(I, -1, np.int64), False)
+            Decay(False, False, False, False), losses, np.full(I, -1, np.int64), False, tile)
     return run_instances, assign_threads(step_cost(P, D), threads) + rest, losses[0]
 
 

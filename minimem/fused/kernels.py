@@ -631,17 +631,20 @@ def mse_tile_end(imp, inv_T, dWu, dbu, L, dWd, db2):
 
 
 @njit(fastmath=FASTMATH, inline="always")
-def instance_samples(k, lo, hi, P, D, st, want_grads, grads, buf):
+def instance_samples(k, lo, hi, P, D, st, want_grads, grads, buf, tile):
     """Sum over samples lo..hi-1 of instance k of their loss terms (gradients added into the
-    buffers). Each term carries the 1/T of instance k; the loss is returned times T."""
+    buffers). Each term carries the 1/T of instance k; the loss is returned times T. ``tile`` None
+    compiles the per-sample passes alone (numba prunes the branch on a None argument: a kernel
+    without the m = 2 tile compiles in about two thirds of the time); True adds the tile for m = 2."""
     inv_T = inv(D.inst_start[k + 1] - D.inst_start[k], P.W1)
     W1, b1, b2, imp = P.W1[k], P.b1[k], P.b2[k], D.imp[k]  # views, taken once
     Wd = W1 if st.tied else P.Wd[k]
     loss = 0.0
     t = lo
-    if want_grads and W1.shape[0] == 2:  # m = 2: the decoder tile pass, GROUP samples at once
-        t = lo + (hi - lo) // GROUP * GROUP
-        loss += group_steps(lo, t, W1, b1, Wd, b2, imp, D, st, inv_T, grads, buf.grp)
+    if tile is not None:  # pruned when compiled for tile=None
+        if want_grads and W1.shape[0] == 2:  # m = 2: the decoder tile pass, GROUP samples at once
+            t = lo + (hi - lo) // GROUP * GROUP
+            loss += group_steps(lo, t, W1, b1, Wd, b2, imp, D, st, inv_T, grads, buf.grp)
     loss += sample_steps(t, hi, W1, b1, Wd, b2, imp, D, st, inv_T, want_grads, grads, buf)  # the rest (all when m != 2)
     return loss
 
@@ -826,20 +829,21 @@ PRANGE_ONLY = dict(prange=True, fusion=False, setitem=False, numpy=False, reduct
                    inplace_binop=False, stencil=False)
 
 @njit(cache=True, parallel=PRANGE_ONLY, fastmath=FASTMATH)
-def grads_kernel(P, D, st, G, losses):
+def grads_kernel(P, D, st, G, losses, tile):
     """Loss (I,) and gradient of every instance at P, instances in parallel, added into G (the
-    general form, zero on entry) -- what one training step computes before AdamW."""
+    general form, zero on entry) -- what one training step computes before AdamW. ``tile``: None or
+    True, as instance_samples takes it (so do the two kernels below)."""
     I, m, n = P.W1.shape
     K = P.Wd.shape[2]
     for k in prange(I):
         buf = scratch(m, K, P.W1)
         grads = General(G.W1[k], G.b1[k], G.W1[k] if st.tied else G.Wd[k], G.b2[k])  # this instance's gradients
-        loss = instance_samples(k, D.inst_start[k], D.inst_start[k + 1], P, D, st, True, grads, buf)
+        loss = instance_samples(k, D.inst_start[k], D.inst_start[k + 1], P, D, st, True, grads, buf, tile)
         losses[k] = loss * inv(D.inst_start[k + 1] - D.inst_start[k], P.W1)
 
 
 @njit(cache=True, parallel=PRANGE_ONLY, fastmath=FASTMATH)
-def run_instances(assign_ptr, assign_idx, s0, s1, lrs, P, M, V, D, st, hp, decay, losses, diverged, train):
+def run_instances(assign_ptr, assign_idx, s0, s1, lrs, P, M, V, D, st, hp, decay, losses, diverged, train, tile):
     """Steps s0..s1-1 for every instance; thread th trains instances assign_idx[assign_ptr[th]:
     assign_ptr[th+1]] start to end. losses[s - s0, k] is instance k's loss before update s;
     diverged[k] is the first step whose loss, or whose update's parameters, are not finite.
@@ -867,14 +871,14 @@ def run_instances(assign_ptr, assign_idx, s0, s1, lrs, P, M, V, D, st, hp, decay
             inv_T = inv(D.inst_start[k + 1] - D.inst_start[k], P.W1)
             if not train:
                 losses[0, k] = instance_samples(k, D.inst_start[k], D.inst_start[k + 1], P, D, st, train, grads,
-                                                buf) * inv_T
+                                                buf, tile) * inv_T
                 continue
             for s in range(s0, s1):
                 dW1[:] = 0.0
                 db1[:] = 0.0
                 dWd[:] = 0.0  # tied: dWd is dW1
                 db2[:] = 0.0
-                loss = instance_samples(k, D.inst_start[k], D.inst_start[k + 1], P, D, st, train, grads, buf) * inv_T
+                loss = instance_samples(k, D.inst_start[k], D.inst_start[k + 1], P, D, st, train, grads, buf, tile) * inv_T
                 losses[s - s0, k] = loss
                 if not np.isfinite(loss):
                     diverged[k] = s
@@ -885,7 +889,7 @@ def run_instances(assign_ptr, assign_idx, s0, s1, lrs, P, M, V, D, st, hp, decay
 
 
 @njit(cache=True, parallel=PRANGE_ONLY, fastmath=FASTMATH)
-def run_samples(n_chunks, s0, s1, lrs, P, M, V, D, st, hp, decay, losses, diverged):
+def run_samples(n_chunks, s0, s1, lrs, P, M, V, D, st, hp, decay, losses, diverged, tile):
     """Steps s0..s1-1, all instances in lockstep, the samples of each instance split into n_chunks
     contiguous chunks run in parallel, each with its own gradient buffer; buffers are summed in
     chunk order; then each thread sums and updates a part of every parameter array. Same outputs as
@@ -915,7 +919,7 @@ def run_samples(n_chunks, s0, s1, lrs, P, M, V, D, st, hp, decay, losses, diverg
                 lo = D.inst_start[k] + (T * c) // C
                 hi = D.inst_start[k] + (T * (c + 1)) // C
                 grads = General(dW1[c, k], db1[c, k], dWd[c, k], db2[c, k])  # chunk c's gradient buffers
-                closs[c, k] = instance_samples(k, lo, hi, P, D, st, True, grads, buf)
+                closs[c, k] = instance_samples(k, lo, hi, P, D, st, True, grads, buf, tile)
         for k in range(I):  # the loss of the step, its chunks summed in order
             if done[k]:
                 continue
