@@ -232,6 +232,17 @@ def scripts_at_once(args):
     return max(1, min(2, os.cpu_count() or 1))
 
 
+def one_thread_env(env):
+    """``env`` with numba's and the BLAS libraries' thread pools at one thread each, unless set: two
+    scripts side by side then use a core each, rather than four threads contending for two (a
+    kernel's threads wait for each other at every step). The numbers can move in the last digits:
+    a one-instance model splits its samples over the threads, and sums them in that order."""
+    env = dict(env)
+    for name in ("NUMBA_NUM_THREADS", "OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
+        env.setdefault(name, "1")
+    return env
+
+
 def reproduce(args):
     scripts = figure_scripts()
     wanted = [i.upper() for i in args.ids] or list(scripts)
@@ -286,8 +297,8 @@ def reproduce_at_once(scripts, wanted, args, at_once, t0):
                 fid = queue.pop(0)
                 log = open(logs / f"{fid}.log", "w")
                 proc = subprocess.Popen([sys.executable, str(scripts[fid])] + script_flags(args),
-                                        cwd=scripts[fid].parent.parent, env=allocator_env(), stdout=log,
-                                        stderr=subprocess.STDOUT)
+                                        cwd=scripts[fid].parent.parent, env=one_thread_env(allocator_env()),
+                                        stdout=log, stderr=subprocess.STDOUT)
                 running[fid] = (proc, log, time.perf_counter())
                 print(f"[{n - len(queue)}/{n}] {fid}: {scripts[fid].name} "
                       f"({time.perf_counter() - t0:.0f} s so far)", flush=True)

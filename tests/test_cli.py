@@ -329,7 +329,7 @@ def test_reproduce_runs_two_scripts_side_by_side_and_shows_a_failing_ones_output
     folder = tmp_path / "scripts"
     folder.mkdir()
     body = {"B1": "import time, os; time.sleep(2); print('B1 env', os.environ['MALLOC_MMAP_THRESHOLD_']); "
-                  "open('env.txt', 'w').write(os.environ['MALLOC_MMAP_THRESHOLD_'])",
+                  "open('env.txt', 'w').write(os.environ['MALLOC_MMAP_THRESHOLD_'] + ' ' + os.environ['NUMBA_NUM_THREADS'])",
             "B2": "print('B2 quick')",
             "B3": "import sys; print('line one'); print('the last words of B3'); sys.exit(3)"}
     scripts = {}
@@ -338,6 +338,7 @@ def test_reproduce_runs_two_scripts_side_by_side_and_shows_a_failing_ones_output
         scripts[fid].write_text(code + "\n")
     monkeypatch.setattr(cli, "figure_scripts", lambda: scripts)
     monkeypatch.delenv("MALLOC_MMAP_THRESHOLD_", raising=False)
+    monkeypatch.delenv("NUMBA_NUM_THREADS", raising=False)
     assert cli.main(["reproduce", "--scripts", "2"]) == 1
     out = capsys.readouterr().out
     assert "(2 scripts at once)" in out
@@ -346,7 +347,7 @@ def test_reproduce_runs_two_scripts_side_by_side_and_shows_a_failing_ones_output
     assert "    the last words of B3" in out and "B3.log)" in out
     assert "B1 env" not in out  # a script's output that succeeds is not shown
     assert re.fullmatch(r"minimem reproduce: 2/3 figures in \d+ s; failed: B3", out.strip().splitlines()[-1])
-    assert (tmp_path / "env.txt").read_text() == str(1 << 30)  # run in the checkout, with the thresholds
+    assert (tmp_path / "env.txt").read_text() == f"{1 << 30} 1"  # in the checkout, the thresholds, one thread
     log = out.split("(the whole output: ")[1].split(")")[0]
     assert "the last words of B3" in open(log).read()
 
