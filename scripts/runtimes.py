@@ -3,7 +3,7 @@
 Every unit of an experiment records how long it took when it was computed (results/timings.json,
 written by minimem.experiments.run). This script sums them per figure (minimem.experiments.FIGURES:
 the runs each figure trains for itself) and prints the table; --write puts it into SPEED.md between
-its runtimes markers. A figure whose units were computed before timings were recorded says how many
+its runtimes markers, with the longest runs of the write-up and X1-X5 below it. A figure whose units were computed before timings were recorded says how many
 are measured.
 
 A sweep retrained whole to time it (``python -m minimem reproduce B2 --full --fresh --out DIR``)
@@ -66,6 +66,23 @@ def table(results=None):
     return "\n".join(rows)
 
 
+def largest(results=None, k=6):
+    """The k experiments of the write-up and X1-X5 that take longest (their units' recorded times):
+    what stands between those figures and a short full reproduction."""
+    ids = [fid for label, group in GROUPS[:2] for fid in group]
+    spans = []
+    for name in dict.fromkeys(n for fid in ids for n in experiments.FIGURES[fid]):
+        units = unit_times([name], results)
+        spans.append((sum(t["seconds"] for _, t, _ in units if t is not None), name, len(units),
+                      [fid for fid in ids if name in experiments.FIGURES[fid]][0]))
+    spans.sort(reverse=True)
+    total = sum(s for s, *_ in spans)
+    rows = ["| the longest runs of the write-up and X1-X5 | figure | units | training time | share |",
+            "|---|---|---|---|---|"]
+    rows += [f"| {name} | {fid} | {n} | {costs.describe(sec)} | {sec / total:.0%} |" for sec, name, n, fid in spans[:k]]
+    return "\n".join(rows)
+
+
 def estimates(results=None):
     """Per figure, the measured seconds of its units that results/ times and what the estimate
     (minimem.costs at its two-core speed, costs.REFERENCE_SECONDS) says for the same units:
@@ -115,7 +132,7 @@ def main(argv=None):
     for src in args.sources:
         taken = adopt(src)
         print(f"took {len(taken)} unit times from {src}")
-    text = table()
+    text = table() + "\n\n" + largest()  # (tests/test_scripts.py holds SPEED.md to this text)
     print(text)
     if args.write:
         path = ROOT / "SPEED.md"

@@ -40,10 +40,8 @@ Group = namedtuple("Group", "A S H dH Z dZ Ws Y dWu dbu L")
 
 
 @njit(fastmath=FASTMATH, inline="always")
-def _decode_tile_mse(K, Wd, Ws, b2, Y, H, zero, dWu, dbu, L, dH, relu):
-    """decode_tile_mse's loop, with out = ReLU(z) when ``relu`` is True and out = z when it is
-    None: numba prunes the branches on a None argument, so each of the two compiled loops holds
-    no branch of the other's and both vectorise."""
+def _decode_tile_mse_relu(K, Wd, Ws, b2, Y, H, zero, dWu, dbu, L, dH):
+    """decode_tile_mse with out = ReLU(z)."""
     h00, h01, h10, h11 = H[0], H[1], H[2], H[3]
     h20, h21, h30, h31 = H[4], H[5], H[6], H[7]
     d00 = d01 = d10 = d11 = d20 = d21 = d30 = d31 = zero
@@ -55,21 +53,55 @@ def _decode_tile_mse(K, Wd, Ws, b2, Y, H, zero, dWu, dbu, L, dH, relu):
         z1 = bj + a0 * h10 + a1 * h11
         z2 = bj + a0 * h20 + a1 * h21
         z3 = bj + a0 * h30 + a1 * h31
-        if relu is not None:  # out = ReLU(z); q = (out - y) [z > 0]
-            e0 = max(z0, zero) - Y[0, j]
-            e1 = max(z1, zero) - Y[1, j]
-            e2 = max(z2, zero) - Y[2, j]
-            e3 = max(z3, zero) - Y[3, j]
-            q0 = e0 if z0 > zero else zero
-            q1 = e1 if z1 > zero else zero
-            q2 = e2 if z2 > zero else zero
-            q3 = e3 if z3 > zero else zero
-        else:  # out = z; q = out - y
-            e0 = q0 = z0 - Y[0, j]
-            e1 = q1 = z1 - Y[1, j]
-            e2 = q2 = z2 - Y[2, j]
-            e3 = q3 = z3 - Y[3, j]
+        e0 = max(z0, zero) - Y[0, j]
+        e1 = max(z1, zero) - Y[1, j]
+        e2 = max(z2, zero) - Y[2, j]
+        e3 = max(z3, zero) - Y[3, j]
         L[j] += e0 * e0 + e1 * e1 + e2 * e2 + e3 * e3
+        q0 = e0 if z0 > zero else zero
+        q1 = e1 if z1 > zero else zero
+        q2 = e2 if z2 > zero else zero
+        q3 = e3 if z3 > zero else zero
+        dWu[0, j] += h00 * q0 + h10 * q1 + h20 * q2 + h30 * q3
+        dWu[1, j] += h01 * q0 + h11 * q1 + h21 * q2 + h31 * q3
+        dbu[j] += q0 + q1 + q2 + q3
+        s0 = Ws[0, j]
+        s1 = Ws[1, j]
+        d00 += s0 * q0
+        d01 += s1 * q0
+        d10 += s0 * q1
+        d11 += s1 * q1
+        d20 += s0 * q2
+        d21 += s1 * q2
+        d30 += s0 * q3
+        d31 += s1 * q3
+    dH[0], dH[1], dH[2], dH[3] = d00, d01, d10, d11
+    dH[4], dH[5], dH[6], dH[7] = d20, d21, d30, d31
+
+
+@njit(fastmath=FASTMATH, inline="always")
+def _decode_tile_mse_linear(K, Wd, Ws, b2, Y, H, zero, dWu, dbu, L, dH):
+    """decode_tile_mse with out = z."""
+    h00, h01, h10, h11 = H[0], H[1], H[2], H[3]
+    h20, h21, h30, h31 = H[4], H[5], H[6], H[7]
+    d00 = d01 = d10 = d11 = d20 = d21 = d30 = d31 = zero
+    for j in range(K):
+        a0 = Wd[0, j]
+        a1 = Wd[1, j]
+        bj = b2[j]
+        z0 = bj + a0 * h00 + a1 * h01
+        z1 = bj + a0 * h10 + a1 * h11
+        z2 = bj + a0 * h20 + a1 * h21
+        z3 = bj + a0 * h30 + a1 * h31
+        e0 = z0 - Y[0, j]
+        e1 = z1 - Y[1, j]
+        e2 = z2 - Y[2, j]
+        e3 = z3 - Y[3, j]
+        L[j] += e0 * e0 + e1 * e1 + e2 * e2 + e3 * e3
+        q0 = e0
+        q1 = e1
+        q2 = e2
+        q3 = e3
         dWu[0, j] += h00 * q0 + h10 * q1 + h20 * q2 + h30 * q3
         dWu[1, j] += h01 * q0 + h11 * q1 + h21 * q2 + h31 * q3
         dbu[j] += q0 + q1 + q2 + q3
@@ -102,16 +134,18 @@ def decode_tile_mse(K, Wd, Ws, b2, Y, H, zero, out_relu, dWu, dbu, L, dH):
     The factor c (and the I of the loss) is applied to the sums dWu, dbu and L once per chunk of
     samples (mse_tile_end), not once per sample and output: the loop issues 29 multiplies per 16
     outputs where it issued 34, and it is bound by them (measured alone at n=1000: 176 ns per sample
-    with the five, 156 without). The loop is compiled twice from one body, with and without the
-    output ReLU (_decode_tile_mse's ``relu``), so that neither holds a branch and both vectorise
-    (one loop with out = max(z, floor), floor 0 or -inf, took 1.02-1.10 of the time). The arrays come whole (Wd (2, K); the
+    with the five, 156 without). The loop is written twice, with and without the output ReLU,
+    so that neither holds a branch and both vectorise (one loop with out = max(z, floor), floor 0
+    or -inf, took 1.02-1.10 of the time; one body compiled twice, the ReLU's lines pruned on a None
+    argument, took 1.04 of the time for the ReLU output model serial at T=2000 and 1.06 with four
+    models at T=1000, in two runs of scripts/bench_ab.py against the two bodies, 2026-12-04). The arrays come whole (Wd (2, K); the
     tile's rows Ws, Y, dWu (2, Kp), (4, Kp), (2, Kp)), not as rows: a row is a view, and numba
     counts references to every view it makes, an atomic operation per view, per call. zero is 0
     in the arrays' dtype."""
     if out_relu:
-        _decode_tile_mse(K, Wd, Ws, b2, Y, H, zero, dWu, dbu, L, dH, True)
+        _decode_tile_mse_relu(K, Wd, Ws, b2, Y, H, zero, dWu, dbu, L, dH)
     else:
-        _decode_tile_mse(K, Wd, Ws, b2, Y, H, zero, dWu, dbu, L, dH, None)
+        _decode_tile_mse_linear(K, Wd, Ws, b2, Y, H, zero, dWu, dbu, L, dH)
 
 
 @njit(fastmath=FASTMATH, inline="always")
