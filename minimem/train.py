@@ -27,6 +27,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from . import costs
 from .optim import adamw_init, adamw_step, lr_schedule, sgd_init, sgd_step
 from .progress import Progress
 from .registry import check_inputs, get_model, model_name  # noqa: F401  (get_model: part of train's API)
@@ -337,8 +338,6 @@ def cold_start(run, model, steps):
     (``run.untile()``: the kernels compile in fused.PLAIN_COMPILE_SECONDS, or are compiled
     already); then, if they still have to compile and the numpy loop's estimate is under that
     compile, numpy (None), said in one line."""
-    from . import costs  # costs imports this module
-
     P, D = run.P, run.D
     I, m, n = P.W1.shape
     T, K = int(np.diff(D.inst_start).max()), P.Wd.shape[2]

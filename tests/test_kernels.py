@@ -32,7 +32,7 @@ CASES = [
     ("unembed b1 ce soft", unembed, {"hidden_bias": True}, {}, "ce", "soft", N),
     ("unembed n_classes=11", unembed, {"n_classes": 11}, {}, "ce", "hard", 11),
 ]
-# every case again with m = 2, where the kernels decode GROUP samples at once (fused.decode_tile_*): the
+# every case again with m = 2, where the kernels decode GROUP samples at once (fused.tile.decode_tile_*): the
 # sizes 5, 9, 2 give whole groups, remainders and an instance with no whole group
 CASES = [c + (M,) for c in CASES] + [(c[0] + " m=2",) + c[1:] + (2,) for c in CASES]
 IDS = [c[0] for c in CASES]

@@ -67,7 +67,7 @@ def targets_to_csr(target, mask, dtype):
 
 
 def prepare(model, params, x, target, *, loss, importance=None, mask=None, **options):
-    """Everything the kernels take for already validated inputs (see train.check_inputs):
+    """Everything the kernels take for already validated inputs (registry.check_inputs):
     (General params, Data, Structure, layout)."""
     P, st, layout = to_general(model, params, **options)
     dtype = P.W1.dtype
@@ -353,11 +353,9 @@ def evaluate(model, params, x, target, *, loss=None, importance=None, mask=None,
 
 
 def sample_chunks(st, threads):
-    """Chunks of run_samples. Measured on two cores (n=1000, six alternating processes, the least
-    of each): with MSE one per thread, as each chunk costs its own per-step passes over the K
-    outputs (two chunks against four: T=1000 122 against 128 us for both models, T=5000 563 against
-    562 and 530 against 546); with cross-entropy two per thread (four against two: 223 against 238
-    us at T=500, 823 against 917 at T=2000; why, we have not found)."""
+    """Chunks of run_samples: with MSE one per thread, as each chunk costs its own per-step passes
+    over the K outputs; with cross-entropy two per thread, measured faster though we have not found
+    why (SPEED.md, why the kernels are written so)."""
     return 2 * threads if st.ce else threads
 
 

@@ -406,8 +406,7 @@ def update(k, s, lr, P, grads, M, V, hp, st, decay, c, C):
 # The kernels: gradients only, and whole trainings (two ways of using the cores; the first also
 # gives the loss alone). Their loops are parallel by prange only: numba's other parallel
 # transforms (array expressions, reductions, fusion) find nothing to gain here and cost compile
-# time (a first training, run_instances, measured once: 27.9 s to compile with them, 23.9 s
-# without, the steps as fast; scripts/bench_compile.py, scripts/bench_ab.py).
+# time (SPEED.md, why the kernels are written so).
 # ---------------------------------------------------------------------------------------------
 
 PRANGE_ONLY = dict(prange=True, fusion=False, setitem=False, numpy=False, reduction=False, comprehension=False,
@@ -440,8 +439,7 @@ def run_instances(assign_ptr, assign_idx, s0, s1, lrs, P, M, V, D, st, hp, decay
     K = P.Wd.shape[2]
     TH = assign_ptr.shape[0] - 1
     # Per-thread scratch and gradient buffers, allocated here, outside the parallel loop: allocated
-    # inside it, per thread, the same steps took 1.10x the time (ReLU output model, serial, n=1000,
-    # T=4000: 960 against 870 us).
+    # inside it, per thread, the same steps take longer (SPEED.md, why the kernels are written so).
     pool = scratch_pool(TH, m, K, P.W1)
     aW1 = np.zeros((TH, m, n), P.W1.dtype)
     ab1 = np.zeros((TH, small_rows(m), m), P.W1.dtype)

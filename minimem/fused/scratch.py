@@ -45,8 +45,7 @@ def tile_rows(C, K, like):
     The tile loads from these rows and stores to four of them at the same column j; a load whose
     address agrees with a pending store's in its low 12 bits can be held up behind it (4K
     aliasing), so the rows it stores to lie 384 to 3456 bytes after the rows it only loads from,
-    modulo a page. (Measured: the ReLU output model serial at n=1000, T=5000, 258 against 265 ns
-    per sample with the rows allocated one by one.)"""
+    modulo a page (SPEED.md, why the kernels are written so)."""
     isz = like.itemsize
     step = 4096 // isz
     base = ROW_SHIFT // isz

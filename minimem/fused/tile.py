@@ -133,13 +133,11 @@ def decode_tile_mse(K, Wd, Ws, b2, Y, H, zero, out_relu, dWu, dbu, L, dH):
 
     The factor c (and the I of the loss) is applied to the sums dWu, dbu and L once per chunk of
     samples (mse_tile_end), not once per sample and output: the loop issues 29 multiplies per 16
-    outputs where it issued 34, and it is bound by them (measured alone at n=1000: 176 ns per sample
-    with the five, 156 without). The loop is written twice, with and without the output ReLU,
-    so that neither holds a branch and both vectorise (one loop with out = max(z, floor), floor 0
-    or -inf, took 1.02-1.10 of the time; one body compiled twice, the ReLU's lines pruned on a None
-    argument, took 1.04 of the time for the ReLU output model serial at T=2000 and 1.06 with four
-    models at T=1000, in two runs of scripts/bench_ab.py against the two bodies, 2026-12-04). The arrays come whole (Wd (2, K); the
-    tile's rows Ws, Y, dWu (2, Kp), (4, Kp), (2, Kp)), not as rows: a row is a view, and numba
+    outputs where it issued 34, and it is bound by them. The loop is written twice, with and
+    without the output ReLU, so that neither holds a branch and both vectorise: one loop with
+    out = max(z, floor), and one body compiled twice with the ReLU's lines pruned on a None
+    argument, were both measured slower (SPEED.md, why the kernels are written so). The arrays
+    come whole (Wd (2, K); the tile's rows Ws, Y, dWu (2, Kp), (4, Kp), (2, Kp)), not as rows: a row is a view, and numba
     counts references to every view it makes, an atomic operation per view, per call. zero is 0
     in the arrays' dtype."""
     if out_relu:
@@ -334,7 +332,7 @@ def group_steps(lo, hi, W1, b1, Wd, b2, imp, D, st, inv_T, grads, grp):
     """group_step for the groups of samples lo, lo + GROUP, ..., hi - GROUP: their loss terms summed.
     One call for all of them, the step and its tile passes inlined: numba counts a reference to each
     array a call passes (an atomic operation), and with some twenty-five arrays per group that was
-    about a fifth of a serial step (ReLU output model, n=1000, T=2000: 720 against 550 us)."""
+    about a fifth of a serial step (SPEED.md, why the kernels are written so)."""
     loss = 0.0
     if hi <= lo:
         return loss
