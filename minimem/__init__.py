@@ -13,8 +13,9 @@ train -> metrics.
 """
 
 from . import data, init, losses, metrics, mlp, optim, relu_hidden, relu_output, train, unembed
+from .optim import SGD, AdamW
 from .registry import MODELS
 
 __version__ = "0.1.0"
 __all__ = ["data", "init", "losses", "metrics", "mlp", "optim", "relu_hidden", "relu_output",
-           "train", "unembed", "MODELS"]
+           "train", "unembed", "MODELS", "AdamW", "SGD"]

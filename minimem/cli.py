@@ -353,7 +353,7 @@ def parser():
                                     "part of the installed package.",
                         epilog=WHERE + """
 examples:
-  python -m minimem reproduce B2                     B2 quick, a few minutes
+  python -m minimem reproduce B2                     B2 quick, about a minute
   python -m minimem reproduce --full --cached-only   every committed figure, redrawn without training
   python -m minimem reproduce F1 --full --jobs 2     F1 at the write-up's settings, two processes
 """, formatter_class=argparse.RawDescriptionHelpFormatter)

@@ -27,6 +27,7 @@ from typing import NamedTuple
 
 import numpy as np
 
+from .optim import AdamW
 from .registry import MODELS
 try:  # the kernels need numba; without it the estimates stand on REFERENCE_SECONDS
     from . import fused
@@ -135,9 +136,7 @@ def reference_seconds():
         params = mod.init_params(ref.n, ref.m, rng, n_instances=ref.I, dtype=np.float32)
         if fused is None:  # pragma: no cover - no numba
             return REFERENCE_SECONDS
-        opt = dict(kind="adamw", betas=(0.9, 0.999), eps=1e-8, weight_decay=1e-2, momentum=0.0, decoupled=False,
-                   no_decay=())
-        run = fused.Run(mod, params, x, x, loss=ref.loss, importance=None, mask=None, opt=opt, announce=False)
+        run = fused.Run(mod, params, x, x, loss=ref.loss, importance=None, mask=None, opt=AdamW(), announce=False)
         if run.compiles:  # measuring would compile the kernels
             return REFERENCE_SECONDS
         lrs = np.full(ref.steps, 1e-4)

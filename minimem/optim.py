@@ -38,9 +38,83 @@ is the end of the decay: 0).
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import numpy as np
 
 from ._validate import check_float, check_int
+
+
+def _names(no_decay):
+    """``no_decay`` as a frozenset of parameter names (a str alone is refused: it is one name's letters)."""
+    if isinstance(no_decay, str) or not all(isinstance(k, str) for k in no_decay):
+        raise TypeError(f"no_decay must be a collection of parameter names, got {no_decay!r}")
+    return frozenset(no_decay)
+
+
+@dataclass(frozen=True)
+class AdamW:
+    """AdamW's settings, as torch.optim.AdamW takes them: ``train(..., opt=AdamW(lr=1e-3))``.
+
+    lr : peak learning rate (the schedule's maximum), >= 0
+    betas : (beta1, beta2), the moments' decay rates, each in [0, 1)
+    eps : the denominator's term, > 0 (0 would divide 0 by 0 for a weight with no gradient)
+    weight_decay : decoupled weight decay, >= 0
+    no_decay : names of params that are not decayed (all are by default, as in the TMS notebooks)
+
+    Checked when made, so a bad setting is refused before anything trains."""
+    lr: float = 1e-3
+    betas: tuple = (0.9, 0.999)
+    eps: float = 1e-8
+    weight_decay: float = 1e-2
+    no_decay: frozenset = frozenset()
+
+    def __post_init__(self):
+        if not isinstance(self.betas, (tuple, list)) or len(self.betas) != 2:
+            raise TypeError(f"betas must be a pair (beta1, beta2), got {self.betas!r}")
+        betas = (check_float("betas[0]", self.betas[0], 0.0, 1.0, high_open=True),
+                 check_float("betas[1]", self.betas[1], 0.0, 1.0, high_open=True))
+        for name, value in (("lr", check_float("lr", self.lr, 0.0)), ("betas", betas),
+                            ("eps", check_float("eps", self.eps, 0.0, low_open=True)),
+                            ("weight_decay", check_float("weight_decay", self.weight_decay, 0.0)),
+                            ("no_decay", _names(self.no_decay))):
+            object.__setattr__(self, name, value)  # frozen: the checked values, set once here
+
+
+@dataclass(frozen=True)
+class SGD:
+    """SGD with momentum's settings, as torch.optim.SGD takes them (dampening 0, no Nesterov term):
+    ``train(..., opt=SGD(lr=0.1, momentum=0.9))``.
+
+    lr : peak learning rate, >= 0
+    momentum : in [0, 1)
+    weight_decay : >= 0; torch's L2 term added to the gradient, or decoupled (p -= lr wd p) with
+        ``decoupled=True``
+    decoupled : bool
+    no_decay : names of params that are not decayed"""
+    lr: float = 1e-3
+    momentum: float = 0.0
+    weight_decay: float = 0.0
+    decoupled: bool = False
+    no_decay: frozenset = frozenset()
+
+    def __post_init__(self):
+        if not isinstance(self.decoupled, bool):
+            raise TypeError(f"decoupled must be True or False, got {self.decoupled!r}")
+        for name, value in (("lr", check_float("lr", self.lr, 0.0)),
+                            ("momentum", check_float("momentum", self.momentum, 0.0, 1.0, high_open=True)),
+                            ("weight_decay", check_float("weight_decay", self.weight_decay, 0.0)),
+                            ("no_decay", _names(self.no_decay))):
+            object.__setattr__(self, name, value)
+
+
+def step_of(opt):
+    """The numpy update and its state for ``opt``: (step(params, grads, state, lr), init(params))."""
+    if isinstance(opt, SGD):
+        return (lambda p, g, state, lr: sgd_step(p, g, state, lr, opt.momentum, opt.weight_decay, opt.decoupled,
+                                                 opt.no_decay)), sgd_init
+    return (lambda p, g, state, lr: adamw_step(p, g, state, lr, opt.betas[0], opt.betas[1], opt.eps,
+                                               opt.weight_decay, opt.no_decay)), adamw_init
 
 
 def adamw_init(params):

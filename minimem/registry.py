@@ -9,6 +9,7 @@ reaches compiled code. It imports only the model modules, ``losses`` and ``_vali
 from __future__ import annotations
 
 import difflib
+import functools
 import inspect
 
 import numpy as np
@@ -18,18 +19,35 @@ from ._validate import check_array, check_choice
 
 MODELS = {"relu_output": relu_output, "relu_hidden": relu_hidden, "mlp": mlp, "unembed": unembed}
 
-# train()'s arguments (besides the model options), for naming the closest one to a misspelt keyword
-TRAIN_ARGUMENTS = ("model", "params", "x", "target", "steps", "lr", "schedule", "warmup", "optimizer", "weight_decay",
-                   "betas", "eps", "momentum", "decoupled", "no_decay", "loss", "importance", "mask", "snapshot_steps",
-                   "progress", "copy_params", "desc", "backend", "parallel")
-# what users of other libraries call train()'s arguments, and what minimem calls them (or why it has none)
-ALIASES = {"learning_rate": "lr", "wd": "weight_decay", "epochs": "steps", "n_steps": "steps", "num_steps": "steps",
-           "max_steps": "steps", "warmup_steps": "warmup", "n_warmup": "warmup", "beta1": "betas", "beta2": "betas",
-           "epsilon": "eps"}
+# what users of other libraries call train()'s arguments, and where minimem has them (or why it has none)
+ALIASES = {"learning_rate": "opt=AdamW(lr=...)", "lr": "opt=AdamW(lr=...)", "wd": "opt=AdamW(weight_decay=...)",
+           "weight_decay": "opt=AdamW(weight_decay=...)", "betas": "opt=AdamW(betas=...)", "eps": "opt=AdamW(eps=...)",
+           "no_decay": "opt=AdamW(no_decay=...)", "optimizer": "opt=AdamW(...) or opt=SGD(...)",
+           "momentum": "opt=SGD(momentum=...)", "decoupled": "opt=SGD(decoupled=...)", "epochs": "steps",
+           "n_steps": "steps", "num_steps": "steps", "max_steps": "steps", "warmup_steps": "warmup"}
 WHY_NOT = {"seed": "train() draws nothing at random: the randomness is in the init (init_params(..., rng)) and the data",
            "rng": "train() draws nothing at random: the randomness is in the init (init_params(..., rng)) and the data",
            "batch_size": "train() is full batch: every step uses every sample of x",
            "device": "minimem runs on the CPU"}
+
+
+def keywords_named(f):
+    """``f`` refusing a keyword it does not take with a TypeError that names the closest one it does
+    (read from its own signature), or says where minimem keeps that setting (ALIASES, WHY_NOT)."""
+    names = [k for k, p in inspect.signature(f).parameters.items() if p.kind is p.KEYWORD_ONLY]
+
+    @functools.wraps(f)
+    def checked(*args, **kw):
+        for name in kw:
+            if name not in names:
+                if name in WHY_NOT:
+                    raise TypeError(f"{f.__name__}() got an unknown argument {name!r}: {WHY_NOT[name]}")
+                close = ALIASES.get(name) or next(iter(difflib.get_close_matches(name, names, n=1, cutoff=0.6)), None)
+                hint = f"did you mean {close!r}? " if close else ""
+                raise TypeError(f"{f.__name__}() got an unknown argument {name!r}; {hint}{f.__name__}() takes "
+                                f"{', '.join(names)}")
+        return f(*args, **kw)
+    return checked
 
 
 # what every model provides; check_shapes, DEFAULT_LOSS ('mse' when absent) and kernel_layout (the
@@ -72,19 +90,6 @@ def output_width(model, params, x):
     return out.shape[2]
 
 
-def unknown_argument(name, model, options):
-    """The error for a keyword that neither train() nor the model's forward (``options``) takes,
-    naming the closest valid one, or saying why minimem has no such argument."""
-    if name in WHY_NOT:
-        return TypeError(f"train() got an unknown argument {name!r}: {WHY_NOT[name]}")
-    if name in ALIASES:
-        return TypeError(f"train() got an unknown argument {name!r}; did you mean {ALIASES[name]!r}?")
-    close = difflib.get_close_matches(name, list(TRAIN_ARGUMENTS) + sorted(options), n=1, cutoff=0.6)
-    hint = f"did you mean {close[0]!r}? " if close else ""
-    return TypeError(f"train() got an unknown argument {name!r}; {hint}train() takes {', '.join(TRAIN_ARGUMENTS)}, "
-                     f"and {model_name(model)} takes the model options {sorted(options) or 'none'}")
-
-
 def check_inputs(model, params, x, target, *, loss=None, importance=None, mask=None, **options):
     """Check everything a model, its params and a data set must satisfy, for both backends, and
     return them ready to use: (model, x, target, loss, importance, mask), with x, float targets and
@@ -93,7 +98,8 @@ def check_inputs(model, params, x, target, *, loss=None, importance=None, mask=N
     accepted = set(inspect.signature(model.forward).parameters) - {"params", "x"}
     unknown = sorted(set(options) - accepted)
     if unknown:
-        raise unknown_argument(unknown[0], model, accepted)
+        raise TypeError(f"{model_name(model)}.forward takes no option {unknown[0]!r} (its options: "
+                        f"{sorted(accepted) or 'none'})")
     if not isinstance(params, dict) or not params:
         raise TypeError(f"params must be a non-empty dict of arrays, got {type(params).__name__}")
     for k, v in params.items():

@@ -28,10 +28,10 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from . import costs
-from .optim import adamw_init, adamw_step, lr_schedule, sgd_init, sgd_step
+from .optim import SGD, AdamW, lr_schedule, step_of
 from .progress import Progress
-from .registry import check_inputs, get_model, model_name  # noqa: F401  (get_model: part of train's API)
-from ._validate import check_choice, check_float, check_int
+from .registry import check_inputs, get_model, keywords_named, model_name  # noqa: F401  (get_model: part of train's API)
+from ._validate import check_choice, check_int
 
 try:  # the fused kernels need numba, a dependency; without it the numpy loop still runs
     from . import fused
@@ -89,14 +89,8 @@ class _NumpyRun:
         self.model, self.x, self.target = model, x, target
         self.kw = dict(loss=loss, importance=importance, mask=mask, **options)
         self.p = {k: v.copy() for k, v in params.items()} if copy_params else params
-        if opt["kind"] == "sgd":
-            self.step, self.state = sgd_step, sgd_init(self.p)
-            self.opt = dict(momentum=opt["momentum"], weight_decay=opt["weight_decay"], decoupled=opt["decoupled"],
-                            no_decay=opt["no_decay"])
-        else:
-            self.step, self.state = adamw_step, adamw_init(self.p)
-            self.opt = dict(beta1=opt["betas"][0], beta2=opt["betas"][1], eps=opt["eps"],
-                            weight_decay=opt["weight_decay"], no_decay=opt["no_decay"])
+        self.update, init = step_of(opt)  # optim.adamw_step or optim.sgd_step with opt's settings
+        self.state = init(self.p)
         self.I = x.shape[0]
 
     def steps(self, s0, s1, lrs):
@@ -110,7 +104,7 @@ class _NumpyRun:
             if not np.all(np.isfinite(value)):
                 diverged[~np.isfinite(value)] = s
                 return out[:s - s0 + 1], diverged
-            self.step(self.p, grads, self.state, lrs[s - s0], **self.opt)  # optim.py
+            self.update(self.p, grads, self.state, lrs[s - s0])  # optim.py
             for v in self.p.values():  # (I, ...): which instances' params stopped being finite
                 bad = ~np.isfinite(v.reshape(self.I, -1)).all(axis=1)
                 diverged[bad & (diverged < 0)] = s
@@ -128,44 +122,28 @@ class _NumpyRun:
         return self.model.loss_and_grads(self.p, self.x, self.target, **self.kw)[0]
 
 
-def check_settings(params, steps, lr, schedule, warmup, optimizer, weight_decay, betas, eps, momentum, decoupled,
-                   no_decay, snapshot_steps, progress):
+def check_settings(params, steps, opt, schedule, warmup, snapshot_steps, progress):
     """train()'s optimiser and bookkeeping arguments, checked: (steps, sorted snapshot steps, the
-    learning rates (steps,), the optimiser's settings as the runs take them)."""
-    optimizer = check_choice("optimizer", optimizer, ("adamw", "sgd"))
-    momentum = check_float("momentum", momentum, 0.0, 1.0, high_open=True)
-    if not isinstance(decoupled, bool):
-        raise TypeError(f"decoupled must be True or False, got {decoupled!r}")
-    if optimizer == "adamw" and (momentum or decoupled):
-        raise ValueError("momentum and decoupled are SGD's settings: AdamW has betas, and its weight decay is "
-                         "always decoupled; pass optimizer='sgd' to use them")
+    learning rates (steps,)). ``opt`` checked its own numbers when it was made (optim.AdamW, SGD)."""
+    if not isinstance(opt, (AdamW, SGD)):
+        raise TypeError(f"opt must be minimem.AdamW(...) or minimem.SGD(...), got {opt!r}")
     steps = check_int("steps", steps, 1)
     snaps = sorted({check_int("snapshot step", s, 0) for s in snapshot_steps})
     if snaps and snaps[-1] > steps:
         raise ValueError(f"snapshot_steps must be <= steps={steps}, got {snaps[-1]}")
-    lrs = lr_schedule(steps, lr, schedule, warmup)  # (steps,)
-    weight_decay = check_float("weight_decay", weight_decay, 0.0)
-    if not isinstance(betas, (tuple, list)) or len(betas) != 2:
-        raise TypeError(f"betas must be a pair (beta1, beta2), got {betas!r}")
-    betas = (check_float("betas[0]", betas[0], 0.0, 1.0, high_open=True),
-             check_float("betas[1]", betas[1], 0.0, 1.0, high_open=True))
-    eps = check_float("eps", eps, 0.0, low_open=True)  # eps = 0 divides 0 by 0 for unused weights
-    if isinstance(no_decay, str) or not all(isinstance(k, str) for k in no_decay):
-        raise TypeError(f"no_decay must be a collection of parameter names, got {no_decay!r}")
-    no_decay = set(no_decay)
-    if no_decay - set(params):
-        raise ValueError(f"no_decay names {sorted(no_decay - set(params))}, which are not in params "
+    lrs = lr_schedule(steps, opt.lr, schedule, warmup)  # (steps,)
+    if opt.no_decay - set(params):
+        raise ValueError(f"no_decay names {sorted(opt.no_decay - set(params))}, which are not in params "
                          f"{sorted(params)}")
     if progress not in (None, True, False):
         raise TypeError(f"progress must be None, True or False, got {progress!r}")
-    return steps, snaps, lrs, dict(opt=dict(kind=optimizer, weight_decay=weight_decay, betas=betas, eps=eps,
-                                            momentum=momentum, decoupled=decoupled, no_decay=no_decay))
+    return steps, snaps, lrs
 
 
-def train(model, params, x, target, *, steps, lr=1e-3, schedule="henighan", warmup=None, optimizer="adamw",
-          weight_decay=1e-2, betas=(0.9, 0.999), eps=1e-8, momentum=0.0, decoupled=False, no_decay=(), loss=None,
-          importance=None, mask=None, snapshot_steps=(), progress=None, copy_params=True,
-          desc="train", backend="auto", parallel="auto", **model_options):
+@keywords_named
+def train(model, params, x, target, *, steps, opt=AdamW(), schedule="henighan", warmup=None, loss=None,
+          importance=None, mask=None, relu_out=None, snapshot_steps=(), progress=None, copy_params=True,
+          desc="train", backend="auto", parallel="auto"):
     """Train ``params`` of ``model`` full batch for ``steps`` steps of AdamW (or SGD with momentum).
 
     I is the number of independent models trained at once (instances), T the samples per
@@ -180,7 +158,7 @@ def train(model, params, x, target, *, steps, lr=1e-3, schedule="henighan", warm
         DEFAULT_LOSS and kernel_layout optional; see registry.NEEDED).
     params : dict of (I, ...) arrays
         As the model's ``init_params`` returns them; float32 or float64, finite. Copied unless
-        ``copy_params=False`` with the numpy backend (then updated in place).
+        ``copy_params=False`` (then updated in place, on either backend).
     x : (I, T, n) array
         Inputs, cast to the params' dtype; T >= 1.
     target : (I, T, K) float array, or (I, T) int array
@@ -188,27 +166,16 @@ def train(model, params, x, target, *, steps, lr=1e-3, schedule="henighan", warm
         (I, T) or distributions (I, T, V) for cross-entropy.
     steps : int
         Number of AdamW updates, full batch (every step uses every sample).
-    lr : float, default 1e-3
-        Peak learning rate.
+    opt : optim.AdamW or optim.SGD, default AdamW()
+        The optimiser and its settings, one value as in PyTorch: ``AdamW(lr=1e-3, betas=(0.9, 0.999),
+        eps=1e-8, weight_decay=1e-2, no_decay=())`` as torch.optim.AdamW, or ``SGD(lr, momentum,
+        weight_decay, decoupled, no_decay)`` as torch.optim.SGD (minimem.optim). ``lr`` is the peak
+        of the schedule; ``no_decay`` names params left undecayed (all are decayed by default, as in
+        the original notebooks).
     schedule : 'henighan' or 'constant', default 'henighan'
-        Henighan et al.'s linear warm-up then cosine decay to 0, or a constant ``lr``.
+        Henighan et al.'s linear warm-up then cosine decay to 0, or a constant ``opt.lr``.
     warmup : int, default 5% of ``steps``
         Warm-up steps of the 'henighan' schedule (the paper's 2,500 of 50,000).
-    optimizer : 'adamw' or 'sgd', default 'adamw'
-        AdamW as torch.optim.AdamW, or SGD with momentum as torch.optim.SGD (optim.py).
-    weight_decay : float, default 1e-2
-        Weight decay, >= 0: AdamW's decoupled decay (torch.optim.AdamW's default 1e-2); SGD's L2
-        term added to the gradient (torch.optim.SGD's), or decoupled with ``decoupled=True``.
-    betas : (float, float), default (0.9, 0.999)
-        AdamW's moment decay rates, each in [0, 1).
-    eps : float, default 1e-8
-        AdamW's denominator term, > 0.
-    momentum : float, default 0
-        SGD's momentum, in [0, 1).
-    decoupled : bool, default False
-        SGD only: decay the weights as AdamW does (p -= lr wd p) instead of adding wd p to the gradient.
-    no_decay : collection of str
-        Keys of params that are not decayed (all are by default, as in the original notebooks).
     loss : 'mse' or 'ce', default the model's
     importance : (n,) or (I, n) array, optional
         Per-feature weights of the MSE, >= 0.
@@ -220,7 +187,8 @@ def train(model, params, x, target, *, steps, lr=1e-3, schedule="henighan", warm
     progress : None, True or False
         Progress bar on stderr: None shows it only for runs longer than 2 s.
     copy_params : bool, default True
-        False lets the numpy backend update ``params`` in place.
+        False updates the arrays of ``params`` in place (the numpy loop steps them; the kernels
+        write the trained values back into them at the end) and returns that dict.
     desc : str
         The progress bar's label.
     backend : 'auto', 'numpy' or 'numba'
@@ -232,14 +200,14 @@ def train(model, params, x, target, *, steps, lr=1e-3, schedule="henighan", warm
         trains on numpy, saying so in one line when the layout is wrong. 'auto' picks numba when
         it is installed and can run the model, except when the kernels are not compiled yet (not
         in numba's disk cache) and the numpy loop would finish before they compile (numpy_seconds
-        against fused.COMPILE_SECONDS): then it trains on numpy and says so in one line. The two
+        against the compile it needs: cold_start): then it trains on numpy and says so in one line. The two
         backends agree to round-off, not bit for bit: for numbers identical between a first run
         and later ones, name the backend.
     parallel : 'auto', 'instances', 'samples' or 'serial'
         How the numba backend uses the cores (see fused.Run).
-    **model_options
-        Passed to forward, e.g. ``relu_out=True`` for the MLP. Any other keyword is an error that
-        names the closest valid argument.
+    relu_out : bool, optional
+        The MLP's ReLU on its output (mlp.forward's option); None leaves the model's default. A
+        model whose forward has no such option refuses it.
 
     Returns
     -------
@@ -254,16 +222,18 @@ def train(model, params, x, target, *, steps, lr=1e-3, schedule="henighan", warm
     TrainingDiverged
         Naming the step at which a loss, or a parameter after its update, stops being finite.
     """
+    model_options = {} if relu_out is None else {"relu_out": relu_out}
     model, x, target, loss, importance, mask = check_inputs(model, params, x, target, loss=loss,
                                                             importance=importance, mask=mask,
                                                             **model_options)
-    steps, snaps, lrs, opt = check_settings(params, steps, lr, schedule, warmup, optimizer, weight_decay, betas, eps,
-                                            momentum, decoupled, no_decay, snapshot_steps, progress)
+    steps, snaps, lrs = check_settings(params, steps, opt, schedule, warmup, snapshot_steps, progress)
     parallel = check_choice("parallel", parallel, ("auto", "instances", "samples", "serial"))
+    if not isinstance(copy_params, bool):
+        raise TypeError(f"copy_params must be True or False, got {copy_params!r}")
     auto = backend == "auto"
     backend = choose_backend(backend, model, params, x, target, loss=loss, importance=importance, mask=mask,
                              **model_options)
-    kw = dict(loss=loss, importance=importance, mask=mask, **opt, **model_options)
+    kw = dict(loss=loss, importance=importance, mask=mask, opt=opt, **model_options)
     run = None
     if backend == "numba":
         run = fused.Run(model, params, x, target, parallel=parallel, announce=False, **kw)
@@ -301,17 +271,23 @@ def train(model, params, x, target, *, steps, lr=1e-3, schedule="henighan", warm
     if steps in snaps:
         snapshots[steps] = run.params()
     bar.close(info=f"final loss {final.mean():.4g}")
-    return TrainResult(params=run.final_params(), losses=hist, final_loss=final, snapshots=snapshots, lrs=lrs)
+    trained = run.final_params()
+    if not copy_params and trained is not params:  # the kernels' copy, written back into the caller's arrays
+        for k, v in trained.items():
+            np.copyto(params[k], v)
+        trained = params
+    return TrainResult(params=trained, losses=hist, final_loss=final, snapshots=snapshots, lrs=lrs)
 
 
-def evaluate(model, params, x, target, *, loss=None, importance=None, mask=None, backend="auto",
-             **model_options):
+@keywords_named
+def evaluate(model, params, x, target, *, loss=None, importance=None, mask=None, relu_out=None, backend="auto"):
     """The loss of every instance (I,) of ``model`` at ``params`` on a data set (x, target), the
     public way to score a model on a test set. Inputs are checked as by ``train``. backend 'numba'
     (the default when installed) streams the samples through the fused kernels without (T, n)
     temporaries, 'numpy' runs ``model.loss_and_grads``; the two agree to 1e-12 in float64. 'auto'
     chooses as train() does: numpy when the kernels are not compiled yet and its one pass finishes
     sooner (and its dense arrays take less than NUMPY_EVAL_BYTES)."""
+    model_options = {} if relu_out is None else {"relu_out": relu_out}
     model, x, target, loss, importance, mask = check_inputs(model, params, x, target, loss=loss,
                                                             importance=importance, mask=mask,
                                                             **model_options)

@@ -32,8 +32,9 @@ CASES = [("relu_output", "mse", "serial", 2000), ("relu_output", "mse", "samples
          ("unembed", "ce", "auto", 500), ("unembed", "ce", "samples", 2000),
          ("relu_output", "mse", "instances", 100), ("relu_output", "mse", "instances", 1000)]
 COPIES = 4  # instances of the 'instances' cases (copies of one model), spread over the threads
-ADAMW = dict(kind="adamw", betas=(0.9, 0.999), eps=1e-8, weight_decay=1e-2, momentum=0.0, decoupled=True,
-             no_decay=())
+# AdamW's defaults as a revision before minimem.optim.AdamW takes them (its Run read a dict)
+ADAMW_DICT = dict(kind="adamw", betas=(0.9, 0.999), eps=1e-8, weight_decay=1e-2, momentum=0.0, decoupled=False,
+                  no_decay=())
 
 
 def label(case):
@@ -47,6 +48,11 @@ def worker(reps):
     from bench_kernels import _setup
     from minimem import MODELS
     from minimem.fused.host import Run
+    try:
+        from minimem.optim import AdamW
+        opt = AdamW()
+    except ImportError:  # a revision before it
+        opt = ADAMW_DICT
     out = {}
     for case in CASES:
         model, loss, parallel, T = case
@@ -55,7 +61,7 @@ def worker(reps):
             x, labels = np.repeat(x, COPIES, 0), np.repeat(labels, COPIES, 0)
             p = {k: np.repeat(v, COPIES, 0) for k, v in p.items()}
         run = Run(MODELS[model], p, x, labels if loss == "ce" else x, loss=loss, importance=None, mask=None,
-                  opt=ADAMW, parallel=parallel)
+                  opt=opt, parallel=parallel)
         lrs = np.full(5, 1e-4)
         run.steps(0, 5, lrs)  # compile or load the cache, warm the caches
         best = float("inf")

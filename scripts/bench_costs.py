@@ -29,11 +29,10 @@ ROOT = pathlib.Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from minimem import costs  # noqa: E402
+from minimem.optim import AdamW  # noqa: E402
 from minimem.registry import MODELS  # noqa: E402
 from minimem.train import fused  # noqa: E402
 
-ADAMW = dict(kind="adamw", betas=(0.9, 0.999), eps=1e-8, weight_decay=1e-2, momentum=0.0, decoupled=False,
-             no_decay=())
 
 
 def thread_seconds(job, min_seconds=0.3):
@@ -50,7 +49,7 @@ def thread_seconds(job, min_seconds=0.3):
         target = x.argmax(-1) % job.K
     else:
         target = x if job.K == job.n else rng.uniform(size=(job.I, job.T, job.K)).astype(dtype)
-    run = fused.Run(mod, params, x, target, loss=job.loss, importance=None, mask=None, opt=ADAMW, announce=False)
+    run = fused.Run(mod, params, x, target, loss=job.loss, importance=None, mask=None, opt=AdamW(), announce=False)
     lrs = np.full(1_000_000, 1e-4)
     run.steps(0, 5, lrs[:5])
     s = 5

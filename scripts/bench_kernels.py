@@ -59,6 +59,16 @@ CASES = [("relu_output", "mse", T) for T in (100, 1000, 5000, 20000)] + \
 SCAN = 50  # steps inside one jax.lax.scan
 
 
+
+def _lr(lr):
+    """train()'s learning-rate argument, in this checkout (opt=AdamW(lr=...)) and in a --baseline
+    revision from before minimem.optim.AdamW (lr=...)."""
+    try:
+        from minimem.optim import AdamW
+    except ImportError:
+        return dict(lr=lr)
+    return dict(opt=AdamW(lr=lr))
+
 def _setup(model, T, seed=0):
     """float32 data and params of one case: x (1, T, n), labels (1, T), params."""
     from minimem import data, mlp, relu_output, unembed
@@ -125,7 +135,7 @@ def numba_us(model, loss, T, budget):
 
     fused.Run = Capture  # train() looks it up when it runs (fused.Run, or from .fused import Run)
     try:
-        train_module.train(model, p, x, target, loss=loss, steps=1, schedule="constant", lr=1e-4,
+        train_module.train(model, p, x, target, loss=loss, steps=1, schedule="constant", **_lr(1e-4),
                            progress=False, backend="numba")  # compiles (or loads the cache)
     finally:
         fused.Run = built
@@ -316,7 +326,7 @@ def mixed_worker(budget, torch_threads, T):
         while n < 5 or time.perf_counter() < t_end:
             between()
             t0 = time.perf_counter()
-            train("relu_output", p, x, x, steps=10, schedule="constant", lr=1e-4, progress=False)
+            train("relu_output", p, x, x, steps=10, schedule="constant", **_lr(1e-4), progress=False)
             numba_time += time.perf_counter() - t0
             n += 1
         return numba_time / (10 * n) * 1e6

@@ -45,6 +45,7 @@ def sweep_of(figure):
 def time_sweep(cfg, steps):
     """{T: (set-up s, s per step)} of one sweep, with the minimem found on sys.path."""
     from minimem import data, relu_output, unembed
+    from minimem.optim import AdamW
     from minimem.train import train
     model = {"relu_output": relu_output, "unembed": unembed}[cfg["model"]]
     out = {}
@@ -57,7 +58,7 @@ def time_sweep(cfg, steps):
 
         def run(s):
             t = time.perf_counter()
-            train(model, p, x, target, steps=s, warmup=s // 20, lr=cfg["lr"], weight_decay=cfg["weight_decay"],
+            train(model, p, x, target, steps=s, warmup=s // 20, opt=AdamW(lr=cfg["lr"], weight_decay=cfg["weight_decay"]),
                   progress=False)
             return time.perf_counter() - t
 

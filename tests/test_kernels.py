@@ -12,6 +12,7 @@ import numpy as np
 import pytest
 
 from minimem import data, fused, mlp, relu_hidden, relu_output, unembed
+from minimem.optim import AdamW
 from minimem.train import TrainingDiverged, train
 
 I, N, M = 3, 7, 3
@@ -145,8 +146,8 @@ def test_numba_training_equals_numpy_twin(case, parallel, tile, monkeypatch):
         monkeypatch.setattr(fused.host, "TILE", False)
     label, module, init_kw, opts, loss, kind, n_out, m = case
     params, x, target, mask, imp = _case(module, init_kw, kind, n_out, m=m)
-    kw = dict(steps=6, lr=1e-2, warmup=2, loss=loss, importance=imp, mask=mask,
-              snapshot_steps=[0, 3, 6], no_decay={"b2"} & set(params) or {"b_final"}, **opts)
+    kw = dict(steps=6, opt=AdamW(lr=1e-2, no_decay={"b2"} & set(params) or {"b_final"}), warmup=2, loss=loss,
+              importance=imp, mask=mask, snapshot_steps=[0, 3, 6], **opts)
     ref = train(module, params, x, target, backend="numpy", **kw)
     got = train(module, params, x, target, backend="numba", parallel=parallel, **kw)
     np.testing.assert_allclose(got.losses, ref.losses, rtol=1e-10, err_msg=label)
@@ -163,7 +164,7 @@ def test_float32_kernels_track_float64(case):
     label, module, init_kw, opts, loss, kind, n_out, m = case
     p64, x64, t64, mask, imp = _case(module, init_kw, kind, n_out, m=m)
     p32, x32, t32, _, _ = _case(module, init_kw, kind, n_out, dtype=np.float32, m=m)
-    kw = dict(steps=4, lr=1e-2, warmup=1, loss=loss, importance=imp, mask=mask, backend="numba", **opts)
+    kw = dict(steps=4, opt=AdamW(lr=1e-2), warmup=1, loss=loss, importance=imp, mask=mask, backend="numba", **opts)
     r64 = train(module, p64, x64, t64, **kw)
     r32 = train(module, p32, x32, t32, **kw)
     assert all(v.dtype == np.float32 for v in r32.params.values())
@@ -206,7 +207,7 @@ def test_numba_divergence_names_the_step():
     params, x, target, mask, _ = _case(relu_output, {}, "x", N)
     for parallel in ("instances", "samples"):
         with pytest.raises(TrainingDiverged, match="at step 1"):
-            train(relu_output, params, x, target, mask=mask, steps=10, lr=1e300, schedule="constant",
+            train(relu_output, params, x, target, mask=mask, steps=10, opt=AdamW(lr=1e300), schedule="constant",
                   backend="numba", parallel=parallel)
 
 

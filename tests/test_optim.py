@@ -5,7 +5,7 @@ import numpy as np
 import pytest
 
 from minimem import data, relu_output, unembed
-from minimem.optim import adamw_init, adamw_step, lr_schedule, sgd_init, sgd_step
+from minimem.optim import SGD, AdamW, adamw_init, adamw_step, lr_schedule, sgd_init, sgd_step
 from minimem.train import train
 
 
@@ -133,22 +133,24 @@ def test_sgd_trains_alike_on_both_backends(model, decoupled):
     x = data.sparse_features(9, 12, 0.7, rng, n_instances=2)
     params = model.init_params(12, 2, rng, n_instances=2)
     target = x if model is relu_output else data.hard_labels(x)
-    kw = dict(steps=8, lr=0.5, warmup=2, optimizer="sgd", momentum=0.9, weight_decay=0.05, decoupled=decoupled)
+    kw = dict(steps=8, warmup=2, opt=SGD(lr=0.5, momentum=0.9, weight_decay=0.05, decoupled=decoupled))
     ref = train(model, params, x, target, backend="numpy", **kw)
     got = train(model, params, x, target, backend="numba", **kw)
     np.testing.assert_allclose(got.losses, ref.losses, rtol=1e-10)
     for k in ref.params:
         np.testing.assert_allclose(got.params[k], ref.params[k], rtol=1e-10, atol=1e-13)
-    adam = train(model, params, x, target, steps=8, lr=0.5, warmup=2, backend="numpy")
+    adam = train(model, params, x, target, steps=8, opt=AdamW(lr=0.5), warmup=2, backend="numpy")
     assert not np.allclose(adam.losses, ref.losses), "the optimizer argument changed nothing"
 
 
 def test_sgd_settings_are_checked():
     p = relu_output.init_params(4, 2, np.random.default_rng(0))
     x = np.ones((1, 2, 4))
-    with pytest.raises(ValueError, match="momentum and decoupled are SGD's settings"):
-        train(relu_output, p, x, x, steps=2, momentum=0.9)
-    with pytest.raises(ValueError, match="optimizer"):
-        train(relu_output, p, x, x, steps=2, optimizer="adam")
+    with pytest.raises(TypeError, match="momentum"):  # AdamW has betas, and no momentum
+        AdamW(momentum=0.9)
+    with pytest.raises(TypeError, match="opt must be minimem.AdamW"):
+        train(relu_output, p, x, x, steps=2, opt="adam")
     with pytest.raises(ValueError, match="momentum"):
-        train(relu_output, p, x, x, steps=2, optimizer="sgd", momentum=1.0)
+        SGD(momentum=1.0)
+    with pytest.raises(TypeError, match="did you mean 'opt=SGD.momentum"):  # the settings train() once took
+        train(relu_output, p, x, x, steps=2, momentum=0.9)

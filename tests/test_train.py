@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 
 from minimem import data, mlp, relu_output, unembed
-from minimem.optim import adamw_init, adamw_step, lr_schedule
+from minimem.optim import AdamW, adamw_init, adamw_step, lr_schedule
 from minimem.train import TrainingDiverged, best_of_seeds, select_instances, train
 
 
@@ -16,7 +16,7 @@ def _setup(I=3, T=6, n=8, seed=0):
 
 def test_train_matches_the_loop_written_out():
     params, x = _setup()
-    res = train(relu_output, params, x, x, steps=20, warmup=5, lr=1e-2, snapshot_steps=[0, 7, 20],
+    res = train(relu_output, params, x, x, steps=20, warmup=5, opt=AdamW(lr=1e-2), snapshot_steps=[0, 7, 20],
                 backend="numpy")
     p = {k: v.copy() for k, v in params.items()}
     state = adamw_init(p)
@@ -37,10 +37,10 @@ def test_train_matches_the_loop_written_out():
 
 def test_instances_train_independently():
     params, x = _setup(I=3)
-    together = train(relu_output, params, x, x, steps=30, warmup=3, lr=1e-2)
+    together = train(relu_output, params, x, x, steps=30, warmup=3, opt=AdamW(lr=1e-2))
     for k in range(3):
         one = train(relu_output, select_instances(params, [k]), x[k:k + 1], x[k:k + 1], steps=30,
-                    warmup=3, lr=1e-2)
+                    warmup=3, opt=AdamW(lr=1e-2))
         np.testing.assert_allclose(one.losses[:, 0], together.losses[:, k], rtol=1e-12)
         for name in params:
             np.testing.assert_allclose(one.params[name][0], together.params[name][k], rtol=1e-11, atol=1e-14)
@@ -50,17 +50,17 @@ def test_training_reduces_loss_for_every_model():
     rng = np.random.default_rng(1)
     x = data.sparse_features(20, 10, 0.7, rng, n_instances=2)
     p = mlp.init_params(10, 4, rng, n_instances=2)
-    r = train(mlp, p, x, x, steps=300, warmup=10, lr=1e-2)
+    r = train(mlp, p, x, x, steps=300, warmup=10, opt=AdamW(lr=1e-2))
     assert np.all(r.final_loss < 0.5 * r.losses[0])
     p = unembed.init_params(10, 4, rng, n_instances=2)
-    r = train("unembed", p, x, data.hard_labels(x), steps=300, warmup=10, lr=1e-2)
+    r = train("unembed", p, x, data.hard_labels(x), steps=300, warmup=10, opt=AdamW(lr=1e-2))
     assert np.all(r.final_loss < 0.5 * r.losses[0])
 
 
 def test_divergence_names_the_step():
     params, x = _setup()
     with pytest.raises(TrainingDiverged, match="at step 1"):
-        train(relu_output, params, x, x, steps=10, lr=1e300, schedule="constant")
+        train(relu_output, params, x, x, steps=10, opt=AdamW(lr=1e300), schedule="constant")
 
 
 def test_best_of_seeds():
@@ -227,3 +227,40 @@ def test_the_time_left_leaves_out_a_first_segment_that_compiled():
     bar.update(9)
     left = float(out.getvalue().split("\r")[-1].split("elapsed,")[1].split("s left")[0])
     assert 7 <= left <= 9.5, out.getvalue()  # 81 steps x 0.1 s, not 81 x (30 s / 10)
+
+
+@pytest.mark.parametrize("backend", ["numpy", "numba"])
+def test_copy_params_false_trains_the_callers_arrays_in_place_on_either_backend(backend):
+    params, x = _setup()
+    want = train(relu_output, params, x, x, steps=12, warmup=2, opt=AdamW(lr=1e-2), backend=backend)
+    mine = {k: v.copy() for k, v in params.items()}
+    got = train(relu_output, mine, x, x, steps=12, warmup=2, opt=AdamW(lr=1e-2), backend=backend,
+                copy_params=False)
+    assert got.params is mine
+    for k in params:
+        np.testing.assert_array_equal(mine[k], want.params[k])  # the caller's arrays hold the trained values
+        assert not np.array_equal(mine[k], params[k])
+    kept = {k: v.copy() for k, v in params.items()}
+    train(relu_output, kept, x, x, steps=12, warmup=2, opt=AdamW(lr=1e-2), backend=backend)
+    for k in params:
+        np.testing.assert_array_equal(kept[k], params[k])  # copy_params=True leaves them alone
+
+
+def test_train_takes_the_optimiser_as_one_value_and_names_the_keyword_meant():
+    import inspect
+    from minimem.optim import SGD
+    sig = inspect.signature(train).parameters.values()
+    assert not any(p.kind is p.VAR_KEYWORD for p in sig), "train() takes **: a misspelt keyword would pass"
+    assert sum(p.kind is p.KEYWORD_ONLY for p in sig) <= 15
+    params, x = _setup()
+    with pytest.raises(TypeError, match=r"unknown argument 'learning_rate'; did you mean 'opt=AdamW\(lr=...\)'"):
+        train(relu_output, params, x, x, steps=2, learning_rate=1e-2)
+    with pytest.raises(TypeError, match="unknown argument 'snapshot_step'; did you mean 'snapshot_steps'"):
+        train(relu_output, params, x, x, steps=2, snapshot_step=[1])
+    with pytest.raises(TypeError, match="relu_output.forward takes no option 'relu_out'"):
+        train(relu_output, params, x, x, steps=2, relu_out=True)
+    with pytest.raises(AttributeError):  # frozen: one run's settings cannot change under another's
+        AdamW().lr = 1.0
+    a = train(relu_output, params, x, x, steps=6, warmup=1, opt=SGD(lr=0.1, momentum=0.9), backend="numpy")
+    b = train(relu_output, params, x, x, steps=6, warmup=1, opt=AdamW(lr=0.1), backend="numpy")
+    assert not np.allclose(a.losses, b.losses)

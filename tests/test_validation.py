@@ -4,6 +4,7 @@ import numpy as np
 import pytest
 
 from minimem import data, init, losses, mlp, relu_output, unembed
+from minimem.optim import AdamW
 from minimem.train import train
 
 RNG = np.random.default_rng(0)
@@ -199,9 +200,10 @@ def test_non_finite_params_and_data(backend, no_kernels):
 ])
 def test_bad_optimiser_and_loss_settings(backend, kw, name, no_kernels):
     P, x = _mlp_setup()
-    args = dict(steps=5, warmup=1, backend=backend) | kw
+    settings = {k: v for k, v in kw.items() if k in ("lr", "betas", "eps", "weight_decay", "no_decay")}
+    args = dict(steps=5, warmup=1, backend=backend) | {k: v for k, v in kw.items() if k not in settings}
     with pytest.raises((ValueError, TypeError), match=name):
-        train(mlp, P, x, x, **args)
+        train(mlp, P, x, x, opt=AdamW(**settings), **args)  # the optimiser's settings refused as it is made
 
 
 @pytest.mark.parametrize("backend", BACKENDS)
@@ -239,7 +241,7 @@ def test_parameters_that_stop_being_finite_stop_training(backend):
     params = relu_output.init_params(5, 2, RNG, n_instances=2)
     x = data.sparse_features(6, 5, 0.5, RNG, n_instances=2)
     with pytest.raises(TrainingDiverged, match=r"at step \d+"), np.errstate(over="ignore", invalid="ignore"):
-        train(relu_output, params, x, x, steps=50, lr=1e308, schedule="constant", backend=backend)
+        train(relu_output, params, x, x, steps=50, opt=AdamW(lr=1e308), schedule="constant", backend=backend)
 
 
 def test_read_only_importance_compiles_no_second_kernel():

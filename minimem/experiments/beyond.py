@@ -9,7 +9,8 @@ import numpy as np
 from .. import data, metrics, mlp, relu_output
 from ..train import TrainingDiverged, evaluate, train
 from .catalogue import _bottleneck, _henighan, _mlp, _sparse_grid, _sparse_grid_compute, _sweep, _sweep_compute, sweep_train
-from .runner import (_by_cell, _grid_units, _register, default_jobs, run, target_of, test_set, test_sets, train_set, train_sets)
+from .runner import (_by_cell, _grid_units, _register, default_jobs, optimiser_of, run, target_of, test_set, test_sets,
+                     train_set, train_sets)
 from .verdicts import dead_units, lookup_sizes, null_loss, steps_to
 
 # --- X1: lookup-table initialisation ------------------------------------------------------------
@@ -72,8 +73,8 @@ def _lookup_compute(cfg, unit):
     params = {k: np.concatenate([p[k] for p in inits]) for k in inits[0]}  # instance = init * S + seed
     rep = lambda a: np.concatenate([a] * len(inits))  # noqa: E731
     X, Y = rep(x), rep(target)  # (I, T, n), the training set once per instance
-    res = train(mlp, params, X, Y, steps=cfg["steps"], warmup=cfg["warmup"], lr=cfg["lr"],
-                weight_decay=wd, loss=cfg["loss"], desc=f"X1 {cfg['setting']} T={T} wd={wd}")
+    res = train(mlp, params, X, Y, steps=cfg["steps"], warmup=cfg["warmup"], opt=optimiser_of(cfg, weight_decay=wd),
+                loss=cfg["loss"], desc=f"X1 {cfg['setting']} T={T} wd={wd}")
     xt = test_sets(cfg)
     shape = (len(inits), S)
     # a training point is silent when its hidden vector ReLU(W1 x + b1) is all zero: it sends no gradient
@@ -367,8 +368,8 @@ def _original_compute(cfg, unit):
     params = relu_output.init_params(cfg["n"], cfg["m"], np.random.default_rng([s, T]), tied=True,
                                      init=cfg["init"], dtype=dtype)
     x = train_set(cfg, T, s)[None]  # (1, T, n)
-    res = train(relu_output, params, x, x, steps=cfg["steps"], warmup=cfg["warmup"], lr=cfg["lr"],
-                weight_decay=cfg["weight_decay"], desc=f"X6 T={T} seed {s}")
+    res = train(relu_output, params, x, x, steps=cfg["steps"], warmup=cfg["warmup"], opt=optimiser_of(cfg),
+                desc=f"X6 T={T} seed {s}")
     xt = test_set(cfg, s)[None]  # (1, n_test, n)
     return dict(res.params, train_loss=res.final_loss, test_loss=evaluate(relu_output, res.params, xt, xt),
                 curve=res.losses[:: max(1, cfg["steps"] // 500)].T)

@@ -12,7 +12,7 @@ from .. import data, metrics, mlp, relu_output
 from ..registry import MODELS
 from ..train import evaluate, train
 from .runner import (PARAM_NAMES, _by_cell, _grid_units, _only, _register, _single, _stack, embed_data, embed_target,
-                     init_sweep, options_of, target_of, test_sets, train_sets)
+                     init_sweep, optimiser_of, options_of, target_of, test_sets, train_sets)
 
 # --- building blocks: sweeps over T ---------------------------------------------------------------
 
@@ -50,11 +50,9 @@ def sweep_train(cfg, T):
     model = MODELS[cfg["model"]]
     params = init_sweep(cfg, cfg["m"], np.random.default_rng([0, T]))
     x = train_sets(cfg, T)  # (seeds, T, n)
-    res = train(model, params, x, target_of(cfg)(x), steps=cfg["steps"], warmup=cfg["warmup"], lr=cfg["lr"],
-                schedule=cfg.get("schedule", "henighan"), weight_decay=cfg["weight_decay"],
-                no_decay=tuple(cfg.get("no_decay", ())), loss=cfg["loss"],
-                optimizer=cfg.get("optimizer", "adamw"), momentum=cfg.get("momentum", 0.0),
-                decoupled=cfg.get("decoupled", False), desc=f"{cfg['model']} T={T}", **options_of(cfg))
+    res = train(model, params, x, target_of(cfg)(x), steps=cfg["steps"], warmup=cfg["warmup"], opt=optimiser_of(cfg),
+                schedule=cfg.get("schedule", "henighan"), loss=cfg["loss"], desc=f"{cfg['model']} T={T}",
+                **options_of(cfg))
     return model, res, x
 
 
@@ -136,8 +134,8 @@ def _tms_compute(cfg, unit):
     x = data.sparse_features(cfg["T"], cfg["n"], np.array(cfg["sparsities"]), rng, n_instances=I)
     params = model.init_params(cfg["n"], cfg["m"], rng, n_instances=I, init=cfg["init"])
     imp = data.importance_geometric(cfg["n"], cfg["importance_ratio"])
-    res = train(model, params, x, x, importance=imp, steps=cfg["steps"], lr=cfg["lr"], schedule="constant",
-                weight_decay=cfg["weight_decay"], desc=f"{cfg['model']} over sparsity")
+    res = train(model, params, x, x, importance=imp, steps=cfg["steps"], opt=optimiser_of(cfg), schedule="constant",
+                desc=f"{cfg['model']} over sparsity")
     return dict(res.params, loss=res.final_loss)  # W (I, m, n), b_final (I, n), loss (I,)
 
 
@@ -167,8 +165,8 @@ def _small_compute(cfg, unit):
     n_out = int(target.max()) + 1 if cfg["loss"] == "ce" else x.shape[1]
     p = mlp.init_params(cfg["n_in"], cfg["m"], np.random.default_rng(cfg["seed"]), n_out=n_out, n_instances=1)
     snaps = [s for s in cfg["snapshots"] if s <= cfg["steps"]]
-    res = train(mlp, p, x[None], target[None], loss=cfg["loss"], steps=cfg["steps"], lr=cfg["lr"],
-                schedule="constant", weight_decay=cfg["weight_decay"], snapshot_steps=snaps,
+    res = train(mlp, p, x[None], target[None], loss=cfg["loss"], steps=cfg["steps"], opt=optimiser_of(cfg),
+                schedule="constant", snapshot_steps=snaps,
                 desc=f"mlp {cfg['inputs']} {cfg['loss']}")
     out = dict(res.params, final_loss=res.final_loss, curve=res.losses[:, 0])  # params (1, ...)
     for s in snaps:
@@ -202,8 +200,7 @@ def _onehot_compute(cfg, unit):
     classes = np.broadcast_to(np.arange(n), (S, n)).copy()
     p = mlp.init_params(n, m, np.random.default_rng([n, m]), n_instances=S, dtype=dtype)
     res = train(mlp, p, x, x if cfg["loss"] == "mse" else classes, loss=cfg["loss"], steps=cfg["steps"],
-                warmup=cfg["warmup"], lr=cfg["lr"], weight_decay=cfg["weight_decay"],
-                desc=f"one-hot {cfg['loss']} n={n} m={m}")
+                warmup=cfg["warmup"], opt=optimiser_of(cfg), desc=f"one-hot {cfg['loss']} n={n} m={m}")
     acc = metrics.argmax_accuracy(mlp.forward(res.params, x)[0], classes)
     return dict(res.params, loss=res.final_loss, acc=acc)
 
@@ -225,8 +222,8 @@ def _sparse_grid_compute(cfg, unit):
     p = mlp.init_params(cfg["n"], m, np.random.default_rng([T, m]), n_instances=cfg["seeds"],
                         dtype=np.dtype(cfg["dtype"]).type)
     opts = options_of(cfg)  # the output ReLU of sparse_grid_relu_out
-    res = train(mlp, p, x, x, steps=cfg["steps"], warmup=cfg["warmup"], lr=cfg["lr"],
-                weight_decay=cfg["weight_decay"], desc=f"M7 T={T} m={m}", **opts)
+    res = train(mlp, p, x, x, steps=cfg["steps"], warmup=cfg["warmup"], opt=optimiser_of(cfg),
+                desc=f"M7 T={T} m={m}", **opts)
     out = {"train_loss": res.final_loss, "test_loss": evaluate(mlp, res.params, xt, xt, **opts),
            "test_acc": metrics.argmax_accuracy(mlp.forward(res.params, xt, **opts)[0], xt)}
     return dict(out, **res.params) if cfg.get("keep_params") else out
@@ -259,8 +256,8 @@ def _embed_compute(cfg, unit):
     E, E_out, x, xt, rng = embed_data(cfg, n, d, m)
     target = embed_target(E_out)
     p = mlp.init_params(d, m, rng, n_out=n if E_out is None else d, dtype=dtype)
-    res = train(mlp, p, data.embed(x, E), target(x), steps=cfg["steps"], warmup=cfg["warmup"], lr=cfg["lr"],
-                weight_decay=cfg["weight_decay"], desc=f"{setting} n={n} d={d} m={m}")
+    res = train(mlp, p, data.embed(x, E), target(x), steps=cfg["steps"], warmup=cfg["warmup"], opt=optimiser_of(cfg),
+                desc=f"{setting} n={n} d={d} m={m}")
     return {"train_loss": res.final_loss, "test_loss": evaluate(mlp, res.params, data.embed(xt, E), target(xt)),
             "acc": metrics.onehot_accuracy(mlp.forward, res.params, n, 1, E=E, E_out=E_out, dtype=dtype)}
 
@@ -290,7 +287,7 @@ def _reconstruction_compute(cfg, unit):
     imp = np.stack([i for i in imps for _ in S]).astype(dtype)  # (2 len(S), n)
     x = data.sparse_features(cfg["T"], n, sp, rng, n_instances=len(sp), dtype=dtype)
     p = relu_output.init_params(n, m, rng, n_instances=len(sp), dtype=dtype)
-    kw = dict(steps=cfg["steps"], warmup=cfg["warmup"], lr=cfg["lr"], weight_decay=cfg["weight_decay"],
+    kw = dict(steps=cfg["steps"], warmup=cfg["warmup"], opt=optimiser_of(cfg),
               progress=False)
     res = train(relu_output, p, x, x, importance=imp, **kw)
     xt = data.sparse_features(cfg["n_test"], n, sp, rng, n_instances=len(sp), dtype=dtype)

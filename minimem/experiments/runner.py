@@ -28,6 +28,7 @@ import numba
 import numpy as np
 
 from .. import cache, costs, data
+from ..optim import SGD, AdamW
 from ..registry import MODELS
 from .._validate import check_setting
 from ..train import compile_time, kernels_for_auto
@@ -112,6 +113,16 @@ def params_at(res, *index):
     """The parameters of one run of a sweep or grid result: ``params_at(res, i, s)`` for size
     index i and seed s, with a leading instance axis of 1 so the model functions take them."""
     return {k: np.asarray(res[k][index])[None] for k in PARAM_NAMES if k in res}
+
+
+def optimiser_of(cfg, **changes):
+    """The optimiser a configuration names (its keys lr, weight_decay, no_decay, and for SGD optimizer,
+    momentum, decoupled; AdamW's betas and eps at their defaults), with ``changes`` applied."""
+    c = dict(cfg, **changes)
+    if c.get("optimizer", "adamw") == "sgd":
+        return SGD(lr=c["lr"], momentum=c.get("momentum", 0.0), weight_decay=c["weight_decay"],
+                   decoupled=c.get("decoupled", False), no_decay=tuple(c.get("no_decay", ())))
+    return AdamW(lr=c["lr"], weight_decay=c["weight_decay"], no_decay=tuple(c.get("no_decay", ())))
 
 
 def options_of(cfg):

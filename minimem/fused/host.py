@@ -13,6 +13,7 @@ import time
 import numba
 import numpy as np
 
+from ..optim import SGD
 from ..registry import check_inputs, is_builtin, model_name
 from .kernels import Data, Decay, General, Optimiser, Structure, grads_kernel, run_instances, run_samples
 
@@ -233,6 +234,15 @@ def compile_once(*calls):
             d.compile(sig)
 
 
+def optimiser(opt):
+    """optim.AdamW or optim.SGD as the kernels' Optimiser structure: the one place the settings are
+    turned into the kernels' form (SGD's unused betas and eps at AdamW's defaults)."""
+    if isinstance(opt, SGD):
+        return Optimiser(True, 0.9, 0.999, 1e-8, float(opt.weight_decay), float(opt.momentum), bool(opt.decoupled))
+    return Optimiser(False, float(opt.betas[0]), float(opt.betas[1]), float(opt.eps), float(opt.weight_decay), 0.0,
+                     False)
+
+
 class Run:
     """A training run held in the kernels' form, advanced segment by segment by train.train:
     ``steps(s0, s1, lrs)`` runs updates s0..s1-1 and returns their losses (s1 - s0, I) and per
@@ -247,9 +257,8 @@ class Run:
                                    mask=mask, **options)
         self.P, self.D, self.st, self.layout = P, D, st, layout
         named = {"W1": layout["W1"], "b1": layout["b1"], "Wd": layout["W2"], "b2": layout["b2"]}
-        self.decay = Decay(*[bool(named[g]) and named[g] not in opt["no_decay"] for g in Decay._fields])
-        self.hp = Optimiser(opt["kind"] == "sgd", float(opt["betas"][0]), float(opt["betas"][1]), float(opt["eps"]),
-                            float(opt["weight_decay"]), float(opt["momentum"]), bool(opt["decoupled"]))
+        self.decay = Decay(*[bool(named[g]) and named[g] not in opt.no_decay for g in Decay._fields])
+        self.hp = optimiser(opt)
         self.M = General(*[np.zeros_like(p) for p in P])  # the optimiser's first and second moments
         self.V = General(*[np.zeros_like(p) for p in P])
         threads = n_threads or numba.get_num_threads()
