@@ -23,7 +23,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ._validate import check_array, check_int, check_rng, check_sparsity, check_float
+from .checks import check_array, check_int, check_rng, check_sparsity, check_float
 
 
 def sparse_features(n_samples, n_features, sparsity, rng, *, n_instances=1, normalize=False,

@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ._validate import check_choice, check_int, check_rng
+from .checks import check_choice, check_int, check_rng
 
 WEIGHT_INITS = ("uniform", "xavier_normal", "gaussian")
 BIAS_INITS = ("zero", "uniform")

@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ._validate import check_array
+from .checks import check_array
 
 
 def _unit(V):

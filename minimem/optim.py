@@ -42,14 +42,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ._validate import check_float, check_int
-
-
-def _names(no_decay):
-    """``no_decay`` as a frozenset of parameter names (a str alone is refused: it is one name's letters)."""
-    if isinstance(no_decay, str) or not all(isinstance(k, str) for k in no_decay):
-        raise TypeError(f"no_decay must be a collection of parameter names, got {no_decay!r}")
-    return frozenset(no_decay)
+from .checks import check_adamw, check_float, check_schedule, check_sgd
 
 
 @dataclass(frozen=True)
@@ -70,14 +63,8 @@ class AdamW:
     no_decay: frozenset = frozenset()
 
     def __post_init__(self):
-        if not isinstance(self.betas, (tuple, list)) or len(self.betas) != 2:
-            raise TypeError(f"betas must be a pair (beta1, beta2), got {self.betas!r}")
-        betas = (check_float("betas[0]", self.betas[0], 0.0, 1.0, high_open=True),
-                 check_float("betas[1]", self.betas[1], 0.0, 1.0, high_open=True))
-        for name, value in (("lr", check_float("lr", self.lr, 0.0)), ("betas", betas),
-                            ("eps", check_float("eps", self.eps, 0.0, low_open=True)),
-                            ("weight_decay", check_float("weight_decay", self.weight_decay, 0.0)),
-                            ("no_decay", _names(self.no_decay))):
+        checked = check_adamw(self.lr, self.betas, self.eps, self.weight_decay, self.no_decay)
+        for name, value in zip(("lr", "betas", "eps", "weight_decay", "no_decay"), checked):
             object.__setattr__(self, name, value)  # frozen: the checked values, set once here
 
 
@@ -99,12 +86,8 @@ class SGD:
     no_decay: frozenset = frozenset()
 
     def __post_init__(self):
-        if not isinstance(self.decoupled, bool):
-            raise TypeError(f"decoupled must be True or False, got {self.decoupled!r}")
-        for name, value in (("lr", check_float("lr", self.lr, 0.0)),
-                            ("momentum", check_float("momentum", self.momentum, 0.0, 1.0, high_open=True)),
-                            ("weight_decay", check_float("weight_decay", self.weight_decay, 0.0)),
-                            ("no_decay", _names(self.no_decay))):
+        checked = check_sgd(self.lr, self.momentum, self.weight_decay, self.decoupled, self.no_decay)
+        for name, value in zip(("lr", "momentum", "weight_decay", "decoupled", "no_decay"), checked):
             object.__setattr__(self, name, value)
 
 
@@ -169,25 +152,22 @@ def adamw_step(params, grads, state, lr, beta1=0.9, beta2=0.999, eps=1e-8, weigh
 
 def lr_schedule(steps, lr=1e-3, schedule="henighan", warmup=None):
     """All learning rates of a run, shape (steps,): 'henighan' or 'constant'. ``warmup`` defaults to
-    5% of the steps, the Henighan schedule's proportion (2,500 of 50,000)."""
-    steps = check_int("steps", steps, 1)
-    if warmup is None:
-        warmup = steps // 20
-    lr = check_float("lr", lr, 0.0)
+    5% of the steps, the Henighan schedule's proportion (2,500 of 50,000). Checks its arguments
+    (checks.check_schedule), then ``schedule_of``."""
+    steps, schedule, warmup = check_schedule(steps, schedule, warmup)
+    return schedule_of(steps, check_float("lr", lr, 0.0), schedule, warmup)
+
+
+def schedule_of(steps, lr, schedule, warmup):
+    """The learning rates (steps,) of checked arguments (see the module docstring)."""
     if schedule == "constant":
         return np.full(steps, lr)
-    if schedule == "henighan":
-        warmup = check_int("warmup", warmup, 0)
-        if warmup >= steps:
-            raise ValueError(f"warmup ({warmup}) must be smaller than steps ({steps}); "
-                             f"pass warmup=0 or fewer warm-up steps for short runs")
-        s = np.arange(steps, dtype=np.float64)
-        span = steps - 1 - warmup  # >= 0; 0 when the decay is the last step alone, which is 0
-        cos = lr * 0.5 * (1.0 + np.cos(np.pi * (s - warmup) / max(span, 1)))
-        lrs = np.where(s < warmup, lr * s / max(warmup, 1), cos)
-        lrs[-1] = 0.0 if steps > 1 else lrs[-1]  # lr(steps - 1) = 0 (with warmup = steps - 1 too)
-        return lrs
-    raise ValueError(f"unknown schedule {schedule!r}; choose 'henighan' or 'constant'")
+    s = np.arange(steps, dtype=np.float64)
+    span = steps - 1 - warmup  # >= 0; 0 when the decay is the last step alone, which is 0
+    cos = lr * 0.5 * (1.0 + np.cos(np.pi * (s - warmup) / max(span, 1)))
+    lrs = np.where(s < warmup, lr * s / max(warmup, 1), cos)
+    lrs[-1] = 0.0 if steps > 1 else lrs[-1]  # lr(steps - 1) = 0 (with warmup = steps - 1 too)
+    return lrs
 
 
 def adam_reach(lrs, weight_decay=0.0):

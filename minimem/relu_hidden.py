@@ -23,10 +23,12 @@ from __future__ import annotations
 import numpy as np
 
 from . import losses
-from ._validate import check_array, check_int, check_params
+from .checks import check_int
 from .init import init_bias, init_weight
 
 DEFAULT_LOSS = "mse"
+SHAPES = {"W": ("I", "m", "n"), "b_final": ("I", "n")}  # read by minimem.checks; x is (I, T, n)
+OUTPUT = "n"  # x' is (I, T, n)
 
 
 def init_params(n_features, n_hidden, rng, *, n_instances=1, init="xavier_normal", bias_init="zero",
@@ -38,14 +40,6 @@ def init_params(n_features, n_hidden, rng, *, n_instances=1, init="xavier_normal
             "b_final": init_bias(rng, n_instances, n, m, bias_init, dtype=dtype)}  # (I, n)
 
 
-def check_shapes(params, x):
-    """Raise unless params fit x (I, T, n); returns the output width n."""
-    check_array("x", x, ndim=3)
-    I, T, n = x.shape
-    check_params(params, {"W": (I, None, n), "b_final": (I, n)})
-    return n
-
-
 def kernel_layout(params):
     """This model in the general form of the fused kernels (minimem.fused.kernels, its fused twin): the decoder is W^T (W2
     None), no hidden bias, ReLU on the hidden layer and on the output."""
@@ -54,7 +48,6 @@ def kernel_layout(params):
 
 def forward(params, x):
     """x (I, T, n) -> (x' (I, T, n), cache)."""
-    check_shapes(params, x)
     W, b = params["W"], params["b_final"]  # (I, m, n), (I, n)
     a = np.einsum("imn,itn->itm", W, x)  # (I, T, m)  W x
     h = np.maximum(a, 0.0)  # (I, T, m)

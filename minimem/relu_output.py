@@ -29,10 +29,14 @@ from __future__ import annotations
 import numpy as np
 
 from . import losses
-from ._validate import check_array, check_int, check_params
+from .checks import check_int
 from .init import init_bias, init_weight
 
 DEFAULT_LOSS = "mse"
+# the params' shapes, tied or untied (minimem.checks reads them: letters are sizes, x is (I, T, n))
+SHAPES = ({"W": ("I", "m", "n"), "b_final": ("I", "n")},
+          {"W1": ("I", "m", "n"), "W2": ("I", "n", "m"), "b_final": ("I", "n")})
+OUTPUT = "n"  # the output's width: x' is (I, T, n)
 
 
 def init_params(n_features, n_hidden, rng, *, n_instances=1, tied=True, init="xavier_normal",
@@ -49,19 +53,6 @@ def init_params(n_features, n_hidden, rng, *, n_instances=1, tied=True, init="xa
     return params
 
 
-def check_shapes(params, x):
-    """Raise unless params fit x (I, T, n); returns the output width n."""
-    check_array("x", x, ndim=3)
-    I, T, n = x.shape
-    if "W" in params:
-        check_params(params, {"W": (I, None, n), "b_final": (I, n)})
-    else:
-        check_params(params, {"W1": (I, None, n)})
-        m = params["W1"].shape[1]
-        check_params(params, {"W2": (I, n, m), "b_final": (I, n)})
-    return n
-
-
 def kernel_layout(params):
     """This model in the general form of the fused kernels (minimem.fused.kernels, its fused twin): tied, the decoder is W^T
     (W2 None); untied, W1 and W2; no hidden bias, linear hidden layer, ReLU on the output."""
@@ -72,7 +63,6 @@ def kernel_layout(params):
 
 def forward(params, x):
     """x (I, T, n) -> (x' (I, T, n), cache)."""
-    check_shapes(params, x)
     b = params["b_final"]  # (I, n)
     if "W" in params:
         W = params["W"]  # (I, m, n)

@@ -28,10 +28,11 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from . import costs
-from .optim import SGD, AdamW, lr_schedule, step_of
+from .checks import check_choice, check_inputs, check_int, check_settings
+from .optim import SGD, AdamW, schedule_of, step_of
 from .progress import Progress
-from .registry import check_inputs, get_model, keywords_named, model_name  # noqa: F401  (get_model: part of train's API)
-from ._validate import check_choice, check_int
+from .checks import keywords_named
+from .registry import get_model, model_name
 
 try:  # the fused kernels need numba, a dependency; without it the numpy loop still runs
     from . import fused
@@ -122,24 +123,6 @@ class _NumpyRun:
         return self.model.loss_and_grads(self.p, self.x, self.target, **self.kw)[0]
 
 
-def check_settings(params, steps, opt, schedule, warmup, snapshot_steps, progress):
-    """train()'s optimiser and bookkeeping arguments, checked: (steps, sorted snapshot steps, the
-    learning rates (steps,)). ``opt`` checked its own numbers when it was made (optim.AdamW, SGD)."""
-    if not isinstance(opt, (AdamW, SGD)):
-        raise TypeError(f"opt must be minimem.AdamW(...) or minimem.SGD(...), got {opt!r}")
-    steps = check_int("steps", steps, 1)
-    snaps = sorted({check_int("snapshot step", s, 0) for s in snapshot_steps})
-    if snaps and snaps[-1] > steps:
-        raise ValueError(f"snapshot_steps must be <= steps={steps}, got {snaps[-1]}")
-    lrs = lr_schedule(steps, opt.lr, schedule, warmup)  # (steps,)
-    if opt.no_decay - set(params):
-        raise ValueError(f"no_decay names {sorted(opt.no_decay - set(params))}, which are not in params "
-                         f"{sorted(params)}")
-    if progress not in (None, True, False):
-        raise TypeError(f"progress must be None, True or False, got {progress!r}")
-    return steps, snaps, lrs
-
-
 @keywords_named
 def train(model, params, x, target, *, steps, opt=AdamW(), schedule="henighan", warmup=None, loss=None,
           importance=None, mask=None, relu_out=None, snapshot_steps=(), progress=None, copy_params=True,
@@ -154,8 +137,8 @@ def train(model, params, x, target, *, steps, opt=AdamW(), schedule="henighan", 
     ----------
     model : module or str
         relu_output, relu_hidden, mlp or unembed (or their names), or a model of one's own: any
-        object with forward, backward and loss_and_grads in the package's signatures (check_shapes,
-        DEFAULT_LOSS and kernel_layout optional; see registry.NEEDED).
+        object with forward, backward and loss_and_grads in the package's signatures (SHAPES and
+        OUTPUT, DEFAULT_LOSS and kernel_layout optional; see minimem.checks).
     params : dict of (I, ...) arrays
         As the model's ``init_params`` returns them; float32 or float64, finite. Copied unless
         ``copy_params=False`` (then updated in place, on either backend).
@@ -222,14 +205,14 @@ def train(model, params, x, target, *, steps, opt=AdamW(), schedule="henighan", 
     TrainingDiverged
         Naming the step at which a loss, or a parameter after its update, stops being finite.
     """
+    # the door: every argument checked once, here (minimem.checks); nothing below checks again
     model_options = {} if relu_out is None else {"relu_out": relu_out}
-    model, x, target, loss, importance, mask = check_inputs(model, params, x, target, loss=loss,
-                                                            importance=importance, mask=mask,
-                                                            **model_options)
-    steps, snaps, lrs = check_settings(params, steps, opt, schedule, warmup, snapshot_steps, progress)
-    parallel = check_choice("parallel", parallel, ("auto", "instances", "samples", "serial"))
-    if not isinstance(copy_params, bool):
-        raise TypeError(f"copy_params must be True or False, got {copy_params!r}")
+    model = get_model(model)
+    x, target, loss, importance, mask = check_inputs(model, params, x, target, loss=loss, importance=importance,
+                                                     mask=mask, **model_options)
+    steps, schedule, warmup, snaps, parallel = check_settings(params, steps, opt, (AdamW, SGD), schedule, warmup,
+                                                              snapshot_steps, progress, copy_params, parallel)
+    lrs = schedule_of(steps, opt.lr, schedule, warmup)  # (steps,)
     auto = backend == "auto"
     backend = choose_backend(backend, model, params, x, target, loss=loss, importance=importance, mask=mask,
                              **model_options)
@@ -288,9 +271,9 @@ def evaluate(model, params, x, target, *, loss=None, importance=None, mask=None,
     chooses as train() does: numpy when the kernels are not compiled yet and its one pass finishes
     sooner (and its dense arrays take less than NUMPY_EVAL_BYTES)."""
     model_options = {} if relu_out is None else {"relu_out": relu_out}
-    model, x, target, loss, importance, mask = check_inputs(model, params, x, target, loss=loss,
-                                                            importance=importance, mask=mask,
-                                                            **model_options)
+    model = get_model(model)
+    x, target, loss, importance, mask = check_inputs(model, params, x, target, loss=loss, importance=importance,
+                                                     mask=mask, **model_options)
     auto = backend == "auto"
     backend = choose_backend(backend, model, params, x, target, loss=loss, importance=importance, mask=mask,
                              **model_options)

@@ -22,10 +22,14 @@ from __future__ import annotations
 import numpy as np
 
 from . import losses
-from ._validate import check_array, check_int, check_params
+from .checks import check_int
 from .init import init_bias, init_weight
 
 DEFAULT_LOSS = "ce"
+# read by minimem.checks (x is (I, T, n)): with or without the hidden bias b1
+SHAPES = ({"W1": ("I", "m", "n"), "b1": ("I", "m"), "W2": ("I", "V", "m"), "b2": ("I", "V")},
+          {"W1": ("I", "m", "n"), "W2": ("I", "V", "m"), "b2": ("I", "V")})
+OUTPUT = "V"  # the logits are (I, T, V)
 
 
 def init_params(n_features, n_hidden, rng, *, n_classes=None, n_instances=1, init="uniform",
@@ -43,20 +47,6 @@ def init_params(n_features, n_hidden, rng, *, n_classes=None, n_instances=1, ini
     return params
 
 
-def check_shapes(params, x):
-    """Raise unless params fit x (I, T, n); returns the number of classes V."""
-    check_array("x", x, ndim=3)
-    I, T, n = x.shape
-    check_params(params, {"W1": (I, None, n)})
-    m = params["W1"].shape[1]
-    check_params(params, {"W2": (I, None, m)})
-    V = params["W2"].shape[1]
-    check_params(params, {"b2": (I, V)})
-    if "b1" in params:
-        check_params(params, {"b1": (I, m)})
-    return V
-
-
 def kernel_layout(params):
     """This model in the general form of the fused kernels (minimem.fused.kernels, its fused twin): no ReLU anywhere."""
     return {"W1": "W1", "b1": "b1" if "b1" in params else None, "W2": "W2", "b2": "b2",
@@ -65,7 +55,6 @@ def kernel_layout(params):
 
 def forward(params, x):
     """x (I, T, n) -> (logits (I, T, V), cache)."""
-    check_shapes(params, x)
     h = np.einsum("imn,itn->itm", params["W1"], x)  # (I, T, m)  W1 x
     if "b1" in params:
         h = h + params["b1"][:, None, :]  # (I, T, m)

@@ -10,7 +10,11 @@ Cases (n=1000, m=2, S=0.99, float32, one model): the tied ReLU output model seri
 on all threads at T=1000 and 5000, the MLP at T=1000 and 5000, the unembedding with cross-entropy
 at T=500 and 2000; four copies of the ReLU output model spread over the threads at T=100 and 1000.
 
-Run: python scripts/bench_ab.py REV [--rounds 3] [--reps 30]
+``--numpy`` times the readable numpy loop instead (train(backend="numpy"), 100 steps a call, the
+least of ``--reps`` calls): the tied ReLU output model at T=20 and 200 and the MLP at T=20, n=1000,
+m=2, float32, where the per-step overheads (checks, dispatch) show.
+
+Run: python scripts/bench_ab.py REV [--rounds 3] [--reps 30] [--numpy]
 REV is checked out once into a git worktree in /tmp (as bench_kernels.py --baseline does).
 """
 
@@ -73,10 +77,33 @@ def worker(reps):
     print(json.dumps(out))
 
 
-def child(reps, tree=None):
+NUMPY_CASES = [("relu_output", "mse", "numpy", 20), ("relu_output", "mse", "numpy", 200), ("mlp", "mse", "numpy", 20)]
+NUMPY_STEPS = 100  # steps per timed train() call: its set-up is a small share of them
+
+
+def numpy_worker(reps):
+    """In a child process: the least time per step (us) of the numpy loop in every NUMPY_CASES case."""
+    from bench_kernels import _setup
+    from minimem.train import train
+    out = {}
+    for case in NUMPY_CASES:
+        model, _, _, T = case
+        x, _, p = _setup(model, T)
+        train(model, p, x, x, steps=NUMPY_STEPS, backend="numpy", progress=False)  # warm the caches
+        best = float("inf")
+        for _ in range(reps):
+            t = time.perf_counter()
+            train(model, p, x, x, steps=NUMPY_STEPS, backend="numpy", progress=False)
+            best = min(best, (time.perf_counter() - t) / NUMPY_STEPS)
+        out[label(case)] = best * 1e6
+    print(json.dumps(out))
+
+
+def child(reps, tree=None, numpy_loop=False):
     env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(tree or ROOT), str(ROOT / "scripts")])}
-    res = subprocess.run([sys.executable, str(Path(__file__).resolve()), "--worker", "--reps", str(reps)],
-                         capture_output=True, text=True, env=env, cwd=tree or ROOT)
+    res = subprocess.run([sys.executable, str(Path(__file__).resolve()), "--worker", "--reps", str(reps)]
+                         + (["--numpy"] if numpy_loop else []), capture_output=True, text=True, env=env,
+                         cwd=tree or ROOT)
     if res.returncode != 0:
         raise SystemExit(f"bench_ab: a worker failed:\n{res.stderr[-2000:]}")
     return json.loads(res.stdout.strip().splitlines()[-1])
@@ -87,10 +114,11 @@ def main(argv=None):
     ap.add_argument("rev", nargs="?", help="the git revision to compare against")
     ap.add_argument("--rounds", type=int, default=3, help="A/B pairs of processes")
     ap.add_argument("--reps", type=int, default=30, help="five-step segments timed per case and process")
+    ap.add_argument("--numpy", action="store_true", help="time the numpy loop (train(backend='numpy')) instead")
     ap.add_argument("--worker", action="store_true", help=argparse.SUPPRESS)
     args = ap.parse_args(argv)
     if args.worker:
-        return worker(args.reps)
+        return numpy_worker(args.reps) if args.numpy else worker(args.reps)
     if not args.rev:
         ap.error("name the revision to compare against, e.g. python scripts/bench_ab.py HEAD~1")
     if args.rounds < 1 or args.reps < 1:
@@ -98,18 +126,20 @@ def main(argv=None):
     sys.path.insert(0, str(Path(__file__).resolve().parent))
     from bench_kernels import baseline_worktree
     tree = baseline_worktree(args.rev)
-    child(1)  # compile both (or load their caches) before timing
-    child(1, tree)
+    if not args.numpy:
+        child(1)  # compile both (or load their caches) before timing
+        child(1, tree)
     a, b = [], []
     for r in range(args.rounds):
         print(f"round {r + 1} of {args.rounds} ...", file=sys.stderr, flush=True)
-        a.append(child(args.reps))
-        b.append(child(args.reps, tree))
-    print(f"us per step, least of {args.reps} five-step segments per process, {args.rounds} alternating "
+        a.append(child(args.reps, numpy_loop=args.numpy))
+        b.append(child(args.reps, tree, numpy_loop=args.numpy))
+    what = f"{NUMPY_STEPS}-step numpy trainings" if args.numpy else "five-step segments"
+    print(f"us per step, least of {args.reps} {what} per process, {args.rounds} alternating "
           f"process pairs ({time.strftime('%Y-%m-%d')}); A: this checkout, B: {args.rev}")
     print("| case | A (each round) | B (each round) | median A / median B |")
     print("|---|---|---|---|")
-    for case in CASES:
+    for case in NUMPY_CASES if args.numpy else CASES:
         k = label(case)
         ta, tb = [x[k] for x in a], [x[k] for x in b]
         print(f"| {k} | {', '.join(f'{v:,.0f}' for v in ta)} | {', '.join(f'{v:,.0f}' for v in tb)} | "

@@ -25,6 +25,8 @@ import numpy as np
 from minimem import losses, relu_output
 
 DEFAULT_LOSS = "mse"
+SHAPES = {"W": ("I", "m", "n"), "b_final": ("I", "n")}  # minimem.checks reads them; x is (I, T, n)
+OUTPUT = "n"  # x' is (I, T, n)
 init_params = relu_output.init_params
 kernel_layout = relu_output.kernel_layout  # the wrong layout a student would copy
 

@@ -22,7 +22,7 @@ def _setup(I=2, T=30, n=12, m=3, dtype=np.float64):
 
 def _without(module, *names):
     """The module's functions as a plain namespace, without ``names``."""
-    keep = {k: getattr(module, k) for k in ("forward", "backward", "loss_and_grads", "init_params", "check_shapes",
+    keep = {k: getattr(module, k) for k in ("forward", "backward", "loss_and_grads", "init_params", "SHAPES", "OUTPUT",
                                             "kernel_layout", "DEFAULT_LOSS") if hasattr(module, k)}
     return types.SimpleNamespace(__name__=module.__name__, **{k: v for k, v in keep.items() if k not in names})
 
@@ -59,9 +59,9 @@ def test_the_check_runs_in_float64_for_float32_params():
         train(softplus_output, params, x, x, backend="numba", **STEPS)
 
 
-def test_a_model_without_kernel_layout_or_check_shapes_trains_on_numpy():
+def test_a_model_without_kernel_layout_or_shapes_trains_on_numpy():
     params, x = _setup()
-    bare = _without(softplus_output, "kernel_layout", "check_shapes", "DEFAULT_LOSS")
+    bare = _without(softplus_output, "kernel_layout", "SHAPES", "OUTPUT", "DEFAULT_LOSS")
     ref = train(softplus_output, params, x, x, backend="numpy", **STEPS)
     got = train(bare, params, x, x, **STEPS)  # auto: numpy, silently
     np.testing.assert_array_equal(got.losses, ref.losses)

@@ -53,23 +53,39 @@ def test_unknown_init_and_label_names(no_kernels):
 
 
 def test_wrong_shapes():
+    """Bad shapes are refused at the door (minimem.checks, here evaluate's), not inside a forward or a loss."""
+    from minimem.train import evaluate
+
+    def ev(model, p, x, target, **kw):
+        return evaluate(model, p, x, target, backend="numpy", **kw)
     params = relu_output.init_params(5, 2, RNG, n_instances=2)
+    x4, x5 = np.zeros((2, 3, 4)), np.zeros((2, 3, 5))
     with pytest.raises(ValueError, match="x"):
-        relu_output.forward(params, np.zeros((3, 5)))
+        ev(relu_output, params, np.zeros((3, 5)), np.zeros((3, 5)))
     with pytest.raises(ValueError, match=r"params\['W'\]"):
-        relu_output.forward(params, np.zeros((2, 3, 4)))  # 4 features, W has 5
+        ev(relu_output, params, x4, x4)  # 4 features, W has 5
     with pytest.raises(ValueError, match="params is missing"):
-        relu_output.forward({"W": params["W"]}, np.zeros((2, 3, 5)))
+        ev(relu_output, {"W": params["W"]}, x5, x5)
     with pytest.raises(ValueError, match="target"):
-        losses.mse(np.zeros((2, 3, 5)), np.zeros((2, 3, 4)))
+        ev(relu_output, params, x5, x4)
     with pytest.raises(ValueError, match="importance"):
-        losses.mse(np.zeros((2, 3, 5)), np.zeros((2, 3, 5)), importance=np.ones(4))
+        ev(relu_output, params, x5, x5, importance=np.ones(4))
     with pytest.raises(ValueError, match="hard labels"):
-        losses.cross_entropy(np.zeros((1, 2, 3)), np.array([[0, 3]]))
+        ev(unembed, unembed.init_params(3, 2, RNG), np.zeros((1, 2, 3)), np.array([[0, 3]]))
     with pytest.raises(ValueError, match="mask"):
-        losses.mse(np.zeros((1, 2, 3)), np.zeros((1, 2, 3)), mask=np.zeros((1, 2), bool))
+        ev(relu_output, params, x5, x5, mask=np.zeros((2, 3), bool))
     with pytest.raises(TypeError, match="x"):
-        unembed.forward(unembed.init_params(3, 2, RNG), [[[1.0, 2.0, 3.0]]])
+        ev(unembed, unembed.init_params(3, 2, RNG), [[[1.0, 2.0, 3.0]]], np.array([[0]]))
+
+
+def test_the_model_and_loss_modules_hold_the_math_alone():
+    """No model or loss module raises an error of its own or checks a shape: minimem.checks does, at the door."""
+    import inspect
+    from minimem import relu_hidden
+    for module in (relu_output, relu_hidden, mlp, unembed, losses):
+        source = inspect.getsource(module)
+        for word in ("raise ", "check_array", "check_params", "check_shapes", "check_importance", "check_target"):
+            assert word not in source, f"{module.__name__} has {word!r}"
 
 
 def test_init_functions():

@@ -30,7 +30,7 @@ import numpy as np
 from .. import cache, costs, data
 from ..optim import SGD, AdamW
 from ..registry import MODELS
-from .._validate import check_setting
+from ..checks import check_setting
 from ..train import compile_time, kernels_for_auto
 
 

@@ -14,7 +14,8 @@ import numba
 import numpy as np
 
 from ..optim import SGD
-from ..registry import check_inputs, is_builtin, model_name
+from ..checks import check_inputs, model_name
+from ..registry import get_model, is_builtin
 from .kernels import Data, Decay, General, Optimiser, Structure, grads_kernel, run_instances, run_samples
 
 
@@ -68,7 +69,7 @@ def targets_to_csr(target, mask, dtype):
 
 
 def prepare(model, params, x, target, *, loss, importance=None, mask=None, **options):
-    """Everything the kernels take for already validated inputs (registry.check_inputs):
+    """Everything the kernels take for already validated inputs (checks.check_inputs):
     (General params, Data, Structure, layout)."""
     P, st, layout = to_general(model, params, **options)
     dtype = P.W1.dtype
@@ -89,8 +90,9 @@ def loss_and_grads(model, params, x, target, *, loss=None, importance=None, mask
     """The fused kernels' loss (I,) and gradients, with the signature and return value of
     ``model.loss_and_grads``: the per-sample code of a training step before AdamW, exposed so that
     tests compare it tensor by tensor with the numpy model. ``tile`` False: without the m = 2 tile."""
-    model, x, target, loss, importance, mask = check_inputs(model, params, x, target, loss=loss,
-                                                            importance=importance, mask=mask, **options)
+    model = get_model(model)  # the door of this public function: every input checked (minimem.checks)
+    x, target, loss, importance, mask = check_inputs(model, params, x, target, loss=loss, importance=importance,
+                                                     mask=mask, **options)
     P, D, st, layout = prepare(model, params, x, target, loss=loss, importance=importance, mask=mask,
                                **options)
     G = General(np.zeros_like(P.W1), np.zeros_like(P.b1), None, np.zeros_like(P.b2))
@@ -332,11 +334,10 @@ class Run:
 class Evaluation:
     """The loss per instance (I,) of a model at params on a data set, computed by the kernels (no
     (T, n) temporaries): ``Evaluation(...)()``. ``compiles`` says whether the call compiles the
-    kernels (then said on stderr when it runs)."""
+    kernels (then said on stderr when it runs). Its inputs are checked by the caller (train.evaluate,
+    with checks.check_inputs)."""
 
-    def __init__(self, model, params, x, target, *, loss=None, importance=None, mask=None, tile="auto", **options):
-        model, x, target, loss, importance, mask = check_inputs(model, params, x, target, loss=loss,
-                                                                importance=importance, mask=mask, **options)
+    def __init__(self, model, params, x, target, *, loss, importance=None, mask=None, tile="auto", **options):
         P, D, st, _ = prepare(model, params, x, target, loss=loss, importance=importance, mask=mask, **options)
         self.P = P
         # The loss alone never runs the tile (a training step's): both kernels score alike, to the
@@ -357,7 +358,11 @@ class Evaluation:
 
 
 def evaluate(model, params, x, target, *, loss=None, importance=None, mask=None, **options):
-    """Loss per instance (I,) computed by the kernels (no (T, n) temporaries): for large test sets."""
+    """Loss per instance (I,) computed by the kernels (no (T, n) temporaries): for large test sets.
+    Its inputs are checked here (checks.check_inputs), as train.evaluate's."""
+    model = get_model(model)
+    x, target, loss, importance, mask = check_inputs(model, params, x, target, loss=loss, importance=importance,
+                                                     mask=mask, **options)
     return Evaluation(model, params, x, target, loss=loss, importance=importance, mask=mask, **options)()
 
 
@@ -403,7 +408,7 @@ def verify_model(model, params, x, target, *, loss, importance=None, mask=None, 
     the general form ``model.kernel_layout`` declares must equal ``model.loss_and_grads``, in
     float64, to VERIFY_RTOL relative per tensor, on the first VERIFY_SAMPLES samples of the first
     VERIFY_INSTANCES instances, at the given params and at a random draw around them. Inputs are
-    already checked (registry.check_inputs). Run once per process for each model, layout, options
+    already checked (checks.check_inputs). Run once per process for each model, layout, options
     and loss; the package's own models are not run (tests/test_kernels.py holds them equal to the
     kernels in every layout they declare)."""
     if is_builtin(model):
