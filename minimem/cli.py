@@ -345,7 +345,8 @@ def reproduce_at_once(scripts, wanted, args, at_once, t0):
 
 def parser():
     ap = argparse.ArgumentParser(prog="python -m minimem",
-                                 description="minimem: reproduce the figures of the write-up, or list them")
+                                 description="minimem: reproduce the figures of the write-up, list them, or print an "
+                                             "experiment's settings")
     sub = ap.add_subparsers(dest="command", required=True)
     rp = sub.add_parser("reproduce", help="run figure scripts (all, or the IDs given); needs a source checkout",
                         description="Run the figure scripts of a source checkout (all, or the IDs given): two at a "
@@ -362,7 +363,38 @@ examples:
     rp.add_argument("--scripts", type=int, metavar="N", help="run N figure scripts at once (default: 2 in quick "
                     "and smoke mode on two cores or more, else 1)")
     sub.add_parser("list", help="list the figure scripts")
+    cp = sub.add_parser("config", help="print an experiment's settings (by its name or a figure ID)",
+                        description="Print every setting of an experiment (its catalogue entry in "
+                                    "minimem/experiments/), at the write-up's values or with quick mode's changes, "
+                                    "and its units; a figure ID prints each experiment the figure trains.")
+    cp.add_argument("name", help="an experiment (bottleneck_dd) or a figure ID (B2)")
+    cp.add_argument("--quick", action="store_true", help="the quick mode's settings")
     return ap
+
+
+def print_config(name, quick=False):
+    """Every setting of experiment ``name`` (or of each experiment of figure ``name``), one per line."""
+    names = experiments.FIGURES.get(name, (name,))
+    if not names:  # it draws another figure's runs: those its script's config names
+        try:
+            source = figure_scripts()[name].read_text()
+        except (SystemExit, KeyError):
+            source = ""
+        names = [n for n in re.findall(r'"([\w.]+)"', " ".join(re.findall(r"(?m)^EXPERIMENTS? = .*$", source)))
+                 if n in experiments.EXPERIMENTS]
+        print(f"{name} trains nothing of its own: it draws the runs of {', '.join(names) or 'another figure'}")
+    mode = "quick" if quick else "full"
+    for n in names:
+        try:
+            cfg = experiments.config(n, mode)
+        except ValueError as e:
+            raise SystemExit(f"minimem config: {e}") from None
+        units = experiments.EXPERIMENTS[n].units(cfg)
+        print(f"{n}: {'quick mode' if quick else 'the write-up'}'s settings (minimem.experiments.config({n!r}"
+              f"{', mode=' + repr(mode) if quick else ''})), {len(units)} units")
+        for k, v in cfg.items():
+            print(f"  {k:<22} {v!r}")
+    return 0
 
 
 def main(argv=None):
@@ -371,6 +403,8 @@ def main(argv=None):
         for fid, p in figure_scripts().items():
             print(f"{fid:4s} scripts/{p.name}")
         return 0
+    if args.command == "config":
+        return print_config(args.name, args.quick)
     check_flags(args)
     if args.scripts is not None and args.scripts < 1:
         raise SystemExit(f"minimem: --scripts must be >= 1, got {args.scripts}")

@@ -9,6 +9,7 @@ Settings: n=20 one-hot vectors (the whole data set), m=10, MSE, AdamW lr 1e-3 co
 default), weight decay 1e-2, 10,000 full-batch steps (epochs); PyTorch's nn.Linear init, b2 zero;
 float64. Panels: W1, b1, the pre-activations W1 x + b1 and activations ReLU(.) for every input,
 W2, b2, the outputs; the reconstruction accuracy (argmax) in the title.
+Every setting, from the catalogue: python -m minimem config A1.
 
 Run: python scripts/A1_onehot_mse_dictionary.py [--quick | --smoke] [--fresh | --cached-only] [--jobs N]
 (--help lists every option; how long it takes: SPEED.md)

@@ -10,6 +10,7 @@ Settings: h = ReLU(W1 x + b1), x' = W2 h + b2 trained to reproduce its input on 
 MSE; AdamW with the Henighan schedule (lr 1e-3, warm-up 500, cosine to 0 over 10,000 steps), weight
 decay 1e-2; PyTorch init; float32; 2 seeds per cell (mean shown). Accuracy: argmax(x') = argmax(x).
 Runs: minimem.experiments "onehot_grid_mse", one cached result per cell; A3 reads them.
+Every setting, from the catalogue: python -m minimem config A2.
 
 Run: python scripts/A2_onehot_mse_grid.py [--quick | --smoke] [--fresh | --cached-only] [--jobs N]
 (--help lists every option; how long it takes: SPEED.md)

@@ -7,6 +7,7 @@ over the place -- so cosine similarity, applied this way, tells little about mem
 Settings: the MSE MLPs of A2 (one-hot inputs, data set size n, hidden size m; minimem.experiments
 "onehot_grid_mse"), seed 0; the pairwise cosine similarities of the activations ReLU(W1 e_i + b1)
 for i != j, as histograms.
+Every setting, from the catalogue: python -m minimem config A3.
 
 Run: python scripts/A3_cosine_similarities.py [--quick | --smoke] [--fresh | --cached-only] [--jobs N]
 (--help lists every option; how long it takes: SPEED.md)

@@ -9,6 +9,7 @@ draws those columns at their own scale, and the script prints their box and squa
 Settings: as M2 (n=1000, m=2, S=0.99, normalised, MSE, 50,000 steps, Henighan schedule, weight
 decay 1e-2, PyTorch init, 4 seeds, T from 3 to 5,000, 10,000 test samples) with relu_out=True.
 Runs: minimem.experiments "mlp_dd_relu_out", cached.
+Every setting, from the catalogue: python -m minimem config A4.
 
 Run: python scripts/A4_mlp_relu_out_double_descent.py [--quick | --smoke] [--fresh | --cached-only] [--jobs N]
 (--help lists every option; how long it takes: SPEED.md)

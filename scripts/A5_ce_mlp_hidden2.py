@@ -9,6 +9,7 @@ Settings: h = ReLU(W1 x + b1), logits = W2 h + b2, n = V = 64 one-hot inputs (cl
 m=2, cross-entropy, AdamW lr 1e-3 constant, weight decay 1e-2, 10,000 full-batch steps, PyTorch
 init, float64. Panels: columns of W1, the activations ReLU(W1 e_i + b1) (coloured by class), rows of
 W2 (same colours), b2.
+Every setting, from the catalogue: python -m minimem config A5.
 
 Run: python scripts/A5_ce_mlp_hidden2.py [--quick | --smoke] [--fresh | --cached-only] [--jobs N]
 (--help lists every option; how long it takes: SPEED.md)

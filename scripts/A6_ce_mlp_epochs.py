@@ -12,6 +12,7 @@ AdamW lr 1e-3 constant, weight decay 1e-2 (A7: 1.0), snapshots after 1000 and 30
 logits, and the cosine similarities of the activations.
 Printed beside it, to look for the cosine similarities near 1: weight decay 0 and 1e-4, 30,000 epochs,
 lr 1e-2, seeds 1 and 2 (minimem.experiments "ce_epochs_*").
+Every setting, from the catalogue: python -m minimem config A6.
 
 Run: python scripts/A6_ce_mlp_epochs.py [--quick | --smoke] [--fresh | --cached-only] [--jobs N]
 (--help lists every option; how long it takes: SPEED.md)

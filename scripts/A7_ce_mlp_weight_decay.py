@@ -5,6 +5,7 @@ infinity", so activations and weights stay small and the result reads more easil
 
 Settings: as A6 (n = V = 20 one-hot inputs, m=10, cross-entropy, AdamW lr 1e-3 constant, snapshots
 after 1000 and 3000 epochs, PyTorch init, float64) with weight decay 1.0.
+Every setting, from the catalogue: python -m minimem config A7.
 
 Run: python scripts/A7_ce_mlp_weight_decay.py [--quick | --smoke] [--fresh | --cached-only] [--jobs N]
 (--help lists every option; how long it takes: SPEED.md)

@@ -8,6 +8,7 @@ Settings: n=10 features, inputs e_i (class 2i) and -e_i (class 2i+1), V=20 class
 h = ReLU(W1 x + b1), logits = W2 h + b2, cross-entropy, AdamW lr 1e-3 constant, weight decay 1e-2,
 3,000 full-batch steps (epochs), PyTorch init, float64. Panels as A1 (inputs in the order e_0, -e_0,
 e_1, -e_1, ...).
+Every setting, from the catalogue: python -m minimem config A8.
 
 Run: python scripts/A8_antipodal_onehot.py [--quick | --smoke] [--fresh | --cached-only] [--jobs N]
 (--help lists every option; how long it takes: SPEED.md)

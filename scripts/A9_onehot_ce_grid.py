@@ -8,6 +8,7 @@ the bottleneck for how many concepts a transformer can hold.
 Settings: as A2 (one-hot inputs, n in (10, 30, 100, 300, 1000), m in (2, 5, 10, 20, 50, 100),
 Henighan schedule over 10,000 steps, weight decay 1e-2, 2 seeds) with class i for e_i and the
 cross-entropy loss. Runs: minimem.experiments "onehot_grid_ce".
+Every setting, from the catalogue: python -m minimem config A9.
 
 Run: python scripts/A9_onehot_ce_grid.py [--quick | --smoke] [--fresh | --cached-only] [--jobs N]
 (--help lists every option; how long it takes: SPEED.md)

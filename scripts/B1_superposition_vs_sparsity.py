@@ -12,6 +12,7 @@ Settings: x' = ReLU(W^T W x + b), n=20, m=5, I_i = 0.7^i, sparsity S in (0, 0.7,
 AdamW (lr 1e-3 constant, weight decay 1e-2, as torch.optim.AdamW in the TMS notebook), 10,000
 full-batch steps. TMS draws a fresh batch of 1024 each step; here each sparsity has one fixed
 data set of 50,000 samples (so about 1,000 non-zero samples even at S=0.999), float64.
+Every setting, from the catalogue: python -m minimem config B1.
 
 Run: python scripts/B1_superposition_vs_sparsity.py [--quick | --smoke] [--fresh | --cached-only] [--jobs N]
 (--help lists every option; how long it takes: SPEED.md)

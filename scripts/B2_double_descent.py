@@ -10,6 +10,7 @@ full batch, AdamW (lr 1e-3, warm-up 2,500 steps then cosine to 0 over 50,000 ste
 1e-2), xavier_normal W and zero b (the TMS notebook), float32, 4 seeds per T (mean and min-max
 band), T from 3 to 5,000 dense around the peak, test loss on 10,000 fresh samples per seed.
 The runs are shared with B3 and B4 (minimem.experiments: "bottleneck_dd") and cached in results/.
+Every setting, from the catalogue: python -m minimem config B2.
 
 Run: python scripts/B2_double_descent.py [--quick | --smoke] [--fresh | --cached-only] [--jobs N]
 (--help lists every option; how long it takes: SPEED.md)

@@ -9,6 +9,7 @@ Settings: the runs of B2 (minimem.experiments: "bottleneck_dd"; n=1000, m=2, S=0
 50,000 steps, Henighan schedule), seed 0, at eight data set sizes across the peak. Each panel shows
 the columns W_i of W (blue dots, 1000 features) and h_t = W x_t for every training point (red
 lines from the origin), both in the same 2-D hidden space.
+Every setting, from the catalogue: python -m minimem config B3.
 
 Run: python scripts/B3_features_and_hidden.py [--quick | --smoke] [--fresh | --cached-only] [--jobs N]
 (--help lists every option; how long it takes: SPEED.md)

@@ -9,6 +9,7 @@ lose their dimensions and a few features gain them.
 Settings: the runs of B2 (minimem.experiments: "bottleneck_dd"; n=1000, m=2, S=0.99, normalised,
 50,000 steps), all seeds; each point is one data point or one feature (jittered in T), with the
 m/T guide line; the data points' panels on a log axis, with the median D_t per T. Also the maximal data dimensionality D*_t = h_t^T (H^T H)^+ h_t (sums to rank H).
+Every setting, from the catalogue: python -m minimem config B4.
 
 Run: python scripts/B4_dimensionality.py [--quick | --smoke] [--fresh | --cached-only] [--jobs N]
 (--help lists every option; how long it takes: SPEED.md)

@@ -18,6 +18,7 @@ over 5,000 steps, weight decay 1e-2), float32, one seed. Loss: the importance-we
 10,000 fresh samples (noisy) or on the one-hot set (noiseless), shown as log10. Each (n, m) cell
 trains its 8 noisy models (4 sparsities x 2 importances) and its 2 noiseless models in one call
 each, and is cached on its own (minimem.experiments "reconstruction_grid").
+Every setting, from the catalogue: python -m minimem config B5.
 
 Run: python scripts/B5_reconstruction_limits.py [--quick | --smoke] [--fresh | --cached-only] [--jobs N]
 (--help lists every option; how long it takes: SPEED.md)

@@ -11,6 +11,7 @@ AdamW (lr 1e-3, warm-up 2,500 steps, cosine to 0 over 50,000 steps, weight decay
 default uniform init of W1 and W2 (U(-1/sqrt(fan_in), 1/sqrt(fan_in))), zero b2; float32; 4 seeds
 per T; T from 3 to 20,000, past the second descent; test loss and accuracy on 10,000 fresh
 samples. The runs are minimem.experiments' "unembed_dd" (shared with F2), cached in results/.
+Every setting, from the catalogue: python -m minimem config F1.
 
 Run: python scripts/F1_unembed_double_descent.py [--quick | --smoke] [--fresh | --cached-only] [--jobs N]
 (--help lists every option; how long it takes: SPEED.md)

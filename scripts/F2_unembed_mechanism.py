@@ -17,6 +17,7 @@ longest) and their squareness.
 
 Settings: F1's run at T=500, seed 0 (n = V = 1000, m=2, S=0.99, hard labels, uniform init,
 50,000 steps; minimem.experiments: unembed_dd); the first three training points.
+Every setting, from the catalogue: python -m minimem config F2.
 
 Run: python scripts/F2_unembed_mechanism.py [--quick | --smoke] [--fresh | --cached-only] [--jobs N]
 (--help lists every option; how long it takes: SPEED.md)

@@ -11,6 +11,7 @@ Settings: as F1 (n = V = 1000, m=2, S=0.99, unnormalised inputs, cross-entropy, 
 (100, 500, 1000), 2 seeds (the claim is about the shape of W1, and each size costs minutes of
 cross-entropy). Accuracy is argmax(logits) = argmax(x). Runs: minimem.experiments
 "unembed_dd_soft" and "unembed_dd_input", cached.
+Every setting, from the catalogue: python -m minimem config F3.
 
 Run: python scripts/F3_soft_labels.py [--quick | --smoke] [--fresh | --cached-only] [--jobs N]
 (--help lists every option; how long it takes: SPEED.md)

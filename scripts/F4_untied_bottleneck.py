@@ -7,6 +7,7 @@ descends and its features (columns of W1) stay circles.
 Settings: as B2 (n=1000, m=2, S=0.99, normalised inputs, MSE, 50,000 steps, Henighan schedule,
 weight decay 1e-2, 4 seeds per T, test loss on 10,000 fresh samples), but W1 (m, n) and W2 (n, m)
 independent, both xavier_normal. Runs: minimem.experiments "bottleneck_dd_untied", cached.
+Every setting, from the catalogue: python -m minimem config F4.
 
 Run: python scripts/F4_untied_bottleneck.py [--quick | --smoke] [--fresh | --cached-only] [--jobs N]
 (--help lists every option; how long it takes: SPEED.md)

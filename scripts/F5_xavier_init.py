@@ -7,6 +7,7 @@ Settings: as F1 (n = V = 1000, m=2, S=0.99, hard labels, cross-entropy, 50,000 s
 schedule, weight decay 1e-2) but W1 and W2 initialised with torch.nn.init.xavier_normal_
 (N(0, 2 / (fan_in + fan_out))), and a reduced sweep: T in (100, 500, 1000), 2 seeds. Runs:
 minimem.experiments "unembed_dd_xavier", cached.
+Every setting, from the catalogue: python -m minimem config F5.
 
 Run: python scripts/F5_xavier_init.py [--quick | --smoke] [--fresh | --cached-only] [--jobs N]
 (--help lists every option; how long it takes: SPEED.md)

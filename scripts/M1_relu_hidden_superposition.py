@@ -12,6 +12,7 @@ Settings: n=10, m=5, I_i = 0.75^i, sparsity S in (0, 0.7, 0.9, 0.97, 0.99, 0.997
 trained as instances of one call; W xavier_normal, b zero; AdamW (lr 1e-3 constant, weight decay
 1e-2), 10,000 full-batch steps on one fixed data set of 50,000 samples per sparsity (TMS draws
 fresh batches instead); float64.
+Every setting, from the catalogue: python -m minimem config M1.
 
 Run: python scripts/M1_relu_hidden_superposition.py [--quick | --smoke] [--fresh | --cached-only] [--jobs N]
 (--help lists every option; how long it takes: SPEED.md)

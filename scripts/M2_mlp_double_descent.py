@@ -9,6 +9,7 @@ batch, AdamW (lr 1e-3, warm-up 2,500, cosine to 0 over 50,000 steps, weight deca
 nn.Linear init (W1, b1, W2 uniform +-1/sqrt(fan_in)), b2 zero; float32; 4 seeds per T, T from 3 to
 5,000; test loss and accuracy on 10,000 fresh samples. Runs shared with M3, M4, M5
 (minimem.experiments: "mlp_dd"), cached in results/.
+Every setting, from the catalogue: python -m minimem config M2.
 
 The dashed green line is a floor no such MLP can beat: its outputs W2 h + b2 lie in an affine
 subspace of dimension at most m, so its train MSE is at least that of the best rank-m affine fit

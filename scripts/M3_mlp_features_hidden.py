@@ -6,6 +6,7 @@ hidden vectors of the training points (red), before the ReLU (W1 x + b1) and aft
 to a few directions (generalisation), but they live in the first quadrant after the ReLU.
 
 Settings: M2's runs (minimem.experiments: "mlp_dd"; n=1000, m=2, S=0.99, 50,000 steps), seed 0.
+Every setting, from the catalogue: python -m minimem config M3.
 
 Run: python scripts/M3_mlp_features_hidden.py [--quick | --smoke] [--fresh | --cached-only] [--jobs N]
 (--help lists every option; how long it takes: SPEED.md)

@@ -6,6 +6,7 @@ memorised, features take over past the peak.
 
 Settings: M2's runs (minimem.experiments: "mlp_dd"; n=1000, m=2, S=0.99, 50,000 steps), all seeds;
 features = columns of W1, data points = hidden vectors W1 x_t + b1 (the write-up's definition).
+Every setting, from the catalogue: python -m minimem config M4.
 
 Run: python scripts/M4_mlp_dimensionality.py [--quick | --smoke] [--fresh | --cached-only] [--jobs N]
 (--help lists every option; how long it takes: SPEED.md)

@@ -11,6 +11,7 @@ transition" can be looked at where there is one. For every T the script prints, 
 b1, the share of b1 entries above 0, the share of training points with a negative pre-bias
 coordinate, and the share the bias lifts into the first quadrant (some W1 x coordinate < 0, every
 W1 x + b1 coordinate > 0).
+Every setting, from the catalogue: python -m minimem config M5.
 
 Run: python scripts/M5_mlp_horseshoe.py [--quick | --smoke] [--fresh | --cached-only] [--jobs N]
 (--help lists every option; how long it takes: SPEED.md)

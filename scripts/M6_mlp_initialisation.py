@@ -11,6 +11,7 @@ schedule, weight decay 1e-2) at small T in (3, 10, 30, 100), 2 seeds, trained tw
 uniform +-1/sqrt(fan_in) (PyTorch) and Gaussian N(0, 1/fan_in); b1 uniform, b2 zero in both.
 Columns of W1, seed 0; the used features (non-zero in some training point) in blue, unused grey.
 Runs: minimem.experiments "mlp_init_uniform" and "mlp_init_gaussian", cached.
+Every setting, from the catalogue: python -m minimem config M6.
 
 Run: python scripts/M6_mlp_initialisation.py [--quick | --smoke] [--fresh | --cached-only] [--jobs N]
 (--help lists every option; how long it takes: SPEED.md)

@@ -9,6 +9,7 @@ schedule over 50,000 steps, weight decay 1e-2) for hidden sizes m in (1, 2, 4, 8
 sizes T in (10, 30, 100, 300, 1000, 3000), 2 seeds per cell (mean shown), test loss and accuracy
 (argmax(x') = argmax(x)) on 5,000 fresh samples; chance accuracy is 1/1000. Runs:
 minimem.experiments "sparse_grid", one cached result per cell.
+Every setting, from the catalogue: python -m minimem config M7.
 
 The third panel divides the train MSE by the best rank-m affine fit of the training set
 (minimem.metrics.affine_rank_bound): no MLP with m hidden units can go below 1 (blank where the

@@ -7,6 +7,7 @@ Settings and data (shared by M8, M9, M10): see minimem.experiments "embed_*" -- 
 S=0.99, feature sizes n in (100, 300, 1000), bottleneck d in (10, 50), hidden m in (10, 50, 200),
 a fixed standard-Gaussian embedding E, MSE, 5,000 steps of the Henighan schedule, one cached result
 per cell.
+Every setting, from the catalogue: python -m minimem config M8.
 
 Run: python scripts/M8_big_fish.py [--quick | --smoke] [--fresh | --cached-only] [--jobs N]
 (--help lists every option; how long it takes: SPEED.md)

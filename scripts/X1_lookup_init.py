@@ -30,11 +30,12 @@ and test loss and argmax accuracy (test: 2,000 fresh samples; chance is about 1/
 of "silent" training points, whose hidden vector is all zero (no gradient reaches W1 or b1 through
 them), at the start and the end, with how many misclassified training points are silent.
 
-Training: full batch AdamW, lr 1e-3, warm-up 200 then cosine to 0 over 4,000 steps, float32.
+Settings: full batch AdamW, lr 1e-3, warm-up 200 then cosine to 0 over 4,000 steps, float32.
 Full: m=20 hidden neurons, sizes 10-5000 in part 1 (2 seeds), 3 seeds in part 2. --quick: 1,000
 steps, fewer sizes, 2 seeds, weight decay 1e-2 alone. Each (setting, size, weight decay) is one cached run of all
 initialisations and seeds, so an interrupted run resumes (minimem.experiments "lookup_peak_*" and
 "lookup_init_*"). The numbers per run are also written to figures/X1_lookup_init_summary.json.
+Every setting, from the catalogue: python -m minimem config X1.
 
 Run: python scripts/X1_lookup_init.py [--quick | --smoke] [--fresh | --cached-only] [--jobs N]
 (--help lists every option; how long it takes: SPEED.md)

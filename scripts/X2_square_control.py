@@ -21,6 +21,7 @@ half-side minimem.optim.adam_reach (22.1 for this schedule); the script prints h
 Settings: n=1000, m=2, S=0.99, T=500, 4 seeds, the Henighan schedule over 50,000 steps (warm-up
 2,500, lr 1e-3, weight decay 1e-2), float32, test on 10,000 fresh samples; minimem.experiments
 "square_control", one cached unit per combination.
+Every setting, from the catalogue: python -m minimem config X2.
 
 Run: python scripts/X2_square_control.py [--quick | --smoke] [--fresh | --cached-only] [--jobs N]
 (--help lists every option; how long it takes: SPEED.md)

@@ -14,6 +14,7 @@ Settings: M2's (n=1000, S=0.99, normalised inputs, MSE, PyTorch init, the Henigh
 50,000 steps, weight decay 1e-2, float32, 10,000 test samples); T in 1-40; minimem.experiments
 "mlp_small_T" and "mlp_variants", one cached unit per (T, m) or (variant, T); only losses,
 accuracies, dead-unit counts and the bound are kept.
+Every setting, from the catalogue: python -m minimem config X3.
 
 Run: python scripts/X3_mlp_interpolation_threshold.py [--quick | --smoke] [--fresh | --cached-only] [--jobs N]
 (--help lists every option; how long it takes: SPEED.md)

@@ -14,6 +14,7 @@ steps (3e-4, 1e-3, 3e-3 over 50,000), and the steps at B2's reach (lr 5e-3 over 
 Settings: B2's (n=1000, m=2, S=0.99, normalised, MSE, tied W xavier_normal, lr 1e-3, float32), 16
 seeds per cell; minimem.experiments "peak_height", one cached unit per (weight decay, steps), and
 "peak_height_arms", one per arm.
+Every setting, from the catalogue: python -m minimem config X4.
 
 Run: python scripts/X4_peak_height.py [--quick | --smoke] [--fresh | --cached-only] [--jobs N]
 (--help lists every option; how long it takes: SPEED.md)

@@ -22,6 +22,7 @@ AdamW's reach; the share of features seen in training.
 Settings: those of each figure's sweep (see its script); nothing is trained here that the figure
 scripts do not train, except M7's m=2 row again with its weights kept ("sparse_grid_m2", the same
 runs). X4 varies what sets B2's peak height.
+Every setting, from the catalogue: python -m minimem config X5.
 
 Run: python scripts/X5_peak_table.py [--quick | --smoke] [--fresh | --cached-only] [--jobs N]
 (--help lists every option; how long it takes: SPEED.md)

@@ -17,6 +17,7 @@ test samples per seed; minimem.experiments "bottleneck_original", one cached uni
 The sweep takes hours; its units are committed as they land, and with --cached-only the figure is
 drawn from those that have, naming the rest. --quick: 5,000 steps at T=100, 1,000, 2,000 and 2,000
 test samples.
+Every setting, from the catalogue: python -m minimem config X6.
 
 Run: python scripts/X6_original_size.py [--quick | --smoke] [--fresh | --cached-only] [--jobs N]
 (--help lists every option; how long it takes: SPEED.md)

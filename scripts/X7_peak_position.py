@@ -13,6 +13,7 @@ with 2,500 warm-up steps and cosine decay over 50,000 steps, weight decay 1e-2, 
 S = 0.9, 0.97, 0.99, 0.997, 0.999 and m=5 at S=0.99, 2 seeds per size, 10,000 test samples;
 minimem.experiments "peak_position", one cached unit per (S, m, T). With --cached-only while the
 runs are still landing, the figure is drawn from the arms stored so far.
+Every setting, from the catalogue: python -m minimem config X7.
 
 Run: python scripts/X7_peak_position.py [--quick | --smoke] [--fresh | --cached-only] [--jobs N]
 (--help lists every option; how long it takes: SPEED.md)

@@ -16,6 +16,7 @@ MSE, Xavier normal W); the Henighan schedule over 50,000 steps with each optimis
 rate; SGD: momentum 0.9, decoupled weight decay 1e-2, peak lr 0.1, 1, 10; Adam: lr 1e-3, weight
 decay 0; AdamW: lr 1e-3, weight decay 1e-2; 4 seeds, 10,000 test samples; minimem.experiments
 "optimiser_control", one cached unit per (setting, optimiser).
+Every setting, from the catalogue: python -m minimem config X8.
 
 Run: python scripts/X8_optimiser.py [--quick | --smoke] [--fresh | --cached-only] [--jobs N]
 (--help lists every option; how long it takes: SPEED.md)

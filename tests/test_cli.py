@@ -279,6 +279,20 @@ def test_reproduce_lists_scripts_and_rejects_unknown_ids(capsys):
         cli_main(["reproduce", "Z9"])
 
 
+def test_config_prints_an_experiments_settings_by_name_or_figure_id(capsys):
+    assert cli_main(["config", "B2"]) == 0
+    out = capsys.readouterr().out
+    assert out.startswith("bottleneck_dd: the write-up's settings") and "  steps                  50000" in out
+    assert cli_main(["config", "bottleneck_dd", "--quick"]) == 0
+    assert "  steps                  5000\n" in capsys.readouterr().out
+    assert cli_main(["config", "B3"]) == 0
+    assert "B3 trains nothing of its own: it draws the runs of bottleneck_dd" in capsys.readouterr().out
+    with pytest.raises(SystemExit, match="did you mean 'bottleneck_dd'"):
+        cli_main(["config", "bottleneck_d"])
+    with pytest.raises(ValueError, match="B2 is a figure, and its experiments are bottleneck_dd"):
+        experiments.config("B2")
+
+
 def test_reproduce_out_writes_under_the_given_directory(tmp_path, monkeypatch):
     """--out DIR and --jobs N are handed to every script as its own flags."""
     import minimem.cli as cli

@@ -152,3 +152,53 @@ def test_the_readme_demo_runs_and_says_what_it_trained(capsys):
                         lines[4]), lines[4]
     assert lines[5] == "wrote figures/quick/demo_memorisation.png"
     assert (ROOT / "figures" / "quick" / "demo_memorisation.png").stat().st_size > 10_000
+
+
+# --- the scripts' docstrings against the catalogue -------------------------------------------------
+
+# numbers a figure script's "Settings" paragraph may state that are not settings of its experiments:
+# each derived from them, or another paper's, with why
+DERIVED = {"A8": {20: "V = 2n classes"},
+           "B1": {1024: "TMS's fresh batch per step, for comparison", 1000: "50,000 x (1 - 0.999) non-zero samples"},
+           "B5": {8: "2 importances x 4 sparsities, the noisy instances of a cell", 4: "the sparsities"}}
+NUMBER = re.compile(r"(?<![\w.^])(\d+(?:[,_]\d{3})*(?:\.\d+)?(?:e-?\d+)?)(?!\w)")
+
+
+def _values(v):
+    """Every number inside a setting's value (lists and dicts opened), as floats."""
+    if isinstance(v, bool) or v is None or isinstance(v, str):
+        return set()
+    if isinstance(v, (int, float)):
+        return {float(v)}
+    items = v.values() if isinstance(v, dict) else v
+    return set().union(*(_values(x) for x in items)) if len(items) else set()
+
+
+def _experiments_of(fid, source):
+    """The experiments a figure trains (experiments.FIGURES), else those its script's config names."""
+    from minimem import experiments
+    named = experiments.FIGURES.get(fid) or re.findall(r'"([\w.]+)"', " ".join(
+        re.findall(r"(?m)^EXPERIMENTS? = .*$", source)))
+    return [n for n in named if n in experiments.EXPERIMENTS]
+
+
+@pytest.mark.parametrize("fid", list(SCRIPTS))
+def test_every_number_of_a_scripts_settings_is_a_setting_of_its_experiments(fid):
+    """The catalogue holds every number of an experiment once: a script's docstring may say them in
+    words, but a number it states must be one of its experiments' settings (full or quick, or of the
+    dicts they name: X8's optimisers), so the docstring cannot drift from the catalogue."""
+    from minimem import experiments
+    source = SCRIPTS[fid].read_text()
+    doc = source.split('"""')[1]
+    found = re.search(r"(?ms)^Settings.*?(?=\n\n|\Z)", doc)
+    assert found, f"{fid}'s docstring has no Settings paragraph"
+    names = _experiments_of(fid, source)
+    assert names, f"{fid}: no experiment found for its settings"
+    values = {0.0, 1.0} | set().union(*(_values(experiments.config(n, mode)) for n in names for mode in ("full", "quick")))
+    if "optimiser_control" in names:
+        values |= _values(experiments.OPTIMISERS) | _values(experiments.beyond.OPTIMISER_SETTINGS)
+    stray = [tok for tok in NUMBER.findall(found.group(0))
+             if float(tok.replace(",", "").replace("_", "")) not in values | set(DERIVED.get(fid, {}))]
+    assert not stray, (f"{fid}'s Settings state {stray}, which no setting of {names} holds: say it from "
+                       f"the catalogue (python -m minimem config {fid}) or list it in DERIVED with why")
+    assert f"python -m minimem config {fid}" in found.group(0), f"{fid}'s Settings do not point to the catalogue"

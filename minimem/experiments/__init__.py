@@ -75,7 +75,7 @@ from .beyond import LOOKUP_INITS, LOOKUP_SETTINGS, MLP_VARIANTS, N_TEST_SUBSETS,
     SMALL_T, SQUARE_SETTINGS, lookup, peak_height_run, position_sizes, variant_curves
 from .catalogue import (EMBED_SETTINGS, F_SIZES, FULL_SIZES, IMPORTANCES, TMS_SPARSITIES, small_data, snapshot,
                         sweep_train)
-from .runner import (EXPERIMENTS, HEARTBEAT, LONG_RUN, MODES, PARAM_NAMES, SMOKE, Experiment, LongRun, MissingResult,
+from .runner import (EXPERIMENTS, FIGURES, HEARTBEAT, LONG_RUN, MODES, PARAM_NAMES, SMOKE, Experiment, LongRun, MissingResult,
                      compute_unit, config, connect_dask, embed_data, entries, estimate, executor, names, options_of,
                      params_at, results_dir_of, run, stored, target_of, test_set, test_sets, train_set, train_sets,
                      unit_jobs, unit_label)
@@ -89,22 +89,6 @@ from .verdicts import (PUBLISHED, adam_reach_of, back_to, best_of, dead_units, d
 # what has landed and say what has not.
 IN_PROGRESS: dict[str, str] = {}  # {experiment: what is running}
 
-# The runs each figure trains for itself (B3, B4 draw B2's runs, and so on): its run time is theirs.
-FIGURES = {
-    "B1": ("tms_relu_output",), "B2": ("bottleneck_dd",), "B3": (), "B4": (), "B5": ("reconstruction_grid",),
-    "M1": ("tms_relu_hidden",), "M2": ("mlp_dd",), "M3": (), "M4": (), "M5": (),
-    "M6": ("mlp_init_uniform", "mlp_init_gaussian"), "M7": ("sparse_grid", "sparse_grid_relu_out"), "M8": ("embed_big_fish",),
-    "M9": ("embed_small_fish",), "M10": ("embed_reprojector",),
-    "F1": ("unembed_dd",), "F2": (), "F3": ("unembed_dd_soft", "unembed_dd_input"), "F4": ("bottleneck_dd_untied",),
-    "F5": ("unembed_dd_xavier",),
-    "A1": ("onehot_dictionary",), "A2": ("onehot_grid_mse",), "A3": (), "A4": ("mlp_dd_relu_out",), "A5": ("ce_hidden2",),
-    "A6": ("ce_epochs", "ce_epochs_wd0", "ce_epochs_wd0.0001", "ce_epochs_long", "ce_epochs_lr0.01", "ce_epochs_seed1",
-           "ce_epochs_seed2"),
-    "A7": ("ce_weight_decay",), "A8": ("antipodal_onehot",), "A9": ("onehot_grid_ce",),
-    "X1": ("lookup_peak_ae", "lookup_peak_ce", "lookup_init_ae", "lookup_init_ce"), "X2": ("square_control",),
-    "X3": ("mlp_small_T", "mlp_variants", "mlp_variants_sizes"), "X4": ("peak_height", "peak_height_arms"), "X5": ("sparse_grid_m2",),
-    "X6": ("bottleneck_original",), "X7": ("peak_position",), "X8": ("optimiser_control",),
-}
 
 
 def full_entries(name, results_dir=None):
@@ -119,7 +103,7 @@ def full_entries(name, results_dir=None):
     except MissingResult:
         return []
     picks, _ = lookup_sizes(pcfg["sizes"], peak_sweep["train_loss"], peak_sweep["test_loss"],
-                            LOOKUP_SETTINGS[setting]["threshold"])
+                            config(name)["threshold"])
     return entries(name, config(name, sizes=[int(pcfg["sizes"][i]) for i in picks]), results_dir)
 
 __all__ = [n for n in dir() if not n.startswith("_") and n not in ("annotations", "beyond", "catalogue", "runner",

@@ -8,9 +8,9 @@ import numpy as np
 
 from .. import data, metrics, mlp, relu_output
 from ..train import TrainingDiverged, evaluate, train
-from .catalogue import _bottleneck, _henighan, _mlp, _sparse_grid, _sparse_grid_compute, _sweep, _sweep_compute, sweep_train
-from .runner import (_by_cell, _grid_units, _register, default_jobs, optimiser_of, run, target_of, test_set, test_sets,
-                     train_set, train_sets)
+from .catalogue import FULL_SIZES, QUICK_SIZES, sparse_grid_compute, sweep_compute, sweep_train
+from .runner import (EXPERIMENTS, Experiment, by_cell, config, grid_units, lookup_cost, optimiser_of, run, stack,
+                     sweep_cost, sweep_units, target_of, test_set, test_sets, train_set, train_sets)
 from .verdicts import dead_units, lookup_sizes, null_loss, steps_to
 
 # --- X1: lookup-table initialisation ------------------------------------------------------------
@@ -19,37 +19,7 @@ from .verdicts import dead_units, lookup_sizes, null_loss, steps_to
 LOOKUP_INITS = ("uniform", "gaussian", "points", "points_unscaled", "kmeans")
 
 
-LOOKUP_SETTINGS = {"ae": dict(loss="mse", normalize=True, labels="none", threshold=0.1),
-                   "ce": dict(loss="ce", normalize=False, labels="hard", threshold=0.1)}
-
-
-def _lookup_base(setting, mode):
-    """MLP h = ReLU(W1 x + b1), out = W2 h + b2, m=20, n=1000, S=0.99; ae: normalised inputs, target x,
-    MSE; ce: unnormalised inputs, class argmax(x), cross-entropy. AdamW lr 1e-3, warm-up 200, cosine
-    to 0 over 4,000 steps, float32; test on 2,000 fresh samples."""
-    s = LOOKUP_SETTINGS[setting]
-    full = mode == "full"
-    return dict(model="mlp", setting=setting, n=1000, m=20, sparsity=0.99, normalize=s["normalize"],
-                loss=s["loss"], labels=s["labels"], steps=4_000 if full else 1_000, warmup=200 if full else 50,
-                lr=1e-3, weight_decay=1e-2, seeds=2, n_test=2_000, dtype="float32", init="uniform",
-                sizes=[10, 20, 50, 100, 200, 500, 1000, 2000, 5000] if full else [10, 100, 300])
-
-
-def _lookup_peak(setting):
-    """Part 1: where this setting's double-descent peak is (uniform init, 2 seeds)."""
-    return lambda mode: _lookup_base(setting, mode)
-
-
-def _lookup_compare(setting):
-    """Part 2: every initialisation x seed at the sizes chosen from part 1 (``sizes``, set by the
-    caller) and two weight decays, as instances of one call per (T, weight decay)."""
-    def configure(mode):
-        # quick: one weight decay (the compare units were most of the quick run's time)
-        return dict(_lookup_base(setting, mode), sizes=[], weight_decays=[1e-2, 1.0] if mode == "full" else [1e-2],
-                    weight_decay=None,
-                    inits=list(LOOKUP_INITS), kmeans_iters=5, seeds=3 if mode == "full" else 2,
-                    threshold=LOOKUP_SETTINGS[setting]["threshold"], records_silent_points=True)
-    return configure
+LOOKUP_SETTINGS = ("ae", "ce")  # the auto-encoder and the classifier; their settings are in the table below
 
 
 def _initial_params(name, cfg, x, target, rng):
@@ -63,7 +33,7 @@ def _initial_params(name, cfg, x, target, rng):
                            scaled=name != "points_unscaled", kmeans_iters=cfg["kmeans_iters"], dtype=dtype)
 
 
-def _lookup_compute(cfg, unit):
+def lookup_compute(cfg, unit):
     T, wd, S = unit["T"], unit["weight_decay"], cfg["seeds"]
     x = train_sets(cfg, T)  # (S, T, n)
     make_target = target_of(cfg)
@@ -94,19 +64,12 @@ def _lookup_compute(cfg, unit):
             "curve": res.losses[:: max(1, cfg["steps"] // 400)].T.reshape(shape + (-1,))}
 
 
-for _setting in LOOKUP_SETTINGS:
-    _sweep(f"lookup_peak_{_setting}", _lookup_peak(_setting))
-    _register(f"lookup_init_{_setting}", _lookup_compare(_setting),
-              _grid_units(("sizes", "T"), ("weight_decays", "weight_decay")), _lookup_compute,
-              _by_cell("T", "weight_decay"), same=("T", "weight_decay"))
-
-
 def lookup(setting, mode="full", **kw):
     """X1 for one setting: the peak sweep, the sizes chosen from it, and the comparison of
     initialisations there. Returns (peak cfg, peak result, chosen sizes, what, cfg, result)."""
     pcfg, peak = run(f"lookup_peak_{setting}", mode, **kw)
     picks, what = lookup_sizes(pcfg["sizes"], peak["train_loss"], peak["test_loss"],
-                               LOOKUP_SETTINGS[setting]["threshold"])
+                               config(f"lookup_init_{setting}", mode)["threshold"])
     chosen = [int(pcfg["sizes"][i]) for i in picks]
     cfg, res = run(f"lookup_init_{setting}", mode, sizes=chosen, **kw)
     return pcfg, peak, chosen, what, cfg, res
@@ -120,24 +83,14 @@ SQUARE_SETTINGS = {"ce": dict(model="unembed", loss="ce", labels="hard"),  # F1'
                    "mse": dict(model="relu_output", tied=False, loss="mse")}  # F4's model and loss
 
 
-def _square_control(mode):
-    """Where F1's squares come from: the loss (F1's linear unembedding with cross-entropy on the
-    class, the same unembedding with MSE on the input x, and F4's untied ReLU output model with MSE)
-    x inputs (normalised or not) x initialisation (PyTorch's uniform or Xavier normal), crossed, at
-    one data set size T=500 (F1's peak); otherwise B2/F1's schedule. "ce" against "mse_unembed"
-    changes the loss alone."""
-    return dict(_henighan(mode, ([500], [500])), T=500, sizes=None, settings=list(SQUARE_SETTINGS),
-                normalizes=[False, True], inits=["uniform", "xavier_normal"], labels="hard", tied=False)
+def square_cost(c):
+    """A unit trains one sweep's model, loss and labels of SQUARE_SETTINGS."""
+    return sweep_cost(dict(c, **SQUARE_SETTINGS[c["setting"]]))
 
 
-def _square_compute(cfg, unit):
+def square_compute(cfg, unit):
     run_cfg = dict(cfg, **SQUARE_SETTINGS[unit["setting"]], normalize=unit["normalize"], init=unit["init"])
-    return _sweep_compute(run_cfg, {"T": cfg["T"]})
-
-
-_register("square_control", _square_control,
-          _grid_units(("settings", "setting"), ("normalizes", "normalize"), ("inits", "init")), _square_compute,
-          _by_cell("setting", "normalize", "init"), same=("setting", "normalize", "init"))
+    return sweep_compute(run_cfg, {"T": cfg["T"]})
 
 
 # --- X3: the MLP at its interpolation threshold -----------------------------------------------------
@@ -146,26 +99,13 @@ _register("square_control", _square_control,
 SMALL_T = [1, 2, 3, 4, 5, 6, 8, 9, 10, 12, 16, 17, 20, 25, 30, 40]  # T = m + 1 for every m: 3, 5, 9, 17
 
 
-def _mlp_small_T(mode):
-    """M2's MLP auto-encoder at small T (1 to 40, around the interpolation threshold T = m + 1) for
-    hidden sizes m in (2, 4, 8, 16), 8 seeds, M2's schedule; only losses, accuracies, dead hidden
-    units and the rank-m affine bound are kept (not the weights)."""
-    full = mode == "full"
-    return dict(_mlp()(mode), sizes=SMALL_T if full else [1, 3, 10, 30], hidden=[2, 4, 8, 16] if full else [2, 8],
-                seeds=8 if full else 2)
-
-
-def _mlp_small_compute(cfg, unit):
+def mlp_small_compute(cfg, unit):
     run_cfg = dict(cfg, m=unit["m"], sizes=None)
-    out = _sweep_compute(run_cfg, {"T": unit["T"]})
+    out = sweep_compute(run_cfg, {"T": unit["T"]})
     x = train_sets(run_cfg, unit["T"])
     params = {k: out[k] for k in ("W1", "b1", "W2", "b2")}
     keep = {k: out[k] for k in ("train_loss", "test_loss", "train_acc", "test_acc")}
     return dict(keep, dead_units=dead_units(params, x), bound=metrics.affine_rank_bound(x, unit["m"]))
-
-
-_register("mlp_small_T", _mlp_small_T, _grid_units(("sizes", "T"), ("hidden", "m")), _mlp_small_compute,
-          _by_cell("T", "m"), same=("T", "m"))
 
 
 MLP_VARIANTS = {"no decay on biases": dict(no_decay=["b1", "b2"]), "lr 3e-3": dict(lr=3e-3),
@@ -173,52 +113,29 @@ MLP_VARIANTS = {"no decay on biases": dict(no_decay=["b1", "b2"]), "lr 3e-3": di
                 "unnormalised inputs": dict(normalize=False)}
 
 
-def _mlp_variants(mode):
-    """M2's MLP (m=2) at small T under the settings that could matter (MLP_VARIANTS), 4 seeds each."""
-    return dict(_mlp_small_T(mode), hidden=None, m=2, seeds=4 if mode == "full" else 2,
-                variants=list(MLP_VARIANTS))
-
-
-def _mlp_variant_compute(cfg, unit):
+def mlp_variant_compute(cfg, unit):
     run_cfg = dict(cfg, **MLP_VARIANTS[unit["variant"]])
-    return _mlp_small_compute(run_cfg, {"T": unit["T"], "m": cfg["m"]})
+    return mlp_small_compute(run_cfg, {"T": unit["T"], "m": cfg["m"]})
 
 
-_register("mlp_variants", _mlp_variants, _grid_units(("variants", "variant"), ("sizes", "T")), _mlp_variant_compute,
-          _by_cell("variant", "T"), same=("variant", "T"))
-
-
-def _mlp_variants_sizes(mode):
-    """M2's robustness where A4 and B2 peak: M2's MLP over M2's own sizes (T=3 to 5,000) at m=2 and
-    m=8, in M2's setting and under each of X3's variants (MLP_VARIANTS), 4 seeds; losses,
-    accuracies, dead units, the rank-m affine bound and the largest weights are kept. Quick: m=2 at
-    every other one of M2's quick sizes (an estimated 23 s; m=2 and 8 at all eight: 116 s)."""
-    cfg = dict(_mlp()(mode), hidden=[2, 8], seeds=2, variants=["M2's setting"] + list(MLP_VARIANTS))
-    return cfg if mode == "full" else dict(cfg, sizes=cfg["sizes"][::2], hidden=[2])
-
-
-def _mlp_variant_size_units(cfg):
+def mlp_variant_size_units(cfg):
     """The grid variant x m x T; full: 4 seeds at m=2 (as M2), 2 at m=8 (four times the work per seed)."""
-    units = _grid_units(("variants", "variant"), ("hidden", "m"), ("sizes", "T"))(cfg)
+    units = grid_units(("variants", "variant"), ("hidden", "m"), ("sizes", "T"))(cfg)
     if cfg.get("smoke") or cfg["steps"] < 50_000:
         return units
     return [dict(u, seeds=4 if u["m"] == 2 else 2) for u in units]
 
 
-def _mlp_variant_size_compute(cfg, unit):
+def mlp_variant_size_compute(cfg, unit):
     run_cfg = dict(cfg, **MLP_VARIANTS.get(unit["variant"], {}), m=unit["m"], seeds=unit.get("seeds", cfg["seeds"]),
                    sizes=None)
-    out = _sweep_compute(run_cfg, {"T": unit["T"]})
+    out = sweep_compute(run_cfg, {"T": unit["T"]})
     x = train_sets(run_cfg, unit["T"])
     params = {k: out[k] for k in ("W1", "b1", "W2", "b2")}
     keep = {k: out[k] for k in ("train_loss", "test_loss", "train_acc", "test_acc")}
     largest = np.maximum(np.abs(out["W1"]).max(axis=(1, 2)), np.abs(out["W2"]).max(axis=(1, 2)))  # (seeds,)
     return dict(keep, dead_units=dead_units(params, x), bound=metrics.affine_rank_bound(x, unit["m"]),
                 largest_w=largest)
-
-
-_register("mlp_variants_sizes", _mlp_variants_sizes, _mlp_variant_size_units, _mlp_variant_size_compute,
-          _by_cell("variant", "m", "T"), same=("variant", "m", "T"))
 
 
 def variant_curves(cfg, units, results):
@@ -240,18 +157,7 @@ def variant_curves(cfg, units, results):
     return out
 
 
-
 # --- X4: what sets the height of B2's peak --------------------------------------------------------
-
-
-def _peak_height(mode):
-    """B2 at its peak (T=400) under what could move the height of the test-loss peak: weight decay
-    (0, 1e-2, 1) x steps (10,000, 50,000, 200,000), 16 seeds (best of k is a choice among them),
-    scored on the first 1,000, 10,000 and 100,000 of one set of fresh test samples."""
-    full = mode == "full"
-    return dict(_bottleneck(True)(mode), T=400 if full else 158, sizes=None, seeds=16 if full else 2,
-                n_test=100_000 if full else 2_000, weight_decays=[0.0, 1e-2, 1.0],
-                step_counts=[10_000, 50_000, 200_000] if full else [1_000, 5_000], weight_decay=None, steps=None)
 
 
 N_TEST_SUBSETS = (1_000, 10_000, 100_000)
@@ -262,7 +168,7 @@ def peak_height_run(cfg, weight_decay, steps):
     return dict(cfg, weight_decay=weight_decay, steps=steps, warmup=max(1, steps // 20))
 
 
-def _peak_height_compute(cfg, unit):
+def peak_height_compute(cfg, unit):
     run_cfg = peak_height_run(cfg, unit["weight_decay"], unit["steps"])
     _, res, _ = sweep_train(run_cfg, cfg["T"])
     subsets = [k for k in N_TEST_SUBSETS if k <= cfg["n_test"]] + [cfg["n_test"]]
@@ -275,10 +181,6 @@ def _peak_height_compute(cfg, unit):
     out = {"train_loss": res.final_loss, "test_loss": test[-1]}
     out.update({f"test_loss_{k}": test[j] for j, k in enumerate(subsets[:-1])})
     return out
-
-
-_register("peak_height", _peak_height, _grid_units(("weight_decays", "weight_decay"), ("step_counts", "steps")),
-          _peak_height_compute, _by_cell("weight_decay", "steps"), same=("weight_decay", "steps"))
 
 
 # the schedule, and the learning rate against the number of steps, at B2's peak: each arm's settings
@@ -295,17 +197,7 @@ PEAK_ARMS = {
 }
 
 
-def _peak_arms(mode):
-    """X4's cell (B2 at T=400, weight decay 1e-2, 16 seeds, 100,000 test samples) under PEAK_ARMS:
-    the schedule's form, and the learning rate at fixed steps against the steps at a fixed reach
-    (AdamW's reach depends on the sum of the learning rates, so lr 5e-3 over 10,000 steps and 2.5e-4
-    over 200,000 reach as far as B2's 1e-3 over 50,000). Quick: a tenth of the steps."""
-    full = mode == "full"
-    return dict(_peak_height(mode), weight_decays=None, step_counts=None, weight_decay=1e-2, schedule="henighan",
-                arms=list(PEAK_ARMS), steps_scale=1 if full else 0.1)
-
-
-def _peak_arm_units(cfg):
+def peak_arm_units(cfg):
     """One unit per arm, its settings in the unit (so in the cache key), steps scaled in quick mode."""
     out = []
     for name in cfg["arms"]:
@@ -316,7 +208,7 @@ def _peak_arm_units(cfg):
     return out
 
 
-def _peak_arm_compute(cfg, unit):
+def peak_arm_compute(cfg, unit):
     run_cfg = dict(cfg, **unit)
     _, res, _ = sweep_train(run_cfg, cfg["T"])
     test = np.zeros(cfg["seeds"])
@@ -327,20 +219,7 @@ def _peak_arm_compute(cfg, unit):
     return {"train_loss": res.final_loss, "test_loss": test, "largest_w": largest}
 
 
-_register("peak_height_arms", _peak_arms, _peak_arm_units, _peak_arm_compute, _by_cell("arm"), same=("arm",))
-
-
 # --- X5: the peaks side by side, and where they come from -----------------------------------------
-
-
-def _sparse_grid_m2(mode):
-    """M7's row m=2 again, the same runs (data, seeds, initialisation) with the weights kept, for the
-    test-loss peak's mechanism (X5); M7 itself keeps only losses and accuracies."""
-    return dict(_sparse_grid(mode), hidden=[2], keep_params=True)
-
-
-_register("sparse_grid_m2", _sparse_grid_m2, _grid_units(("sizes", "T"), ("hidden", "m")), _sparse_grid_compute,
-          _by_cell("T", "m"), same=("T", "m"))
 
 
 # --- X6: the bottleneck at Henighan et al.'s original size -----------------------------------------
@@ -349,19 +228,7 @@ _register("sparse_grid_m2", _sparse_grid_m2, _grid_units(("sizes", "T"), ("hidde
 ORIGINAL_SIZES = [100, 300, 700, 1000, 1500, 2000, 3000, 4000, 5000, 7000, 10000, 14000, 20000]
 
 
-def _original(mode):
-    """B2's model and schedule at Henighan et al.'s size: n=10,000 features, m=2, S=0.999, tied W
-    (Xavier normal), zero b, normalised inputs, AdamW with the Henighan schedule over 50,000 steps,
-    weight decay 1e-2, float32; T from 100 to 20,000, dense around 4,000 (where "10x earlier" puts
-    the peak), 2 seeds; one unit per (T, seed), so no unit runs for more than about an hour; 10,000
-    test samples per seed. Quick: 5,000 steps at three sizes, 2,000 test samples (a 10,000 x 10,000 test
-    set is 0.8 GB drawn in float64)."""
-    full = mode == "full"
-    return dict(_bottleneck(True)(mode), n=10_000, sparsity=0.999, sizes=ORIGINAL_SIZES if full else [100, 1000, 2000],
-                seed_list=[0, 1], seeds=None, **({} if full else {"n_test": 2_000}))
-
-
-def _original_compute(cfg, unit):
+def original_compute(cfg, unit):
     """One (T, seed) of X6: its own training set and initialisation, trained, scored on fresh data."""
     T, s = unit["T"], unit["seed"]
     dtype = np.dtype(cfg["dtype"]).type
@@ -375,15 +242,11 @@ def _original_compute(cfg, unit):
                 curve=res.losses[:: max(1, cfg["steps"] // 500)].T)
 
 
-def _by_size_and_seed(cfg, units, results):
+def by_size_and_seed(cfg, units, results):
     """Arrays stacked as a sweep's: (sizes, seeds, ...)."""
     sizes, seeds = cfg["sizes"], cfg["seed_list"]
     by = {(u["T"], u["seed"]): r for u, r in zip(units, results)}
     return {k: np.stack([np.concatenate([by[(T, s)][k] for s in seeds]) for T in sizes]) for k in results[0]}
-
-
-_register("bottleneck_original", _original, _grid_units(("sizes", "T"), ("seed_list", "seed")), _original_compute,
-          _by_size_and_seed, same=("T", "seed"))
 
 
 # --- X8: which optimiser makes the squares and the peak --------------------------------------------
@@ -401,28 +264,20 @@ OPTIMISER_SETTINGS = {"unembed": dict(model="unembed", loss="ce", labels="hard",
                                          init="xavier_normal", T=400)}
 
 
-def _optimiser_control(mode):
-    """F1's unembedding at T=500 and B2's bottleneck at T=400 (their peaks) under full-batch SGD with
-    momentum 0.9 and decoupled weight decay 1e-2 (three peak learning rates), Adam without weight
-    decay, and AdamW; otherwise B2/F1's schedule; 4 seeds."""
-    return dict(_henighan(mode, ([None], [None])), sizes=None, settings=list(OPTIMISER_SETTINGS),
-                optimisers=list(OPTIMISERS), labels="hard", tied=True, T=500)
+def optimiser_cost(c):
+    """A unit trains one of OPTIMISER_SETTINGS' models at its T."""
+    return sweep_cost(dict(c, **OPTIMISER_SETTINGS[c["setting"]]))
 
 
-def _optimiser_compute(cfg, unit):
+def optimiser_compute(cfg, unit):
     run_cfg = dict(cfg, **OPTIMISER_SETTINGS[unit["setting"]])
     opt = OPTIMISERS[unit["optimiser"]]
     run_cfg.update(lr=opt["lr"], weight_decay=opt.get("weight_decay", cfg["weight_decay"]),
                    optimizer=opt["optimizer"], momentum=opt.get("momentum", 0.0), decoupled=opt.get("decoupled", False))
     try:
-        return _sweep_compute(run_cfg, {"T": run_cfg["T"]})
+        return sweep_compute(run_cfg, {"T": run_cfg["T"]})
     except TrainingDiverged as e:  # a learning rate too large for SGD: recorded, and left out of the best
         return {"diverged_at": np.array(e.step)}
-
-
-_register("optimiser_control", _optimiser_control, _grid_units(("settings", "setting"), ("optimisers", "optimiser")),
-          _optimiser_compute, _by_cell("setting", "optimiser"), same=("setting", "optimiser"),
-          jobs=lambda c: default_jobs(dict(c, **OPTIMISER_SETTINGS[c["setting"]])))
 
 
 # --- X7: where the peak sits as the sparsity changes -----------------------------------------------
@@ -439,28 +294,17 @@ def position_sizes(sparsity, grid=POSITION_GRID, largest=20_000):
     return [T for T in sizes if 2 <= T <= largest]
 
 
-def _peak_position(mode):
-    """B2's model and schedule (n=1000, tied, normalised, Xavier normal, AdamW, 50,000 steps, weight
-    decay 1e-2, float32, 2 seeds as instances of one call) at sparsities 0.9 to 0.999 with m=2, and
-    m=5 at S=0.99, each over sizes spanning its regime: T (1 - S) from 0.05 to 20 (m=5: to 70; T at
-    most 20,000). Quick: three sparsities, 5,000 steps, a coarser grid."""
-    full = mode == "full"
-    return dict(_bottleneck(True)(mode), sizes=None, seeds=2, arms=[list(a) for a in POSITION_ARMS] if full else
-                [[0.9, 2, 10], [0.99, 2, 10], [0.997, 2, 10]], grid=POSITION_GRID if full else [0.1, 0.5, 2, 10],
-                m=None, sparsity=None)
-
-
-def _position_units(cfg):
+def position_units(cfg):
     return [{"arms": None, "grid": None, "sparsity": S, "m": m, "T": T}
             for S, m, top in cfg["arms"] for T in position_sizes(S, [u for u in cfg["grid"] if u <= top])]
 
 
-def _position_compute(cfg, unit):
+def position_compute(cfg, unit):
     run_cfg = dict(cfg, sparsity=unit["sparsity"], m=unit["m"])
-    return _sweep_compute(run_cfg, {"T": unit["T"]})
+    return sweep_compute(run_cfg, {"T": unit["T"]})
 
 
-def _by_arm(cfg, units, results):
+def by_arm(cfg, units, results):
     """{(S, m): {"sizes": [...], arrays stacked over the sizes (sizes, seeds, ...)}}."""
     out = {}
     for u, r in zip(units, results):
@@ -471,4 +315,143 @@ def _by_arm(cfg, units, results):
             for arm, v in out.items()}
 
 
-_register("peak_position", _peak_position, _position_units, _position_compute, _by_arm, same=("sparsity", "m", "T"))
+# --- the catalogue beyond the write-up: one literal entry per experiment (runner.Experiment) -----------
+
+EXPERIMENTS.update({
+    # X1, part 1: where each setting's double-descent peak is (uniform init); ae: normalised inputs, target x, MSE
+    "lookup_peak_ae": Experiment(
+        full=dict(model="mlp", setting="ae", labels="none", n=1000, m=20,
+                  sizes=[10, 20, 50, 100, 200, 500, 1000, 2000, 5000], sparsity=0.99, normalize=True, loss="mse",
+                  init="uniform", steps=4000, warmup=200, lr=1e-3, weight_decay=1e-2, seeds=2, n_test=2000,
+                  dtype="float32"),
+        quick=dict(sizes=[10, 100, 300], steps=1000, warmup=50),
+        units=sweep_units, compute=sweep_compute, collect=stack, cost=sweep_cost, same=("T",)),
+    # X1, part 2: every initialisation x seed at the sizes chosen from part 1 (``sizes``, set by
+    # experiments.lookup) and two weight decays (quick: one), as instances of one call per (T, weight decay)
+    "lookup_init_ae": Experiment(
+        full=dict(model="mlp", setting="ae", labels="none", n=1000, m=20, sizes=[], sparsity=0.99, normalize=True,
+                  loss="mse", init="uniform", steps=4000, warmup=200, lr=1e-3, weight_decay=None, seeds=3, n_test=2000,
+                  dtype="float32", weight_decays=[1e-2, 1.0],
+                  inits=list(LOOKUP_INITS), kmeans_iters=5, threshold=0.1,
+                  records_silent_points=True),
+        quick=dict(steps=1000, warmup=50, seeds=2, weight_decays=[1e-2]),
+        units=grid_units(("sizes", "T"), ("weight_decays", "weight_decay")),
+        compute=lookup_compute, collect=by_cell("T", "weight_decay"), cost=lookup_cost, same=("T", "weight_decay")),
+    # ce: unnormalised inputs, the class argmax(x), cross-entropy
+    "lookup_peak_ce": Experiment(
+        full=dict(model="mlp", setting="ce", labels="hard", n=1000, m=20,
+                  sizes=[10, 20, 50, 100, 200, 500, 1000, 2000, 5000], sparsity=0.99, normalize=False, loss="ce",
+                  init="uniform", steps=4000, warmup=200, lr=1e-3, weight_decay=1e-2, seeds=2, n_test=2000,
+                  dtype="float32"),
+        quick=dict(sizes=[10, 100, 300], steps=1000, warmup=50),
+        units=sweep_units, compute=sweep_compute, collect=stack, cost=sweep_cost, same=("T",)),
+    "lookup_init_ce": Experiment(
+        full=dict(model="mlp", setting="ce", labels="hard", n=1000, m=20, sizes=[], sparsity=0.99, normalize=False,
+                  loss="ce", init="uniform", steps=4000, warmup=200, lr=1e-3, weight_decay=None, seeds=3, n_test=2000,
+                  dtype="float32", weight_decays=[1e-2, 1.0],
+                  inits=list(LOOKUP_INITS), kmeans_iters=5, threshold=0.1,
+                  records_silent_points=True),
+        quick=dict(steps=1000, warmup=50, seeds=2, weight_decays=[1e-2]),
+        units=grid_units(("sizes", "T"), ("weight_decays", "weight_decay")),
+        compute=lookup_compute, collect=by_cell("T", "weight_decay"), cost=lookup_cost, same=("T", "weight_decay")),
+    # X2: where F1's squares come from: the loss (F1's unembedding with cross-entropy, the same with MSE on x,
+    # F4's untied ReLU output model with MSE) x inputs (normalised or not) x init, crossed, at F1's peak T=500
+    "square_control": Experiment(
+        full=dict(tied=False, labels="hard", n=1000, m=2, T=500, sizes=None, sparsity=0.99, steps=50_000, warmup=2500,
+                  lr=1e-3, weight_decay=1e-2, seeds=4, n_test=10_000, dtype="float32",
+                  settings=list(SQUARE_SETTINGS), normalizes=[False, True], inits=["uniform", "xavier_normal"]),
+        quick=dict(steps=5000, warmup=250, seeds=2, n_test=2000),
+        units=grid_units(("settings", "setting"), ("normalizes", "normalize"), ("inits", "init")),
+        compute=square_compute, collect=by_cell("setting", "normalize", "init"), cost=square_cost,
+        same=("setting", "normalize", "init")),
+    # X3: M2's MLP at small T, around the interpolation threshold T = m + 1; only losses, accuracies, dead
+    # hidden units and the rank-m affine bound are kept
+    "mlp_small_T": Experiment(
+        full=dict(model="mlp", relu_out=False, n=1000, m=2,
+                  sizes=SMALL_T, hidden=[2, 4, 8, 16], sparsity=0.99,
+                  normalize=True, loss="mse", init="uniform", steps=50_000, warmup=2500, lr=1e-3, weight_decay=1e-2,
+                  seeds=8, n_test=10_000, dtype="float32"),
+        quick=dict(sizes=[1, 3, 10, 30], hidden=[2, 8], steps=5000, warmup=250, seeds=2, n_test=2000),
+        units=grid_units(("sizes", "T"), ("hidden", "m")),
+        compute=mlp_small_compute, collect=by_cell("T", "m"), cost=sweep_cost, same=("T", "m")),
+    # X3: ... at m=2 under the settings that could matter (MLP_VARIANTS)
+    "mlp_variants": Experiment(
+        full=dict(model="mlp", relu_out=False, n=1000, m=2,
+                  sizes=SMALL_T, hidden=None, sparsity=0.99,
+                  normalize=True, loss="mse", init="uniform", steps=50_000, warmup=2500, lr=1e-3, weight_decay=1e-2,
+                  seeds=4, n_test=10_000, dtype="float32",
+                  variants=list(MLP_VARIANTS)),
+        quick=dict(sizes=[1, 3, 10, 30], steps=5000, warmup=250, seeds=2, n_test=2000),
+        units=grid_units(("variants", "variant"), ("sizes", "T")),
+        compute=mlp_variant_compute, collect=by_cell("variant", "T"), cost=sweep_cost, same=("variant", "T")),
+    # X3: M2's robustness where A4 and B2 peak: M2's sizes at m=2 and 8 (full: 4 seeds at m=2, 2 at m=8, in the
+    # units), M2's setting and each variant; quick: m=2 at every other quick size
+    "mlp_variants_sizes": Experiment(
+        full=dict(model="mlp", relu_out=False, n=1000, m=2, sizes=FULL_SIZES, hidden=[2, 8], sparsity=0.99,
+                  normalize=True, loss="mse", init="uniform", steps=50_000, warmup=2500, lr=1e-3, weight_decay=1e-2,
+                  seeds=2, n_test=10_000, dtype="float32",
+                  variants=["M2's setting"] + list(MLP_VARIANTS)),
+        quick=dict(sizes=QUICK_SIZES[::2], hidden=[2], steps=5000, warmup=250, n_test=2000),
+        units=mlp_variant_size_units, compute=mlp_variant_size_compute, collect=by_cell("variant", "m", "T"),
+        cost=sweep_cost, same=("variant", "m", "T")),
+    # X4: B2 at its peak (T=400) under weight decay x steps, 16 seeds, scored on the first 1,000, 10,000 and
+    # 100,000 of one set of fresh test samples
+    "peak_height": Experiment(
+        full=dict(model="relu_output", tied=True, n=1000, m=2, T=400, sizes=None, sparsity=0.99, normalize=True,
+                  loss="mse", init="xavier_normal", steps=None, warmup=2500, lr=1e-3, weight_decay=None, seeds=16,
+                  n_test=100_000, dtype="float32", weight_decays=[0.0, 1e-2, 1.0],
+                  step_counts=[10_000, 50_000, 200_000]),
+        quick=dict(T=158, warmup=250, seeds=2, n_test=2000, step_counts=[1000, 5000]),
+        units=grid_units(("weight_decays", "weight_decay"), ("step_counts", "steps")),
+        compute=peak_height_compute, collect=by_cell("weight_decay", "steps"), cost=sweep_cost,
+        same=("weight_decay", "steps")),
+    # X4: that cell under PEAK_ARMS (the schedule's form, the learning rate against the steps); quick: a
+    # tenth of the steps
+    "peak_height_arms": Experiment(
+        full=dict(model="relu_output", tied=True, n=1000, m=2, T=400, sizes=None, sparsity=0.99, normalize=True,
+                  loss="mse", init="xavier_normal", steps=None, warmup=2500, lr=1e-3, weight_decay=1e-2,
+                  schedule="henighan", seeds=16, n_test=100_000, dtype="float32", weight_decays=None, step_counts=None,
+                  arms=list(PEAK_ARMS),
+                  steps_scale=1),
+        quick=dict(T=158, warmup=250, seeds=2, n_test=2000, steps_scale=0.1),
+        units=peak_arm_units, compute=peak_arm_compute, collect=by_cell("arm"), cost=sweep_cost, same=("arm",)),
+    # X5: M7's row m=2 again, the same runs with the weights kept, for the peak's mechanism
+    "sparse_grid_m2": Experiment(
+        full=dict(model="mlp", n=1000, sizes=[10, 30, 100, 300, 1000, 3000], hidden=[2], sparsity=0.99, normalize=True,
+                  loss="mse", steps=50_000, warmup=2500, lr=1e-3, weight_decay=1e-2, seeds=2, n_test=5000,
+                  dtype="float32", keep_params=True),
+        quick=dict(sizes=[10, 100, 1000], steps=5000, warmup=250, n_test=2000),
+        units=grid_units(("sizes", "T"), ("hidden", "m")),
+        compute=sparse_grid_compute, collect=by_cell("T", "m"), cost=sweep_cost, same=("T", "m")),
+    # X6: B2's model at Henighan et al.'s original size, one unit per size and seed
+    "bottleneck_original": Experiment(
+        full=dict(model="relu_output", tied=True, n=10_000, m=2,
+                  sizes=ORIGINAL_SIZES,
+                  sparsity=0.999, normalize=True, loss="mse", init="xavier_normal", steps=50_000, warmup=2500, lr=1e-3,
+                  weight_decay=1e-2, seeds=None, n_test=10_000, dtype="float32", seed_list=[0, 1]),
+        quick=dict(sizes=[100, 1000, 2000], steps=5000, warmup=250, n_test=2000),
+        units=grid_units(("sizes", "T"), ("seed_list", "seed")), compute=original_compute,
+        collect=by_size_and_seed, cost=sweep_cost, same=("T", "seed")),
+    # X8: F1's unembedding at T=500 and B2's bottleneck at T=400 (OPTIMISER_SETTINGS) under OPTIMISERS
+    "optimiser_control": Experiment(
+        full=dict(tied=True, labels="hard", n=1000, m=2, T=500, sizes=None, sparsity=0.99, steps=50_000, warmup=2500,
+                  lr=1e-3, weight_decay=1e-2, seeds=4, n_test=10_000, dtype="float32",
+                  settings=list(OPTIMISER_SETTINGS),
+                  optimisers=list(OPTIMISERS)),
+        quick=dict(steps=5000, warmup=250, seeds=2, n_test=2000),
+        units=grid_units(("settings", "setting"), ("optimisers", "optimiser")),
+        compute=optimiser_compute, collect=by_cell("setting", "optimiser"), cost=optimiser_cost,
+        same=("setting", "optimiser")),
+    # X7: B2's model at sparsities 0.9 to 0.999 with m=2, and m=5 at S=0.99, over T (1 - S) in the grid (up
+    # to the arm's last value; T at most 20,000); quick: three sparsities, a coarser grid
+    "peak_position": Experiment(
+        full=dict(model="relu_output", tied=True, n=1000, m=None, sizes=None, sparsity=None, normalize=True,
+                  loss="mse", init="xavier_normal", steps=50_000, warmup=2500, lr=1e-3, weight_decay=1e-2, seeds=2,
+                  n_test=10_000, dtype="float32",
+                  arms=[list(a) for a in POSITION_ARMS],
+                  grid=POSITION_GRID),
+        quick=dict(steps=5000, warmup=250, n_test=2000, arms=[[0.9, 2, 10], [0.99, 2, 10], [0.997, 2, 10]],
+                   grid=[0.1, 0.5, 2, 10]),
+        units=position_units, compute=position_compute, collect=by_arm, cost=sweep_cost,
+        same=("sparsity", "m", "T")),
+})

@@ -1,6 +1,7 @@
 """The runner of the experiments: modes, configurations, units, the cache, executors, estimates.
 
-An experiment is a configuration (``configure(mode)``) split into independent *units* (a data set
+An experiment is a catalogue entry (``Experiment``, a literal: its settings, its units, its compute
+and its cost; catalogue.py and beyond.py hold them) split into independent *units* (a data set
 size with all its seeds, a grid cell); each unit is one cache entry ``results/<experiment>-<key>.npz``
 keyed by the configuration with the unit's values filled in, so an interrupted sweep keeps every
 finished unit and resumes, and ``run(..., executor=...)`` hands the missing units to any
@@ -16,6 +17,8 @@ from __future__ import annotations
 
 import concurrent.futures
 import contextlib
+import copy
+import difflib
 import functools
 import multiprocessing
 import os
@@ -158,15 +161,45 @@ def embed_target(E_out):
 # --- the registry ------------------------------------------------------------------------------
 
 
+# The runs each figure trains for itself (B3, B4 draw B2's runs, and so on): its run time is theirs.
+FIGURES = {
+    "B1": ("tms_relu_output",), "B2": ("bottleneck_dd",), "B3": (), "B4": (), "B5": ("reconstruction_grid",),
+    "M1": ("tms_relu_hidden",), "M2": ("mlp_dd",), "M3": (), "M4": (), "M5": (),
+    "M6": ("mlp_init_uniform", "mlp_init_gaussian"), "M7": ("sparse_grid", "sparse_grid_relu_out"), "M8": ("embed_big_fish",),
+    "M9": ("embed_small_fish",), "M10": ("embed_reprojector",),
+    "F1": ("unembed_dd",), "F2": (), "F3": ("unembed_dd_soft", "unembed_dd_input"), "F4": ("bottleneck_dd_untied",),
+    "F5": ("unembed_dd_xavier",),
+    "A1": ("onehot_dictionary",), "A2": ("onehot_grid_mse",), "A3": (), "A4": ("mlp_dd_relu_out",), "A5": ("ce_hidden2",),
+    "A6": ("ce_epochs", "ce_epochs_wd0", "ce_epochs_wd0.0001", "ce_epochs_long", "ce_epochs_lr0.01", "ce_epochs_seed1",
+           "ce_epochs_seed2"),
+    "A7": ("ce_weight_decay",), "A8": ("antipodal_onehot",), "A9": ("onehot_grid_ce",),
+    "X1": ("lookup_peak_ae", "lookup_peak_ce", "lookup_init_ae", "lookup_init_ce"), "X2": ("square_control",),
+    "X3": ("mlp_small_T", "mlp_variants", "mlp_variants_sizes"), "X4": ("peak_height", "peak_height_arms"), "X5": ("sparse_grid_m2",),
+    "X6": ("bottleneck_original",), "X7": ("peak_position",), "X8": ("optimiser_control",),
+}
+
+
 class Experiment(NamedTuple):
-    """configure(mode) -> cfg; units(cfg) -> list of dicts of the keys one unit fills in;
-    compute(cfg, unit) -> dict of arrays; collect(cfg, units, results) -> the experiment's result."""
-    configure: Callable
+    """One entry of the catalogue, written as a literal where it is registered: ``full``, the write-up's
+    settings (every number of the experiment, once); ``quick``, what quick mode changes;
+    ``units(cfg)`` -> the dicts of the keys each unit fills in; ``compute(cfg, unit)`` -> a dict of
+    arrays; ``collect(cfg, units, results)`` -> the experiment's result; ``cost(c)`` -> the
+    trainings (costs.Job) a unit whose configuration is ``c`` runs, what the estimates count;
+    ``same``, the unit keys a stored result must agree on to be offered as the closest."""
+    full: dict
+    quick: dict
     units: Callable
     compute: Callable
     collect: Callable
+    cost: Callable
     same: tuple = ()
-    jobs: Callable | None = None  # jobs(c) -> [costs.Job], c a unit's configuration; None: default_jobs
+
+    def configure(self, mode):
+        """The settings of ``mode``: ``full``, or ``full`` with ``quick``'s changes (a fresh copy)."""
+        cfg = copy.deepcopy(self.full)
+        if mode != "full":
+            cfg.update(copy.deepcopy(self.quick))
+        return cfg
 
 
 EXPERIMENTS: dict[str, Experiment] = {}
@@ -208,38 +241,57 @@ def entries(name, cfg, results_dir=None, verbose=False):
 
 
 def unit_jobs(name, cfg, unit):
-    """The trainings (costs.Job) one unit of experiment ``name`` runs, from the sizes in its
-    configuration: what the estimate of its run time counts (the experiment's own ``jobs``, else
-    default_jobs)."""
+    """The trainings (costs.Job) one unit of experiment ``name`` runs: its entry's ``cost`` on the
+    configuration with the unit's values filled in; what the estimate of its run time counts."""
     c = dict(cfg, **{k: v for k, v in unit.items() if v is not None})
-    return (_experiment(name).jobs or default_jobs)(c)
+    return _experiment(name).cost(c)
 
 
-def default_jobs(c):
-    """The jobs of a unit whose configuration is ``c``, read from the keys the catalogue's
-    experiments use (see unit_jobs)."""
-    model, loss, steps = c.get("model", "mlp"), c.get("loss", "mse"), c.get("steps") or 0
-    seeds, m, dtype = c.get("seeds") or 1, c.get("m") or 2, str(c.get("dtype", "float32"))
+# --- the costs: the trainings of one unit, one function per kind of experiment -------------------------
 
-    def job(model, loss, I, T, n, K, density):
-        return costs.Job(model, loss, I, T, n, K, m, steps, density, dtype, int(c.get("n_test") or 0))
+def _job(c, model, loss, I, T, n, K, density):
+    return costs.Job(model, loss, I, T, n, K, c.get("m") or 2, c.get("steps") or 0, density,
+                     str(c.get("dtype", "float32")), int(c.get("n_test") or 0))
 
-    if "sparsities" in c:  # tms (one instance per sparsity) and B5 (8 noisy instances): their mean density
-        dense = float(np.mean([1 - s for s in c["sparsities"]]))
-        if "features" not in c:
-            return [job(model, loss, len(c["sparsities"]), c["T"], c["n"], c["n"], dense)]
-        return [job(model, "mse", 2 * len(c["sparsities"]), c["T"], c["n"], c["n"], dense),
-                job(model, "mse", 2, c["n"], c["n"], c["n"], 1 / c["n"])]  # and 2 on the n one-hot vectors
-    if "inputs" in c:  # one small MLP on one-hot (or antipodal) inputs
-        N = c["n_in"] * (2 if c["inputs"].startswith("antipodal") else 1)
-        return [job("mlp", loss, 1, N, c["n_in"], N, 1 / c["n_in"])]
-    if c.get("data") == "one-hot":
-        return [job("mlp", loss, seeds, c["n"], c["n"], c["n"], 1 / c["n"])]
-    if "setting" in c and "bottleneck" in c:  # M8-M10: the MLP reads E x (d dense inputs)
-        K = c["n"] if c["setting"] == "big_fish" else c["d"]
-        return [job("mlp", "mse", 1, c["T"], c["d"], K, 1.0)]
-    I = seeds * len(c.get("inits") or [None]) if "inits" in c and "weight_decays" in c else seeds
-    return [job(model, loss, I, c["T"], c["n"], c["n"], 1 - c.get("sparsity", 0.99))]
+
+def sweep_cost(c):
+    """One training of all seeds at one T on sparse features (n inputs and outputs)."""
+    return [_job(c, c["model"], c["loss"], c.get("seeds") or 1, c["T"], c["n"], c["n"], 1 - c["sparsity"])]
+
+
+def lookup_cost(c):
+    """X1's comparison: every initialisation x seed as instances of one training."""
+    return [_job(c, c["model"], c["loss"], c["seeds"] * len(c["inits"]), c["T"], c["n"], c["n"], 1 - c["sparsity"])]
+
+
+def tms_cost(c):
+    """The TMS setting: one instance per sparsity, at their mean density."""
+    dense = float(np.mean([1 - s for s in c["sparsities"]]))
+    return [_job(c, c["model"], "mse", len(c["sparsities"]), c["T"], c["n"], c["n"], dense)]
+
+
+def reconstruction_cost(c):
+    """B5's cell: the noisy data at every sparsity and both importances, then 2 on the n one-hot vectors."""
+    dense = float(np.mean([1 - s for s in c["sparsities"]]))
+    return [_job(c, c["model"], "mse", 2 * len(c["sparsities"]), c["T"], c["n"], c["n"], dense),
+            _job(c, c["model"], "mse", 2, c["n"], c["n"], c["n"], 1 / c["n"])]
+
+
+def small_cost(c):
+    """One small MLP on the one-hot (or the 2 n antipodal) inputs."""
+    N = c["n_in"] * (2 if c["inputs"].startswith("antipodal") else 1)
+    return [_job(c, "mlp", c["loss"], 1, N, c["n_in"], N, 1 / c["n_in"])]
+
+
+def onehot_cost(c):
+    """The MLP on the n one-hot vectors, every seed as an instance."""
+    return [_job(c, "mlp", c["loss"], c["seeds"], c["n"], c["n"], c["n"], 1 / c["n"])]
+
+
+def embed_cost(c):
+    """M8-M10: the MLP reads E x, d dense inputs; it outputs x (big fish) or d values."""
+    K = c["n"] if c["setting"] == "big_fish" else c["d"]
+    return [_job(c, "mlp", "mse", 1, c["T"], c["d"], K, 1.0)]
 
 
 def estimate(name, cfg, units):
@@ -429,28 +481,35 @@ def _limit_threads(threads):
 
 def _experiment(name):
     if name not in EXPERIMENTS:
-        raise ValueError(f"unknown experiment {name!r}; known: {', '.join(EXPERIMENTS)}")
+        if name in FIGURES:
+            runs = ", ".join(FIGURES[name]) or "none of its own (it draws another figure's runs)"
+            raise ValueError(f"unknown experiment {name!r}: {name} is a figure, and its experiments are {runs}")
+        close = difflib.get_close_matches(str(name), list(EXPERIMENTS), n=1)
+        hint = f"did you mean {close[0]!r}? " if close else ""
+        raise ValueError(f"unknown experiment {name!r}; {hint}known: {', '.join(EXPERIMENTS)}")
     return EXPERIMENTS[name]
 
 
-def _register(name, configure, units, compute, collect, same=(), jobs=None):
-    EXPERIMENTS[name] = Experiment(configure, units, compute, collect, same, jobs)
-
-
-def _single(cfg):
+def single(cfg):
+    """The units of a single run: one, filling in nothing."""
     return [{}]
 
 
-def _only(cfg, units, results):
+def only(cfg, units, results):
     return results[0]
 
 
-def _stack(cfg, units, results):
+def stack(cfg, units, results):
     """Arrays stacked over the sizes: (sizes, seeds, ...)."""
     return {k: np.stack([r[k] for r in results]) for k in results[0]}
 
 
-def _grid_units(*axes):
+def sweep_units(cfg):
+    """A sweep over the data set size: one unit per T of ``sizes`` (each blanks the list)."""
+    return [{"sizes": None, "T": int(T)} for T in cfg["sizes"]]
+
+
+def grid_units(*axes):
     """Units over the product of the configuration's lists named in axes: (config key, unit key).
     Each unit blanks the lists it is drawn from (as a sweep's unit blanks ``sizes``), so its cache
     key is its own cell's: a value added to a list adds units and leaves the others' entries valid."""
@@ -462,7 +521,7 @@ def _grid_units(*axes):
     return units
 
 
-def _by_cell(*unit_keys):
+def by_cell(*unit_keys):
     def collect(cfg, units, results):
         return {tuple(u[k] for k in unit_keys): r for u, r in zip(units, results)}
     return collect
